@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .choices import Role
+
+
+class UserQuerySet(models.QuerySet):
+    def visible_to(self, user) -> UserQuerySet:
+        """Users an administrator may manage: those bound to their region or its hospitals."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        if user.role in (Role.ADMIN, Role.BUREAU) and user.region_id:
+            path = user.region.path
+            return self.filter(
+                Q(region__path__startswith=path) | Q(hospital__region__path__startswith=path)
+            )
+        return self.filter(pk=user.pk)
+
+    def with_role(self, role: str) -> UserQuerySet:
+        return self.filter(role=role, is_active=True)
+
+
+class ScopedUserManager(UserManager.from_queryset(UserQuerySet)):
+    pass
+
+
+class User(AbstractUser):
+    role = models.CharField(_("角色"), max_length=10, choices=Role.choices, blank=True)
+    region = models.ForeignKey(
+        "hospitals.Region",
+        verbose_name=_("所属区域"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    hospital = models.ForeignKey(
+        "hospitals.Hospital",
+        verbose_name=_("所属医疗机构"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    department = models.ForeignKey(
+        "hospitals.BureauDepartment",
+        verbose_name=_("挂钩科室"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="staff",
+    )
+    full_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+
+    objects = ScopedUserManager()
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        ordering = ["username"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role="")
+                | Q(role__in=["bureau", "admin"], region__isnull=False, hospital__isnull=True)
+                | Q(role="officer", hospital__isnull=False),
+                name="user_role_binding",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.get_full_name() or self.username
+
+    @property
+    def is_bureau(self) -> bool:
+        return self.role == Role.BUREAU
+
+    @property
+    def is_officer(self) -> bool:
+        return self.role == Role.OFFICER
+
+    @property
+    def is_region_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_bureau_side(self) -> bool:
+        """Bureau staff and administrators act for the health bureau."""
+        return self.role in (Role.BUREAU, Role.ADMIN)
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.role in (Role.BUREAU, Role.ADMIN):
+            if not self.region_id:
+                errors["region"] = _("卫健局工作人员和管理员须指定所属区域。")
+            if self.hospital_id:
+                errors["hospital"] = _("卫健局工作人员和管理员不绑定医疗机构。")
+        if self.role == Role.OFFICER and not self.hospital_id:
+            errors["hospital"] = _("医院安全管理员须指定所属医疗机构。")
+        if self.department_id and self.role != Role.BUREAU:
+            errors["department"] = _("只有卫健局工作人员可以属于挂钩科室。")
+        if errors:
+            raise ValidationError(errors)

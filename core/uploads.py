@@ -1,0 +1,220 @@
+"""Evidence uploads: one gate for every file a user sends (hazard evidence, 4+N evidence, photos).
+
+A file is accepted only if it decodes as what it claims to be: JPEG/PNG/WebP images are decoded
+by Pillow and re-encoded (which drops EXIF/GPS metadata and anything appended to the image),
+PDFs must be well-formed at both ends. The client's file name is never used for storage.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import secrets
+import warnings
+from dataclasses import dataclass
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, UnidentifiedImageError
+
+IMAGE_FORMATS = {
+    "JPEG": ("jpg", "image/jpeg"),
+    "PNG": ("png", "image/png"),
+    "WEBP": ("webp", "image/webp"),
+}
+ACCEPT_ATTR = "image/jpeg,image/png,image/webp,application/pdf"
+# Markup that turns a file into an HTML/SVG/script polyglot if a browser ever sniffs it.
+_ACTIVE_CONTENT = re.compile(
+    rb"<\s*(?:script|html|body|iframe|svg|object|embed|!doctype|\?xml)", re.IGNORECASE
+)
+
+
+@dataclass
+class CleanedUpload:
+    content: ContentFile
+    original_name: str
+    content_type: str
+    size: int
+    kind: str  # "image" or "pdf"
+
+
+def safe_display_name(name: str) -> str:
+    """The client's name, reduced to a harmless base name for display and download only."""
+    base = os.path.basename((name or "").replace("\\", "/")).strip().lstrip(".")
+    base = re.sub(r"[\x00-\x1f<>:\"|?*]", "_", base)
+    return base[:120] or "file"
+
+
+def _random_name(extension: str) -> str:
+    return f"{secrets.token_hex(16)}.{extension}"
+
+
+def _read_limited(uploaded) -> bytes:
+    limit = settings.UPLOAD_MAX_BYTES
+    if uploaded.size is not None and uploaded.size > limit:
+        raise ValidationError(
+            _("文件过大(%(size)s),单个文件不能超过 %(limit)s。"),
+            code="too_large",
+            params={"size": filesizeformat(uploaded.size), "limit": filesizeformat(limit)},
+        )
+    uploaded.seek(0)
+    data = uploaded.read(limit + 1)
+    if len(data) > limit:
+        raise ValidationError(
+            _("文件过大,单个文件不能超过 %(limit)s。"),
+            code="too_large",
+            params={"limit": filesizeformat(limit)},
+        )
+    if not data:
+        raise ValidationError(_("文件为空,请重新选择。"), code="empty")
+    return data
+
+
+def _clean_pdf(data: bytes, original_name: str) -> CleanedUpload:
+    if b"%%EOF" not in data[-2048:]:
+        raise ValidationError(_("PDF 文件不完整或已损坏。"), code="bad_pdf")
+    if re.search(rb"/(JavaScript|JS|Launch|EmbeddedFile)\b", data):
+        raise ValidationError(_("PDF 含有脚本或嵌入文件,出于安全考虑不予接收。"), code="active_pdf")
+    return CleanedUpload(
+        content=ContentFile(data, name=_random_name("pdf")),
+        original_name=safe_display_name(original_name),
+        content_type="application/pdf",
+        size=len(data),
+        kind="pdf",
+    )
+
+
+def _clean_image(data: bytes, original_name: str) -> CleanedUpload:
+    max_pixels = settings.UPLOAD_MAX_PIXELS
+    unsupported = ValidationError(
+        _("不支持的文件类型:仅接受 JPEG、PNG、WebP 图片或 PDF 文件。"), code="unsupported"
+    )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as probe:
+                image_format = probe.format
+                width, height = probe.size
+                if image_format not in IMAGE_FORMATS:
+                    raise unsupported
+                if width * height > max_pixels:
+                    raise ValidationError(
+                        _("图片像素过大(%(width)d×%(height)d),请压缩后再上传。"),
+                        code="too_many_pixels",
+                        params={"width": width, "height": height},
+                    )
+                probe.verify()
+            with Image.open(io.BytesIO(data)) as image:
+                image.load()
+                image = _drop_metadata(image)
+    except ValidationError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ValidationError(_("图片像素过大,请压缩后再上传。"), code="too_many_pixels")
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise unsupported
+    extension, content_type = IMAGE_FORMATS[image_format]
+    out = io.BytesIO()
+    if image_format == "JPEG":
+        image.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
+    elif image_format == "PNG":
+        image.save(out, "PNG", optimize=True)
+    else:
+        image.save(out, "WEBP", quality=85)
+    cleaned = out.getvalue()
+    return CleanedUpload(
+        content=ContentFile(cleaned, name=_random_name(extension)),
+        original_name=safe_display_name(original_name),
+        content_type=content_type,
+        size=len(cleaned),
+        kind="image",
+    )
+
+
+def _drop_metadata(image: Image.Image) -> Image.Image:
+    """A copy with pixels only: no EXIF (GPS), ICC, XMP or text chunks; orientation applied."""
+    from PIL import ImageOps
+
+    image = ImageOps.exif_transpose(image)
+    mode = image.mode if image.mode in ("RGB", "RGBA", "L", "LA", "P") else "RGBA"
+    image = image.convert(mode)
+    clean = Image.new(image.mode, image.size)
+    if image.mode == "P":
+        clean.putpalette(image.getpalette())
+    clean.paste(image)
+    return clean
+
+
+def clean_evidence_upload(uploaded) -> CleanedUpload:
+    """Validate and sanitise one uploaded file, or raise a translated ValidationError."""
+    data = _read_limited(uploaded)
+    if _ACTIVE_CONTENT.search(data):
+        raise ValidationError(
+            _("文件中含有网页或脚本内容,出于安全考虑不予接收。"), code="active_content"
+        )
+    if data.startswith(b"%PDF-"):
+        return _clean_pdf(data, uploaded.name)
+    return _clean_image(data, uploaded.name)
+
+
+def clean_image_upload(uploaded) -> CleanedUpload:
+    """Like clean_evidence_upload, but photos only (no PDF)."""
+    cleaned = clean_evidence_upload(uploaded)
+    if cleaned.kind != "image":
+        raise ValidationError(_("此处只能上传照片(JPEG、PNG、WebP)。"), code="not_image")
+    return cleaned
+
+
+class EvidenceFileField(forms.FileField):
+    """A form field whose cleaned value is a CleanedUpload (or None when left empty)."""
+
+    def __init__(self, *args, images_only: bool = False, **kwargs):
+        self.images_only = images_only
+        kwargs.setdefault(
+            "help_text",
+            _("JPEG、PNG、WebP 图片") + ("" if images_only else _("或 PDF")),
+        )
+        super().__init__(*args, **kwargs)
+        self.widget.attrs.setdefault(
+            "accept", "image/jpeg,image/png,image/webp" if images_only else ACCEPT_ATTR
+        )
+
+    def clean(self, data, initial=None):
+        uploaded = super().clean(data, initial)
+        if not uploaded or uploaded is initial:
+            return None
+        if self.images_only:
+            return clean_image_upload(uploaded)
+        return clean_evidence_upload(uploaded)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleEvidenceField(EvidenceFileField):
+    """Several files in one input; cleaned value is a list of CleanedUpload. All must pass."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        if not files:
+            if self.required:
+                raise ValidationError(self.error_messages["required"], code="required")
+            return []
+        cleaned, errors = [], []
+        for uploaded in files:
+            try:
+                cleaned.append(super().clean(uploaded, initial))
+            except ValidationError as exc:
+                name = safe_display_name(getattr(uploaded, "name", ""))
+                errors.extend(f"{name}: {message}" for message in exc.messages)
+        if errors:
+            raise ValidationError(errors)
+        return [item for item in cleaned if item]

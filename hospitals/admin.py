@@ -1,0 +1,33 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import BureauDepartment, Hospital, MedicalConsortium, Region
+
+
+@admin.register(Region)
+class RegionAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "code", "level", "parent", "path")
+    list_filter = ("level",)
+    search_fields = ("name", "code")
+
+
+@admin.register(BureauDepartment)
+class BureauDepartmentAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "region")
+    list_filter = ("region",)
+    search_fields = ("name",)
+
+
+@admin.register(MedicalConsortium)
+class MedicalConsortiumAdmin(admin.ModelAdmin):
+    list_display = ("name", "region")
+    search_fields = ("name",)
+
+
+@admin.register(Hospital)
+class HospitalAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "credit_code", "level", "type", "ownership", "region", "is_active")
+    list_filter = ("level", "type", "ownership", "demonstration", "is_active", "region")
+    search_fields = ("name", "credit_code")
+    list_select_related = ("region",)
+    autocomplete_fields = ("consortium", "linked_department")

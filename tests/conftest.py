@@ -1,0 +1,128 @@
+"""Shared fixtures: the standing cast and the live-service gates.
+
+Tests that need a live PostgreSQL or Redis are marked `postgres` / `redis`. Without the service
+they skip and say why; with REQUIRE_SERVICES=1 (CI) a missing service is a failure instead.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from urllib.parse import urlparse
+
+import pytest
+from django.db import connection
+
+from tests.factories import (
+    AdminUserFactory,
+    BureauUserFactory,
+    HospitalFactory,
+    OfficerFactory,
+    RegionFactory,
+)
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def _redis_reachable() -> tuple[bool, str]:
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        return False, "REDIS_URL is not set"
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 6379), 2):
+            return True, ""
+    except OSError as exc:
+        return False, f"Redis at {url} is not reachable: {exc}"
+
+
+def _service_gate(item, ok: bool, why: str):
+    if ok:
+        return
+    if REQUIRE_SERVICES:
+        pytest.fail(f"REQUIRE_SERVICES=1 but {why}", pytrace=False)
+    pytest.skip(why)
+
+
+@pytest.fixture(autouse=True)
+def _live_services(request):
+    if request.node.get_closest_marker("postgres"):
+        _service_gate(
+            request.node,
+            connection.vendor == "postgresql",
+            f"needs PostgreSQL (DATABASE_URL); this run uses {connection.vendor}",
+        )
+    if request.node.get_closest_marker("redis"):
+        ok, why = _redis_reachable()
+        _service_gate(request.node, ok, why)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(settings, tmp_path):
+    """Uploads and generated files of one test never leak into another."""
+    storages = dict(settings.STORAGES)
+    storages["default"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": tmp_path / "media", "base_url": "/nonexistent-private-media/"},
+    }
+    settings.STORAGES = storages
+
+
+@pytest.fixture
+def city(db):
+    return RegionFactory(name="泉州市", code="QZ", level="city")
+
+
+@pytest.fixture
+def county(city):
+    return RegionFactory(name="晋江市", code="JJ", level="county", parent=city)
+
+
+@pytest.fixture
+def other_county(city):
+    return RegionFactory(name="南安市", code="NA", level="county", parent=city)
+
+
+@pytest.fixture
+def hospital_a(county):
+    return HospitalFactory(name="晋江市医院", region=county, level="3")
+
+
+@pytest.fixture
+def hospital_b(other_county):
+    return HospitalFactory(name="南安市医院", region=other_county, level="2")
+
+
+@pytest.fixture
+def officer_a(hospital_a):
+    return OfficerFactory(username="officer_a", hospital=hospital_a)
+
+
+@pytest.fixture
+def officer_b(hospital_b):
+    return OfficerFactory(username="officer_b", hospital=hospital_b)
+
+
+@pytest.fixture
+def county_bureau(county):
+    return BureauUserFactory(username="county_bureau", region=county)
+
+
+@pytest.fixture
+def other_county_bureau(other_county):
+    return BureauUserFactory(username="other_county_bureau", region=other_county)
+
+
+@pytest.fixture
+def city_bureau(city):
+    return BureauUserFactory(username="city_bureau", region=city)
+
+
+@pytest.fixture
+def county_admin(county):
+    return AdminUserFactory(username="county_admin", region=county)
+
+
+@pytest.fixture
+def city_admin(city):
+    return AdminUserFactory(username="city_admin", region=city)
