@@ -1,0 +1,20 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class EventKind(models.TextChoices):
+    HAZARD_DUE_SOON = "hazard_due_soon", _("隐患整改即将到期")
+    HAZARD_OVERDUE = "hazard_overdue", _("隐患整改逾期")
+    HAZARD_MAJOR_OVERDUE = "hazard_major_overdue", _("重大隐患逾期督办")
+    HAZARD_SUBMITTED = "hazard_submitted", _("隐患整改提交验收")
+    HAZARD_ACCEPTED = "hazard_accepted", _("隐患验收通过")
+    HAZARD_REJECTED = "hazard_rejected", _("隐患验收不通过")
+    HAZARD_EXTENSION = "hazard_extension", _("隐患延期申请")
+    HAZARD_RAISED = "hazard_raised", _("新隐患")
+    INSPECTION_TOMORROW = "inspection_tomorrow", _("安全生产检查日提醒")
+    INSPECTION_MISSED = "inspection_missed", _("错过安全生产检查日")
+    SECURITY_DEADLINE = "security_deadline", _("4+N 建设期限提醒")
+    SECURITY_ITEM_REVIEW = "security_item_review", _("4+N 项目待确认")
+    HALF_YEAR_REPORT_DUE = "half_year_report_due", _("4+N 半年报送提醒")
+    REPORT_READY = "report_ready", _("报表已生成")
+    REPORT_FAILED = "report_failed", _("报表生成失败")
