@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from urllib.parse import quote
 
 from django.http import FileResponse, HttpResponse
@@ -10,8 +11,13 @@ from django.http import FileResponse, HttpResponse
 def content_disposition(filename: str, *, inline: bool = False) -> str:
     """RFC 6266 / RFC 5987 header value that keeps a Chinese file name intact in every browser."""
     kind = "inline" if inline else "attachment"
-    ascii_fallback = filename.encode("ascii", "ignore").decode() or "download"
-    ascii_fallback = ascii_fallback.replace('"', "").replace("\\", "")
+    if filename.isascii():
+        ascii_fallback = filename.replace('"', "").replace("\\", "") or "download"
+    else:
+        # Old clients that ignore filename* get a neutral name with the right extension.
+        ascii_fallback = (
+            "download" + os.path.splitext(filename)[1].encode("ascii", "ignore").decode()
+        )
     return f"{kind}; filename=\"{ascii_fallback}\"; filename*=UTF-8''{quote(filename)}"
 
 
