@@ -35,3 +35,90 @@ class Source(models.TextChoices):
     REPORT = "report", _("举报/报告")
     DRILL = "drill", _("应急演练发现")
     OTHER = "other", _("其他")
+
+
+# Sources where the bureau is the side that found the hazard, whoever typed it in.
+BUREAU_SOURCES = frozenset(
+    {
+        Source.LINKED_DEPARTMENT,
+        Source.JOINT,
+        Source.UNANNOUNCED,
+        Source.SPOT_CHECK,
+        Source.RECHECK,
+        Source.SUPERVISION,
+    }
+)
+
+
+class Status(models.TextChoices):
+    PENDING = "pending", _("待整改")
+    IN_PROGRESS = "in_progress", _("整改中")
+    PENDING_ACCEPTANCE = "pending_acceptance", _("待验收")
+    CLOSED = "closed", _("已销号")
+
+
+OPEN_STATUSES = (Status.PENDING, Status.IN_PROGRESS, Status.PENDING_ACCEPTANCE)
+
+STATUS_BADGES = {
+    Status.PENDING: "secondary",
+    Status.IN_PROGRESS: "primary",
+    Status.PENDING_ACCEPTANCE: "warning",
+    Status.CLOSED: "success",
+}
+
+
+class RectificationMode(models.TextChoices):
+    IMMEDIATE = "immediate", _("立查立改")
+    DEADLINE = "deadline", _("限时整改")
+
+
+class FoundSide(models.TextChoices):
+    """The side that found the hazard; it accepts (验收) the rectification."""
+
+    HOSPITAL = "hospital", _("医院自查发现")
+    BUREAU = "bureau", _("卫健局检查发现")
+
+
+class SupervisionLevel(models.TextChoices):
+    """分级挂牌督办."""
+
+    PROVINCE = "province", _("省级挂牌督办")
+    CITY = "city", _("市级挂牌督办")
+    COUNTY = "county", _("县级挂牌督办")
+
+
+class Suspension(models.TextChoices):
+    NONE = "", _("无")
+    SUSPEND_BUSINESS = "suspend_business", _("停业整改")
+    SUSPEND_USE = "suspend_use", _("停用整改")
+
+
+class EvidenceStage(models.TextChoices):
+    BEFORE = "before", _("整改前")
+    AFTER = "after", _("整改后")
+    RECHECK = "recheck", _("复查")
+    DOCUMENT = "document", _("方案/文书")
+
+
+class EventType(models.TextChoices):
+    RAISED = "raised", _("登记隐患")
+    FIXED_ON_THE_SPOT = "fixed_on_the_spot", _("立查立改销号")
+    STARTED = "started", _("开始整改")
+    PROGRESS = "progress", _("记录整改进度")
+    UPDATED = "updated", _("修改整改信息")
+    EXPLAINED = "explained", _("提交逾期书面说明")
+    SUBMITTED = "submitted", _("提交验收")
+    RECHECKED = "rechecked", _("复查")
+    ACCEPTED = "accepted", _("验收通过并销号")
+    REJECTED = "rejected", _("验收不通过")
+    DEADLINE_SET = "deadline_set", _("设定整改期限")
+    EXTENSION_REQUESTED = "extension_requested", _("申请延期")
+    EXTENSION_APPROVED = "extension_approved", _("同意延期")
+    EXTENSION_REFUSED = "extension_refused", _("不同意延期")
+    EVIDENCE_ADDED = "evidence_added", _("上传佐证材料")
+
+
+class ExtensionStatus(models.TextChoices):
+    PENDING = "pending", _("待审批")
+    APPROVED = "approved", _("已同意")
+    REFUSED = "refused", _("不同意")

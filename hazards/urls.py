@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "hazards"
-urlpatterns: list = []
+urlpatterns = [
+    path("<int:pk>/", views.hazard_detail, name="detail"),
+    path("<int:pk>/evidence/<int:evidence_pk>/", views.evidence_download, name="evidence"),
+]

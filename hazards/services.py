@@ -1,0 +1,942 @@
+"""Writes and transitions of hazards: the ONE place that creates a hazard and moves it along.
+
+Every transition locks the row, checks who acts and the current state, records a HazardEvent
+(who, from, to, when, note) and notifies the people who act next. Illegal transitions, stale
+forms and missing prerequisites raise HazardError with a translated message and change nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.choices import Role
+from accounts.models import User
+from core.dates import today
+from core.uploads import CleanedUpload
+from hospitals.models import Hospital, Region
+from notifications.choices import EventKind
+from notifications.services import notify
+
+from .choices import (
+    BUREAU_SOURCES,
+    OPEN_STATUSES,
+    Category,
+    EventType,
+    EvidenceStage,
+    ExtensionStatus,
+    FoundSide,
+    RectificationMode,
+    RiskLevel,
+    Source,
+    Status,
+)
+from .models import (
+    ExtensionRequest,
+    Hazard,
+    HazardEvent,
+    HazardEvidence,
+    RegionYearCounter,
+)
+
+# When whoever raises a hazard gives no deadline: 一般隐患 a month, 重大隐患 three months.
+DEFAULT_DEADLINE_DAYS = {RiskLevel.GENERAL: 30, RiskLevel.MAJOR: 90}
+
+# Fields the hospital side may edit while rectifying (the "六定" and the major dossier).
+EDITABLE_FIELDS = (
+    "location",
+    "description",
+    "category",
+    "responsible_department",
+    "responsible_person",
+    "rectification_measures",
+    "funds",
+    "interim_measures",
+    "progress",
+    "present_state_and_cause",
+    "danger_analysis",
+    "plan_goal",
+    "plan_methods",
+    "plan_funds_materials",
+    "plan_organisation",
+    "plan_time_limit",
+    "plan_safety_emergency",
+    "supervision_level",
+    "supervision_notice_no",
+    "suspension",
+    "suspension_scope",
+    "suspension_notice_no",
+)
+
+
+class HazardError(Exception):
+    """A refused hazard operation; `message` is translated and safe to show to the user."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class HazardPermissionError(HazardError):
+    pass
+
+
+class StaleHazardError(HazardError):
+    pass
+
+
+# --- who may do what ---------------------------------------------------------------------------
+
+
+def _can_see(user, hospital_id: int) -> bool:
+    return Hospital.objects.visible_to(user).filter(pk=hospital_id).exists()
+
+
+def is_hospital_officer(user, hazard: Hazard) -> bool:
+    return bool(
+        user.is_active and user.role == Role.OFFICER and user.hospital_id == hazard.hospital_id
+    )
+
+
+def is_bureau_over(user, hazard: Hazard) -> bool:
+    """Bureau staff with the hazard's hospital in their region (superusers count as bureau)."""
+    if not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    if user.role != Role.BUREAU or not user.region_id:
+        return False
+    return hazard.hospital.region.path.startswith(user.region.path)
+
+
+def acceptor_side(hazard: Hazard) -> str:
+    """The side that accepts: every 重大隐患 and every bureau-found hazard → bureau."""
+    if hazard.is_major or hazard.found_side == FoundSide.BUREAU:
+        return FoundSide.BUREAU
+    return FoundSide.HOSPITAL
+
+
+def can_accept(user, hazard: Hazard) -> bool:
+    if acceptor_side(hazard) == FoundSide.BUREAU:
+        return is_bureau_over(user, hazard)
+    return is_hospital_officer(user, hazard) or bool(user.is_superuser)
+
+
+def can_act_for_hospital(user, hazard: Hazard) -> bool:
+    return is_hospital_officer(user, hazard) or bool(user.is_superuser)
+
+
+def allowed_actions(user, hazard: Hazard, *, on: dt.date | None = None) -> set[str]:
+    """Names of the actions the user may take now (used by templates to show buttons only)."""
+    actions: set[str] = set()
+    hospital_side = can_act_for_hospital(user, hazard)
+    bureau = is_bureau_over(user, hazard)
+    status = hazard.status
+    if status in (Status.PENDING, Status.IN_PROGRESS):
+        if hospital_side:
+            actions |= {"edit", "evidence", "extension"}
+            if hazard.is_overdue(on):
+                actions.add("explain")
+        if bureau:
+            actions |= {"deadline", "edit"}
+    if status == Status.PENDING and hospital_side:
+        actions.add("start")
+    if status == Status.IN_PROGRESS and hospital_side:
+        actions |= {"progress", "submit"}
+    if status == Status.PENDING_ACCEPTANCE and can_accept(user, hazard):
+        actions |= {"accept", "reject"}
+        if hazard.is_major:
+            actions.add("recheck")
+    if bureau and hazard.extensions.filter(status=ExtensionStatus.PENDING).exists():
+        actions.add("decide_extension")
+    return actions
+
+
+# --- recipients --------------------------------------------------------------------------------
+
+
+def hospital_officers(hospital) -> list[User]:
+    return list(User.objects.filter(role=Role.OFFICER, hospital=hospital, is_active=True))
+
+
+def bureau_staff_for(hospital) -> list[User]:
+    """Bureau staff of the nearest region (the hospital's own, then upwards) that has any."""
+    region_ids = [int(part) for part in hospital.region.path.strip("/").split("/") if part]
+    staff = list(User.objects.filter(role=Role.BUREAU, is_active=True, region_id__in=region_ids))
+    for region_id in reversed(region_ids):
+        nearest = [user for user in staff if user.region_id == region_id]
+        if nearest:
+            return nearest
+    return []
+
+
+def _url(hazard: Hazard) -> str:
+    return reverse("hazards:detail", args=[hazard.pk])
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _allocate_code(region: Region, year: int) -> str:
+    """Next number for the region and year; the counter row is locked until commit, so two
+    hazards raised at the same moment never get the same code."""
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                counter, _created = RegionYearCounter.objects.select_for_update().get_or_create(
+                    region=region, year=year
+                )
+            break
+        except IntegrityError:  # created concurrently: take the other one's row
+            continue
+    counter = RegionYearCounter.objects.select_for_update().get(region=region, year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{region.code}-{year}-{counter.last:06d}"
+
+
+def _event(hazard: Hazard, *, kind: str, by, from_status: str = "", to_status: str = "", note=""):
+    return HazardEvent.objects.create(
+        hazard=hazard,
+        kind=kind,
+        actor=by,
+        from_status=from_status,
+        to_status=to_status,
+        note=note or "",
+    )
+
+
+def _store_evidence(hazard: Hazard, files: Sequence[CleanedUpload], *, stage: str, by) -> list:
+    stored = []
+    for upload in files:
+        evidence = HazardEvidence(
+            hazard=hazard,
+            stage=stage,
+            original_name=upload.original_name,
+            content_type=upload.content_type,
+            size=upload.size,
+            uploaded_by=by,
+        )
+        evidence.file.save(upload.content.name, upload.content, save=False)
+        evidence.save()
+        stored.append(evidence)
+    return stored
+
+
+def _lock(hazard: Hazard, expected_status: str | None) -> Hazard:
+    locked = (
+        Hazard.objects.select_for_update(of=("self",))
+        .select_related("hospital", "hospital__region")
+        .get(pk=hazard.pk)
+    )
+    if expected_status is not None and locked.status != expected_status:
+        raise StaleHazardError(
+            _("该隐患的状态已被他人更新为“%(status)s”,您的操作未执行。请刷新页面后重试。")
+            % {"status": locked.get_status_display()}
+        )
+    return locked
+
+
+def _require_status(hazard: Hazard, *allowed: str, action: str) -> None:
+    if hazard.status not in allowed:
+        raise HazardError(
+            _("隐患处于“%(status)s”状态,不能%(action)s。")
+            % {"status": hazard.get_status_display(), "action": action}
+        )
+
+
+def _save(hazard: Hazard, by, fields: list[str]) -> None:
+    hazard._history_user = by
+    hazard.save(update_fields=[*fields, "updated_at"])
+
+
+def _refresh(target: Hazard, source: Hazard) -> None:
+    """Copy the saved state back into the caller's instance."""
+    for field in Hazard._meta.concrete_fields:
+        setattr(target, field.attname, getattr(source, field.attname))
+
+
+def _clean_text(value) -> str:
+    return (value or "").strip()
+
+
+# --- creating ----------------------------------------------------------------------------------
+
+
+def derive_found_side(found_by, source: str) -> str:
+    if source in BUREAU_SOURCES:
+        return FoundSide.BUREAU
+    if found_by.is_superuser or found_by.role in (Role.BUREAU, Role.ADMIN):
+        return FoundSide.BUREAU
+    return FoundSide.HOSPITAL
+
+
+def hazard_raise(
+    *,
+    hospital,
+    found_by,
+    source: str,
+    category: str,
+    risk_level: str,
+    location: str,
+    description: str,
+    found_on: dt.date | None = None,
+    photos: Sequence[CleanedUpload] = (),
+    deadline: dt.date | None = None,
+    fixed_on_the_spot: bool = False,
+    after_photos: Sequence[CleanedUpload] = (),
+    rectification_measures: str = "",
+    source_label: str = "",
+    source_url: str = "",
+) -> Hazard:
+    """Register a hazard (the one way to create one).
+
+    `fixed_on_the_spot=True` is 立查立改: the hazard is created already closed out (已销号),
+    with `after_photos` as evidence; it counts as found and as rectified. Otherwise it is
+    限时整改 with `deadline` (default 30 days for 一般隐患, 90 for 重大隐患 from `found_on`).
+    Raises ValidationError (per field) for bad input, HazardPermissionError for a hospital the
+    user may not see.
+    """
+    found_on = found_on or today()
+    errors: dict[str, str] = {}
+    if source not in Source.values:
+        errors["source"] = _("请选择有效的发现途径。")
+    if category not in Category.values:
+        errors["category"] = _("请选择有效的隐患类别。")
+    if risk_level not in RiskLevel.values:
+        errors["risk_level"] = _("请选择有效的隐患等级。")
+    if not _clean_text(location):
+        errors["location"] = _("请填写隐患部位。")
+    if not _clean_text(description):
+        errors["description"] = _("请填写隐患描述。")
+    if found_on > today():
+        errors["found_on"] = _("排查时间不能晚于今天。")
+    if deadline and deadline < found_on and not fixed_on_the_spot:
+        errors["deadline"] = _("整改期限不能早于排查时间。")
+    if fixed_on_the_spot and risk_level == RiskLevel.MAJOR:
+        errors["fixed_on_the_spot"] = _(
+            "重大隐患须制定治理方案并经卫健局复查验收,不能立查立改销号。"
+        )
+    if errors:
+        raise ValidationError(errors)
+    if not _can_see(found_by, hospital.pk):
+        raise HazardPermissionError(_("您无权为该医疗机构登记隐患。"))
+
+    with transaction.atomic():
+        hospital = Hospital.objects.select_related("region").get(pk=hospital.pk)
+        found_side = derive_found_side(found_by, source)
+        hazard = Hazard(
+            code=_allocate_code(hospital.region, found_on.year),
+            hospital=hospital,
+            source=source,
+            source_label=_clean_text(source_label)[:200],
+            source_url=_clean_text(source_url)[:500],
+            found_side=found_side,
+            category=category,
+            risk_level=risk_level,
+            location=_clean_text(location)[:200],
+            description=_clean_text(description),
+            found_on=found_on,
+            found_by=found_by,
+            rectification_measures=_clean_text(rectification_measures),
+        )
+        if fixed_on_the_spot:
+            now = timezone.now()
+            hazard.mode = RectificationMode.IMMEDIATE
+            hazard.deadline = found_on
+            hazard.status = Status.CLOSED
+            hazard.closed_at = now
+            hazard.closed_on = timezone.localdate(now)
+            hazard.closed_by = found_by
+        else:
+            hazard.mode = RectificationMode.DEADLINE
+            hazard.deadline = deadline or found_on + dt.timedelta(
+                days=DEFAULT_DEADLINE_DAYS[risk_level]
+            )
+        hazard._history_user = found_by
+        hazard.save()
+        _store_evidence(hazard, photos, stage=EvidenceStage.BEFORE, by=found_by)
+        if fixed_on_the_spot:
+            _store_evidence(hazard, after_photos, stage=EvidenceStage.AFTER, by=found_by)
+            _event(hazard, kind=EventType.RAISED, by=found_by, to_status=Status.PENDING)
+            _event(
+                hazard,
+                kind=EventType.FIXED_ON_THE_SPOT,
+                by=found_by,
+                from_status=Status.PENDING,
+                to_status=Status.CLOSED,
+                note=hazard.rectification_measures,
+            )
+        else:
+            _event(hazard, kind=EventType.RAISED, by=found_by, to_status=Status.PENDING)
+            title = _("新隐患 %(code)s:%(location)s") % {
+                "code": hazard.code,
+                "location": hazard.location,
+            }
+            body = _("%(hospital)s,%(level)s,整改期限 %(deadline)s。") % {
+                "hospital": hospital.name,
+                "level": hazard.get_risk_level_display(),
+                "deadline": hazard.deadline,
+            }
+            recipients = [u for u in hospital_officers(hospital) if u.pk != found_by.pk]
+            if hazard.is_major:
+                recipients += [u for u in bureau_staff_for(hospital) if u.pk != found_by.pk]
+            notify(
+                event=EventKind.HAZARD_RAISED,
+                recipients=recipients,
+                title=title,
+                body=body,
+                url=_url(hazard),
+                obj=hazard,
+            )
+    return hazard
+
+
+# --- transitions -------------------------------------------------------------------------------
+
+
+def _check_hospital_side(hazard: Hazard, by) -> None:
+    if not can_act_for_hospital(by, hazard):
+        raise HazardPermissionError(_("只有该医院的安全管理员可以办理隐患整改。"))
+
+
+def hazard_start_rectification(
+    *,
+    hazard: Hazard,
+    by,
+    note: str = "",
+    expected_status: str | None = Status.PENDING,
+    responsible_department: str | None = None,
+    responsible_person: str | None = None,
+    rectification_measures: str | None = None,
+    funds: Decimal | None = None,
+    interim_measures: str | None = None,
+) -> Hazard:
+    """待整改 → 整改中. The "六定" must be set: measures, responsible person, deadline and the
+    interim safety measures that keep people safe until it is fixed."""
+    with transaction.atomic():
+        locked = _lock(hazard, expected_status)
+        _check_hospital_side(locked, by)
+        _require_status(locked, Status.PENDING, action=_("开始整改"))
+        updates = {
+            "responsible_department": responsible_department,
+            "responsible_person": responsible_person,
+            "rectification_measures": rectification_measures,
+            "interim_measures": interim_measures,
+        }
+        fields = ["status"]
+        for name, value in updates.items():
+            if value is not None:
+                setattr(locked, name, _clean_text(value))
+                fields.append(name)
+        if funds is not None:
+            locked.funds = funds
+            fields.append("funds")
+        missing = [
+            str(Hazard._meta.get_field(name).verbose_name)
+            for name in ("responsible_person", "rectification_measures", "interim_measures")
+            if not _clean_text(getattr(locked, name))
+        ]
+        if missing:
+            raise HazardError(
+                _("开始整改前须落实“六定”,请填写:%(fields)s。") % {"fields": "、".join(missing)}
+            )
+        locked.status = Status.IN_PROGRESS
+        _save(locked, by, fields)
+        _event(
+            locked,
+            kind=EventType.STARTED,
+            by=by,
+            from_status=Status.PENDING,
+            to_status=Status.IN_PROGRESS,
+            note=note,
+        )
+    _refresh(hazard, locked)
+    return hazard
+
+
+def hazard_record_progress(
+    *,
+    hazard: Hazard,
+    by,
+    note: str,
+    expected_status: str | None = Status.IN_PROGRESS,
+    files: Sequence[CleanedUpload] = (),
+    stage: str = EvidenceStage.AFTER,
+) -> Hazard:
+    """A progress note (and optional photos) while rectifying; the status does not change."""
+    if not _clean_text(note) and not files:
+        raise HazardError(_("请填写整改进度或上传佐证材料。"))
+    with transaction.atomic():
+        locked = _lock(hazard, expected_status)
+        _check_hospital_side(locked, by)
+        _require_status(locked, Status.IN_PROGRESS, action=_("记录整改进度"))
+        fields = []
+        if _clean_text(note):
+            stamp = timezone.localtime().strftime("%Y-%m-%d")
+            line = f"[{stamp}] {_clean_text(note)}"
+            locked.progress = f"{locked.progress}\n{line}".strip()
+            fields.append("progress")
+            _save(locked, by, fields)
+        _store_evidence(locked, files, stage=stage, by=by)
+        _event(
+            locked,
+            kind=EventType.PROGRESS,
+            by=by,
+            note=_clean_text(note) or _("上传佐证材料 %(count)d 份") % {"count": len(files)},
+        )
+    _refresh(hazard, locked)
+    return hazard
+
+
+def hazard_add_evidence(
+    *, hazard: Hazard, by, files: Sequence[CleanedUpload], stage: str, note: str = ""
+) -> list[HazardEvidence]:
+    """Attach evidence. Hospital side while open; bureau staff may attach re-check photos."""
+    if not files:
+        raise HazardError(_("请选择要上传的文件。"))
+    if stage not in EvidenceStage.values:
+        raise HazardError(_("请选择有效的材料类型。"))
+    with transaction.atomic():
+        locked = _lock(hazard, None)
+        if locked.status == Status.CLOSED:
+            raise HazardError(_("隐患已销号,不能再上传材料。"))
+        allowed = can_act_for_hospital(by, locked) or (
+            stage == EvidenceStage.RECHECK and is_bureau_over(by, locked)
+        )
+        if not allowed:
+            raise HazardPermissionError(_("您无权为该隐患上传此类材料。"))
+        stored = _store_evidence(locked, files, stage=stage, by=by)
+        _event(
+            locked,
+            kind=EventType.EVIDENCE_ADDED,
+            by=by,
+            note=note
+            or _("%(stage)s材料 %(count)d 份")
+            % {"stage": EvidenceStage(stage).label, "count": len(files)},
+        )
+    return stored
+
+
+def hazard_update(*, hazard: Hazard, by, changes: dict, note: str = "") -> Hazard:
+    """Edit the rectification details and the major-hazard dossier while the hazard is open
+    and not awaiting acceptance. Field changes are kept by simple-history."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise HazardError(_("不能修改这些字段:%(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    with transaction.atomic():
+        locked = _lock(hazard, None)
+        if not (can_act_for_hospital(by, locked) or is_bureau_over(by, locked)):
+            raise HazardPermissionError(_("您无权修改该隐患。"))
+        _require_status(locked, Status.PENDING, Status.IN_PROGRESS, action=_("修改"))
+        changed = []
+        for name, value in changes.items():
+            if isinstance(value, str):
+                value = value.strip()
+            if getattr(locked, name) != value:
+                setattr(locked, name, value)
+                changed.append(name)
+        if not _clean_text(locked.location) or not _clean_text(locked.description):
+            raise HazardError(_("部位和隐患描述不能为空。"))
+        if changed:
+            _save(locked, by, changed)
+            labels = "、".join(str(Hazard._meta.get_field(n).verbose_name) for n in changed)
+            _event(
+                locked,
+                kind=EventType.UPDATED,
+                by=by,
+                note=(_clean_text(note) + "\n" if _clean_text(note) else "")
+                + _("修改了:%(fields)s") % {"fields": labels},
+            )
+    _refresh(hazard, locked)
+    return hazard
+
+
+def hazard_explain_overdue(
+    *, hazard: Hazard, by, explanation: str, expected_status: str | None = None
+) -> Hazard:
+    """书面说明: why an overdue hazard was not rectified by its deadline."""
+    if not _clean_text(explanation):
+        raise HazardError(_("请填写逾期未整改的书面说明。"))
+    with transaction.atomic():
+        locked = _lock(hazard, expected_status)
+        _check_hospital_side(locked, by)
+        _require_status(locked, Status.PENDING, Status.IN_PROGRESS, action=_("提交逾期说明"))
+        if not locked.is_overdue():
+            raise HazardError(_("隐患尚未逾期,无需提交书面说明。"))
+        locked.overdue_explanation = _clean_text(explanation)
+        locked.explained_for_deadline = locked.deadline
+        _save(locked, by, ["overdue_explanation", "explained_for_deadline"])
+        _event(locked, kind=EventType.EXPLAINED, by=by, note=locked.overdue_explanation)
+    _refresh(hazard, locked)
+    return hazard
+
+
+def hazard_submit(
+    *,
+    hazard: Hazard,
+    by,
+    note: str = "",
+    expected_status: str | None = Status.IN_PROGRESS,
+    explanation: str = "",
+) -> Hazard:
+    """整改中 → 待验收. An overdue hazard needs a written explanation first (may be given here);
+    a 重大隐患 needs its complete dossier; rectification needs "after" evidence."""
+    with transaction.atomic():
+        locked = _lock(hazard, expected_status)
+        _check_hospital_side(locked, by)
+        _require_status(locked, Status.IN_PROGRESS, action=_("提交验收"))
+        fields = ["status", "submitted_at"]
+        if locked.is_overdue() and _clean_text(explanation):
+            locked.overdue_explanation = _clean_text(explanation)
+            locked.explained_for_deadline = locked.deadline
+            fields += ["overdue_explanation", "explained_for_deadline"]
+            _event(locked, kind=EventType.EXPLAINED, by=by, note=locked.overdue_explanation)
+        if locked.is_overdue() and not locked.has_current_explanation:
+            raise HazardError(
+                _("该隐患已超过整改期限(%(deadline)s),提交验收前须提交逾期未整改的书面说明。")
+                % {"deadline": locked.deadline}
+            )
+        missing = locked.missing_dossier_fields()
+        if missing:
+            raise HazardError(
+                _("重大隐患须完善“一患一档”后才能提交验收,尚缺:%(fields)s。")
+                % {"fields": "、".join(missing)}
+            )
+        if not _clean_text(locked.rectification_measures):
+            raise HazardError(_("请先填写整改措施。"))
+        if not locked.evidence.filter(stage=EvidenceStage.AFTER).exists():
+            raise HazardError(_("请先上传整改后的照片或佐证材料。"))
+        locked.status = Status.PENDING_ACCEPTANCE
+        locked.submitted_at = timezone.now()
+        _save(locked, by, fields)
+        event = _event(
+            locked,
+            kind=EventType.SUBMITTED,
+            by=by,
+            from_status=Status.IN_PROGRESS,
+            to_status=Status.PENDING_ACCEPTANCE,
+            note=note,
+        )
+        if acceptor_side(locked) == FoundSide.BUREAU:
+            recipients = bureau_staff_for(locked.hospital)
+        else:
+            recipients = [u for u in hospital_officers(locked.hospital) if u.pk != by.pk]
+        notify(
+            event=EventKind.HAZARD_SUBMITTED,
+            recipients=recipients,
+            title=_("隐患 %(code)s 已整改,待验收") % {"code": locked.code},
+            body=_("%(hospital)s:%(location)s")
+            % {
+                "hospital": locked.hospital.name,
+                "location": locked.location,
+            },
+            url=_url(locked),
+            obj=locked,
+            occurrence=str(event.pk),
+        )
+    _refresh(hazard, locked)
+    return hazard
+
+
+def _check_acceptor(hazard: Hazard, by) -> None:
+    if can_accept(by, hazard):
+        return
+    if acceptor_side(hazard) == FoundSide.BUREAU:
+        raise HazardPermissionError(
+            _("该隐患须由辖区卫健局工作人员验收(卫健局检查发现的隐患和所有重大隐患)。")
+        )
+    raise HazardPermissionError(_("医院自查发现的一般隐患由本院安全管理员验收销号。"))
+
+
+def hazard_record_recheck(
+    *,
+    hazard: Hazard,
+    by,
+    note: str,
+    expected_status: str | None = Status.PENDING_ACCEPTANCE,
+    files: Sequence[CleanedUpload] = (),
+) -> Hazard:
+    """复查: the bureau re-checks a 重大隐患 on site before it can be accepted."""
+    if not _clean_text(note):
+        raise HazardError(_("请填写复查意见。"))
+    with transaction.atomic():
+        locked = _lock(hazard, expected_status)
+        _check_acceptor(locked, by)
+        _require_status(locked, Status.PENDING_ACCEPTANCE, action=_("复查"))
+        locked.rechecked_at = timezone.now()
+        locked.rechecked_by = by
+        locked.recheck_note = _clean_text(note)
+        _save(locked, by, ["rechecked_at", "rechecked_by", "recheck_note"])
+        _store_evidence(locked, files, stage=EvidenceStage.RECHECK, by=by)
+        _event(locked, kind=EventType.RECHECKED, by=by, note=locked.recheck_note)
+    _refresh(hazard, locked)
+    return hazard
+
+
+def hazard_accept(
+    *,
+    hazard: Hazard,
+    by,
+    note: str = "",
+    expected_status: str | None = Status.PENDING_ACCEPTANCE,
+) -> Hazard:
+    """待验收 → 已销号, by the side that found it (重大隐患: bureau, after a recorded 复查)."""
+    with transaction.atomic():
+        locked = _lock(hazard, expected_status)
+        _check_acceptor(locked, by)
+        _require_status(locked, Status.PENDING_ACCEPTANCE, action=_("验收销号"))
+        if locked.is_major and not locked.recheck_is_current:
+            raise HazardError(_("重大隐患须先记录复查情况,才能验收销号。"))
+        now = timezone.now()
+        locked.status = Status.CLOSED
+        locked.closed_at = now
+        locked.closed_on = timezone.localdate(now)
+        locked.closed_by = by
+        _save(locked, by, ["status", "closed_at", "closed_on", "closed_by"])
+        event = _event(
+            locked,
+            kind=EventType.ACCEPTED,
+            by=by,
+            from_status=Status.PENDING_ACCEPTANCE,
+            to_status=Status.CLOSED,
+            note=note,
+        )
+        notify(
+            event=EventKind.HAZARD_ACCEPTED,
+            recipients=[u for u in hospital_officers(locked.hospital) if u.pk != by.pk],
+            title=_("隐患 %(code)s 验收通过,已销号") % {"code": locked.code},
+            body=_clean_text(note),
+            url=_url(locked),
+            obj=locked,
+            occurrence=str(event.pk),
+        )
+    _refresh(hazard, locked)
+    return hazard
+
+
+def hazard_reject(
+    *,
+    hazard: Hazard,
+    by,
+    note: str,
+    expected_status: str | None = Status.PENDING_ACCEPTANCE,
+) -> Hazard:
+    """验收不通过: 待验收 → 整改中, with the reason."""
+    if not _clean_text(note):
+        raise HazardError(_("请填写验收不通过的原因。"))
+    with transaction.atomic():
+        locked = _lock(hazard, expected_status)
+        _check_acceptor(locked, by)
+        _require_status(locked, Status.PENDING_ACCEPTANCE, action=_("退回整改"))
+        locked.status = Status.IN_PROGRESS
+        _save(locked, by, ["status"])
+        event = _event(
+            locked,
+            kind=EventType.REJECTED,
+            by=by,
+            from_status=Status.PENDING_ACCEPTANCE,
+            to_status=Status.IN_PROGRESS,
+            note=_clean_text(note),
+        )
+        notify(
+            event=EventKind.HAZARD_REJECTED,
+            recipients=[u for u in hospital_officers(locked.hospital) if u.pk != by.pk],
+            title=_("隐患 %(code)s 验收不通过,请继续整改") % {"code": locked.code},
+            body=_clean_text(note),
+            url=_url(locked),
+            obj=locked,
+            occurrence=str(event.pk),
+        )
+    _refresh(hazard, locked)
+    return hazard
+
+
+def hazard_set_deadline(
+    *, hazard: Hazard, by, deadline: dt.date, note: str = "", expected_status: str | None = None
+) -> Hazard:
+    """The bureau sets (or resets) the rectification deadline of an open hazard."""
+    if not deadline:
+        raise HazardError(_("请填写整改期限。"))
+    with transaction.atomic():
+        locked = _lock(hazard, expected_status)
+        if not is_bureau_over(by, locked):
+            raise HazardPermissionError(_("只有辖区卫健局工作人员可以设定整改期限。"))
+        _require_status(locked, Status.PENDING, Status.IN_PROGRESS, action=_("设定整改期限"))
+        if deadline < locked.found_on:
+            raise HazardError(_("整改期限不能早于排查时间(%(date)s)。") % {"date": locked.found_on})
+        old = locked.deadline
+        if old == deadline:
+            return hazard
+        locked.deadline = deadline
+        _save(locked, by, ["deadline"])
+        _event(
+            locked,
+            kind=EventType.DEADLINE_SET,
+            by=by,
+            note=_("整改期限:%(old)s → %(new)s") % {"old": old or "—", "new": deadline}
+            + (f"\n{_clean_text(note)}" if _clean_text(note) else ""),
+        )
+    _refresh(hazard, locked)
+    return hazard
+
+
+def hazard_request_extension(
+    *, hazard: Hazard, by, requested_deadline: dt.date, reason: str
+) -> ExtensionRequest:
+    """延期申请 by the hospital; the bureau decides."""
+    if not _clean_text(reason):
+        raise HazardError(_("请填写延期理由。"))
+    if not requested_deadline:
+        raise HazardError(_("请填写申请延至的日期。"))
+    with transaction.atomic():
+        locked = _lock(hazard, None)
+        _check_hospital_side(locked, by)
+        _require_status(locked, Status.PENDING, Status.IN_PROGRESS, action=_("申请延期"))
+        if locked.deadline and requested_deadline <= locked.deadline:
+            raise HazardError(
+                _("申请延至的日期须晚于当前整改期限(%(date)s)。") % {"date": locked.deadline}
+            )
+        if requested_deadline < today():
+            raise HazardError(_("申请延至的日期不能早于今天。"))
+        if locked.extensions.filter(status=ExtensionStatus.PENDING).exists():
+            raise HazardError(_("已有一份待审批的延期申请,请等待卫健局审批。"))
+        extension = ExtensionRequest.objects.create(
+            hazard=locked,
+            requested_by=by,
+            current_deadline=locked.deadline,
+            requested_deadline=requested_deadline,
+            reason=_clean_text(reason),
+        )
+        _event(
+            locked,
+            kind=EventType.EXTENSION_REQUESTED,
+            by=by,
+            note=_("申请延至 %(date)s:%(reason)s")
+            % {"date": requested_deadline, "reason": extension.reason},
+        )
+        notify(
+            event=EventKind.HAZARD_EXTENSION,
+            recipients=bureau_staff_for(locked.hospital),
+            title=_("隐患 %(code)s 申请延期至 %(date)s")
+            % {"code": locked.code, "date": requested_deadline},
+            body=extension.reason,
+            url=_url(locked),
+            obj=locked,
+            occurrence=f"extension-{extension.pk}",
+        )
+    return extension
+
+
+def _decide_extension(*, extension: ExtensionRequest, by, approve: bool, note: str):
+    with transaction.atomic():
+        locked_ext = ExtensionRequest.objects.select_for_update().get(pk=extension.pk)
+        hazard = _lock(locked_ext.hazard, None)
+        if not is_bureau_over(by, hazard):
+            raise HazardPermissionError(_("只有辖区卫健局工作人员可以审批延期申请。"))
+        if locked_ext.status != ExtensionStatus.PENDING:
+            raise StaleHazardError(
+                _("该延期申请已被处理(%(status)s),您的操作未执行。")
+                % {"status": locked_ext.get_status_display()}
+            )
+        if approve and hazard.status == Status.CLOSED:
+            raise HazardError(_("隐患已销号,无需延期。"))
+        locked_ext.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REFUSED
+        locked_ext.decided_by = by
+        locked_ext.decided_at = timezone.now()
+        locked_ext.decision_note = _clean_text(note)
+        locked_ext.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+        if approve:
+            old = hazard.deadline
+            hazard.deadline = locked_ext.requested_deadline
+            _save(hazard, by, ["deadline"])
+            text = _("同意延期:%(old)s → %(new)s") % {"old": old or "—", "new": hazard.deadline}
+        else:
+            text = _("不同意延期,整改期限仍为 %(date)s") % {"date": hazard.deadline}
+        _event(
+            hazard,
+            kind=EventType.EXTENSION_APPROVED if approve else EventType.EXTENSION_REFUSED,
+            by=by,
+            note=text + (f"\n{locked_ext.decision_note}" if locked_ext.decision_note else ""),
+        )
+        notify(
+            event=EventKind.HAZARD_EXTENSION,
+            recipients=hospital_officers(hazard.hospital),
+            title=_("隐患 %(code)s:%(text)s") % {"code": hazard.code, "text": text},
+            body=locked_ext.decision_note,
+            url=_url(hazard),
+            obj=hazard,
+            occurrence=f"extension-{locked_ext.pk}-decided",
+        )
+    for field in ("status", "decided_by_id", "decided_at", "decision_note"):
+        setattr(extension, field, getattr(locked_ext, field))
+    return extension
+
+
+def hazard_approve_extension(*, extension: ExtensionRequest, by, note: str = ""):
+    return _decide_extension(extension=extension, by=by, approve=True, note=note)
+
+
+def hazard_refuse_extension(*, extension: ExtensionRequest, by, note: str):
+    if not _clean_text(note):
+        raise HazardError(_("请填写不同意延期的理由。"))
+    return _decide_extension(extension=extension, by=by, approve=False, note=note)
+
+
+# --- bulk --------------------------------------------------------------------------------------
+
+
+@dataclass
+class BulkResult:
+    done: list[Hazard]
+    failed: list[tuple[Hazard, str]]
+
+
+def hazards_bulk(hazards, action, **kwargs) -> BulkResult:
+    """Run one service per hazard, each in its own transaction; collect per-hazard failures."""
+    result = BulkResult(done=[], failed=[])
+    for hazard in hazards:
+        try:
+            action(hazard=hazard, **kwargs)
+        except HazardError as exc:
+            result.failed.append((hazard, exc.message))
+        else:
+            result.done.append(hazard)
+    return result
+
+
+__all__ = [
+    "OPEN_STATUSES",
+    "BulkResult",
+    "HazardError",
+    "HazardPermissionError",
+    "StaleHazardError",
+    "allowed_actions",
+    "can_accept",
+    "hazard_accept",
+    "hazard_add_evidence",
+    "hazard_approve_extension",
+    "hazard_explain_overdue",
+    "hazard_raise",
+    "hazard_record_progress",
+    "hazard_record_recheck",
+    "hazard_refuse_extension",
+    "hazard_reject",
+    "hazard_request_extension",
+    "hazard_set_deadline",
+    "hazard_start_rectification",
+    "hazard_submit",
+    "hazard_update",
+    "hazards_bulk",
+]
