@@ -185,6 +185,17 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="平安医院 <noreply@safe-hospital.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# An SMTP server that hangs must not hang a worker.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+# Group robots (WeCom/DingTalk): (connect, read) timeouts in seconds. Webhooks may not point at
+# loopback/private addresses unless explicitly allowed (isolated intranet deployments, tests).
+NOTIFICATIONS_WEBHOOK_TIMEOUT = (
+    env.float("WEBHOOK_CONNECT_TIMEOUT", default=3.05),
+    env.float("WEBHOOK_READ_TIMEOUT", default=10.0),
+)
+NOTIFICATIONS_ALLOW_PRIVATE_WEBHOOKS = env.bool(
+    "NOTIFICATIONS_ALLOW_PRIVATE_WEBHOOKS", default=False
+)
 
 # Celery: Redis when REDIS_URL is set, otherwise a filesystem broker so a newcomer needs nothing.
 CELERY_BROKER_DIR = VAR_DIR / "celery"

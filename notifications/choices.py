@@ -18,3 +18,31 @@ class EventKind(models.TextChoices):
     HALF_YEAR_REPORT_DUE = "half_year_report_due", _("4+N 半年报送提醒")
     REPORT_READY = "report_ready", _("报表已生成")
     REPORT_FAILED = "report_failed", _("报表生成失败")
+
+
+class Channel(models.TextChoices):
+    """Channels with a Delivery row. In-app notifications are their own record (Notification)."""
+
+    EMAIL = "email", _("电子邮件")
+    WECOM = "wecom", _("企业微信机器人")
+    DINGTALK = "dingtalk", _("钉钉机器人")
+
+
+class RobotKind(models.TextChoices):
+    WECOM = "wecom", _("企业微信机器人")
+    DINGTALK = "dingtalk", _("钉钉机器人")
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("待发送")
+    SENDING = "sending", _("发送中")
+    SENT = "sent", _("已发送")
+    FAILED = "failed", _("发送失败")
+
+
+DELIVERY_STATUS_BADGES = {
+    DeliveryStatus.PENDING: "secondary",
+    DeliveryStatus.SENDING: "info",
+    DeliveryStatus.SENT: "success",
+    DeliveryStatus.FAILED: "danger",
+}

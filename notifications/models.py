@@ -2,13 +2,20 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .choices import EventKind
+from .choices import Channel, DeliveryStatus, EventKind, RobotKind
 
 
 class NotificationQuerySet(models.QuerySet):
     def for_user(self, user) -> NotificationQuerySet:
+        return self.filter(recipient=user)
+
+    def visible_to(self, user) -> NotificationQuerySet:
+        """A person's notification centre holds their own notifications only, for every role."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
         return self.filter(recipient=user)
 
     def unread(self) -> NotificationQuerySet:
@@ -47,3 +54,232 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+
+class RobotQuerySet(models.QuerySet):
+    def visible_to(self, user) -> RobotQuerySet:
+        """Robots an administrator manages: those of their region and below, and of the
+        hospitals there. Nobody else sees robot configuration (it holds webhook secrets)."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        from accounts.choices import Role
+
+        if user.role == Role.ADMIN and user.region_id:
+            path = user.region.path
+            return self.filter(
+                Q(region__path__startswith=path) | Q(hospital__region__path__startswith=path)
+            )
+        return self.none()
+
+    def active(self) -> RobotQuerySet:
+        return self.filter(is_active=True)
+
+    def for_scope(self, *, hospital=None, region=None) -> RobotQuerySet:
+        """Active robots that cover a hospital (its own robots and those of its region and the
+        regions above) or, without a hospital, a region and the regions above it."""
+        if hospital is not None:
+            region = hospital.region
+        if region is None:
+            return self.none()
+        ancestor_ids = [int(part) for part in region.path.strip("/").split("/") if part]
+        condition = Q(region_id__in=ancestor_ids)
+        if hospital is not None:
+            condition |= Q(hospital=hospital)
+        return self.active().filter(condition)
+
+
+class Robot(models.Model):
+    """A WeCom (企业微信) or DingTalk (钉钉) group robot for a region or one hospital."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("类型"), max_length=10, choices=RobotKind.choices)
+    region = models.ForeignKey(
+        "hospitals.Region",
+        verbose_name=_("所属区域"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="robots",
+        help_text=_("区域机器人接收本区域及下级区域所有机构的消息。"),
+    )
+    hospital = models.ForeignKey(
+        "hospitals.Hospital",
+        verbose_name=_("所属医疗机构"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="robots",
+        help_text=_("机构机器人只接收该机构的消息。"),
+    )
+    webhook_url = models.CharField(_("Webhook 地址"), max_length=500)
+    secret = models.CharField(
+        _("加签密钥"),
+        max_length=200,
+        blank=True,
+        help_text=_("钉钉机器人“加签”安全设置中的密钥(SEC 开头);企业微信无需填写。"),
+    )
+    events = models.JSONField(_("推送事件"), default=list, blank=True)
+    at_mobiles = models.CharField(
+        _("@手机号"),
+        max_length=500,
+        blank=True,
+        help_text=_("钉钉消息中 @ 的手机号,逗号分隔。"),
+    )
+    is_active = models.BooleanField(_("启用"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = RobotQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("群机器人")
+        verbose_name_plural = _("群机器人")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(region__isnull=False, hospital__isnull=True)
+                | Q(region__isnull=True, hospital__isnull=False),
+                name="robot_region_xor_hospital",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def scope(self):
+        return self.hospital or self.region
+
+    @property
+    def mobiles(self) -> list[str]:
+        raw = self.at_mobiles.replace(",", ",").replace(";", ",").replace(" ", ",")
+        return [part for part in (p.strip() for p in raw.split(",")) if part]
+
+    def wants(self, event: str) -> bool:
+        return event in (self.events or [])
+
+
+class NotificationPreference(models.Model):
+    """Which events a user receives by e-mail. In-app notifications cannot be turned off."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="notification_preference",
+    )
+    email_enabled = models.BooleanField(_("接收邮件通知"), default=True)
+    # Opt-out list, so a new event kind reaches everyone by default.
+    email_muted_events = models.JSONField(_("不接收邮件的事件"), default=list, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("通知偏好")
+        verbose_name_plural = _("通知偏好")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    def wants_email(self, event: str) -> bool:
+        return self.email_enabled and event not in (self.email_muted_events or [])
+
+
+class DeliveryQuerySet(models.QuerySet):
+    def visible_to(self, user) -> DeliveryQuerySet:
+        """Administrators see deliveries to the users and robots of their region and below."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        from accounts.choices import Role
+
+        if user.role == Role.ADMIN and user.region_id:
+            path = user.region.path
+            return self.filter(
+                Q(recipient__region__path__startswith=path)
+                | Q(recipient__hospital__region__path__startswith=path)
+                | Q(robot__region__path__startswith=path)
+                | Q(robot__hospital__region__path__startswith=path)
+            )
+        return self.none()
+
+    def due(self, now) -> DeliveryQuerySet:
+        return self.filter(status=DeliveryStatus.PENDING).filter(
+            Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+        )
+
+
+class Delivery(models.Model):
+    """One message on one channel to one recipient (user or robot) for one event occurrence.
+
+    Written BEFORE sending, with a unique key, so a re-run, a retried task or a second beat
+    finds the row and sends nothing new; the row then records every attempt and its error.
+    """
+
+    channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
+    # "user:<pk>" or "robot:<pk>": part of the unique key (nullable FKs would not be).
+    target = models.CharField(_("接收方"), max_length=40)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("接收人"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+    )
+    robot = models.ForeignKey(
+        Robot,
+        verbose_name=_("群机器人"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+    )
+    event = models.CharField(_("事件"), max_length=40, choices=EventKind.choices)
+    dedupe_key = models.CharField(max_length=255)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    url = models.CharField(_("链接"), max_length=500, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    last_error = models.TextField(_("最近错误"), blank=True)
+    next_attempt_at = models.DateTimeField(_("下次尝试"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("开始发送"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = DeliveryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("发送记录")
+        verbose_name_plural = _("发送记录")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "target", "dedupe_key"], name="uniq_delivery_per_occurrence"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            models.Index(fields=["robot", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} · {self.title}"

@@ -1,19 +1,131 @@
-"""The one entry point for telling people something: `notify(...)`.
+"""The one entry point for telling people something: `notify(...)`, and the delivery engine.
 
-Every (recipient, event, object, occurrence) is delivered at most once: the unique constraint on
-Notification.dedupe_key makes a re-run of the same reminder scan a no-op.
+Every (recipient or robot, channel, event, object, occurrence) is delivered at most once:
+- in-app: the unique constraint on Notification(recipient, dedupe_key);
+- e-mail and robots: a Delivery row with a unique (channel, target, dedupe_key), written BEFORE
+  anything is sent, in the caller's transaction. Sending claims the row with a conditional
+  UPDATE (pending → sending) so a re-run, a redelivered task or a second beat sends nothing new.
+A failure is recorded on the row (attempts, last error) and retried with exponential backoff by
+the task and by the periodic retry scan; one failing channel never blocks another.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextlib
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import timedelta
 
-from .models import Notification
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .channels import DeliveryError, EmailChannel, RobotMessage, absolute_url, robot_channel
+from .choices import Channel, DeliveryStatus, EventKind
+from .models import Delivery, Notification, NotificationPreference, Robot
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 6
+BACKOFF_BASE_SECONDS = 30
+BACKOFF_MAX_SECONDS = 30 * 60
+# A row still "sending" after this long belongs to a worker that died mid-send.
+STALE_SENDING_AFTER = timedelta(minutes=15)
+# If the task queued after commit never ran (broker down), the retry scan sends it after this.
+SAFETY_NET_DELAY = timedelta(minutes=2)
+# Robots accept ~20 messages a minute: one run sends at most this many digest messages per robot.
+ROBOT_MAX_MESSAGES_PER_RUN = 5
+
+
+def backoff_seconds(attempt: int) -> int:
+    """Delay before attempt `attempt + 1` (attempt counts from 1): 30 s, 60 s, 120 s … 30 min."""
+    return min(BACKOFF_BASE_SECONDS * 2 ** max(attempt - 1, 0), BACKOFF_MAX_SECONDS)
 
 
 def dedupe_key(event: str, obj=None, occurrence: str = "") -> str:
     obj_part = f"{obj._meta.label_lower}:{obj.pk}" if obj is not None else "-"
     return f"{event}|{obj_part}|{occurrence}"[:255]
+
+
+# ---------------------------------------------------------------------------------------------
+# Dispatch batching: one reminder run → one digest per robot.
+
+
+@dataclass
+class _Batch:
+    delivery_ids: set[int] = field(default_factory=set)
+    robot_ids: set[int] = field(default_factory=set)
+
+
+_current_batch: ContextVar[_Batch | None] = ContextVar("notifications_batch", default=None)
+
+
+@contextlib.contextmanager
+def dispatch_batch() -> Iterator[_Batch]:
+    """Collect what notify() wants to send and queue it once, after commit, when the block ends.
+
+    Reminder scans run inside this so all of one run's robot messages go out as one digest per
+    robot (robots accept ~20 messages a minute)."""
+    outer = _current_batch.get()
+    if outer is not None:  # nested: the outermost batch queues everything
+        yield outer
+        return
+    batch = _Batch()
+    token = _current_batch.set(batch)
+    try:
+        yield batch
+    finally:
+        _current_batch.reset(token)
+    _queue_on_commit(batch)
+
+
+def _queue_on_commit(batch: _Batch) -> None:
+    if not batch.delivery_ids and not batch.robot_ids:
+        return
+    delivery_ids = sorted(batch.delivery_ids)
+    robot_ids = sorted(batch.robot_ids)
+    transaction.on_commit(lambda: queue_sending(delivery_ids, robot_ids))
+
+
+def queue_sending(delivery_ids: Iterable[int], robot_ids: Iterable[int]) -> None:
+    """Queue the send tasks. If the broker is unreachable the rows stay pending and the
+    periodic retry scan sends them later: nothing is lost."""
+    from .tasks import send_delivery, send_robot_digest
+
+    try:
+        for pk in delivery_ids:
+            send_delivery.delay(pk)
+        for pk in robot_ids:
+            send_robot_digest.delay(pk)
+    except Exception:  # broker down: the retry scan is the safety net
+        logger.exception("Could not queue notification sending; the retry scan will pick it up")
+
+
+# ---------------------------------------------------------------------------------------------
+# notify()
+
+
+def _scope_of(obj, hospital=None, region=None):
+    if hospital is not None or region is not None or obj is None:
+        return hospital, region
+    from hospitals.models import Hospital, Region
+
+    if isinstance(obj, Hospital):
+        return obj, None
+    if isinstance(obj, Region):
+        return None, obj
+    candidate = getattr(obj, "hospital", None)
+    if isinstance(candidate, Hospital):
+        return candidate, None
+    candidate = getattr(obj, "region", None)
+    if isinstance(candidate, Region):
+        return None, candidate
+    return None, None
 
 
 def notify(
@@ -25,29 +137,359 @@ def notify(
     url: str = "",
     obj=None,
     occurrence: str = "",
+    hospital=None,
+    region=None,
+    robots: bool = True,
 ) -> list[Notification]:
-    """Record an in-app notification for each recipient (deduplicated). Returns the new ones.
+    """Tell `recipients` about `event` on every channel. Returns the new in-app notifications.
 
-    Call it inside the caller's transaction: it writes rows only, so a rolled-back change
-    notifies nobody. Other channels (e-mail, robots) hang off the same call.
+    Call it inside the caller's transaction: it writes rows only (in-app notifications and
+    pending deliveries) and queues the sending after commit, so a rolled-back change notifies
+    nobody. Deduplicated per recipient × event × object × occurrence: calling it again for the
+    same occurrence is a no-op. E-mail respects each user's preferences; group robots of the
+    object's hospital or region (inferred from `obj`, or given as `hospital`/`region`) that
+    subscribe to the event receive it too (pass `robots=False` to skip them).
     """
     key = dedupe_key(event, obj, occurrence)
+    title = str(title)[:200]
+    body = str(body)
     unique_recipients = {
         user.pk: user for user in recipients if user is not None and user.is_active
     }
-    if not unique_recipients:
-        return []
-    existing = set(
-        Notification.objects.filter(recipient_id__in=unique_recipients, dedupe_key=key).values_list(
-            "recipient_id", flat=True
+    new_rows: list[Notification] = []
+    now = timezone.now()
+    pending_email_targets: list[str] = []
+    pending_robot_ids: list[int] = []
+
+    if unique_recipients:
+        existing = set(
+            Notification.objects.filter(
+                recipient_id__in=unique_recipients, dedupe_key=key
+            ).values_list("recipient_id", flat=True)
         )
+        new_rows = [
+            Notification(
+                recipient=user, event=event, dedupe_key=key, title=title, body=body, url=url
+            )
+            for pk, user in unique_recipients.items()
+            if pk not in existing
+        ]
+        Notification.objects.bulk_create(new_rows, ignore_conflicts=True)
+
+        muted = {
+            pref.user_id: pref
+            for pref in NotificationPreference.objects.filter(user_id__in=unique_recipients)
+        }
+        email_rows = []
+        for pk, user in unique_recipients.items():
+            if not user.email:
+                continue
+            pref = muted.get(pk)
+            if pref is not None and not pref.wants_email(event):
+                continue
+            email_rows.append(
+                Delivery(
+                    channel=Channel.EMAIL,
+                    target=f"user:{pk}",
+                    recipient=user,
+                    event=event,
+                    dedupe_key=key,
+                    title=title,
+                    body=body,
+                    url=url,
+                    next_attempt_at=now + SAFETY_NET_DELAY,
+                )
+            )
+            pending_email_targets.append(f"user:{pk}")
+        if email_rows:
+            Delivery.objects.bulk_create(email_rows, ignore_conflicts=True)
+
+    if robots:
+        scope_hospital, scope_region = _scope_of(obj, hospital, region)
+        matching = [
+            robot
+            for robot in Robot.objects.for_scope(hospital=scope_hospital, region=scope_region)
+            if robot.wants(event)
+        ]
+        if matching:
+            Delivery.objects.bulk_create(
+                [
+                    Delivery(
+                        channel=robot.kind,
+                        target=f"robot:{robot.pk}",
+                        robot=robot,
+                        event=event,
+                        dedupe_key=key,
+                        title=title,
+                        body=body,
+                        url=url,
+                        next_attempt_at=now + SAFETY_NET_DELAY,
+                    )
+                    for robot in matching
+                ],
+                ignore_conflicts=True,
+            )
+            pending_robot_ids = [robot.pk for robot in matching]
+
+    delivery_ids: list[int] = []
+    if pending_email_targets:
+        # Only rows this call (or a concurrent twin) created and nobody has touched yet.
+        delivery_ids = list(
+            Delivery.objects.filter(
+                channel=Channel.EMAIL,
+                dedupe_key=key,
+                target__in=pending_email_targets,
+                status=DeliveryStatus.PENDING,
+                attempts=0,
+            ).values_list("pk", flat=True)
+        )
+    if delivery_ids or pending_robot_ids:
+        batch = _current_batch.get()
+        if batch is not None:
+            batch.delivery_ids.update(delivery_ids)
+            batch.robot_ids.update(pending_robot_ids)
+        else:
+            _queue_on_commit(_Batch(set(delivery_ids), set(pending_robot_ids)))
+    return new_rows
+
+
+# ---------------------------------------------------------------------------------------------
+# Sending
+
+
+class TransientDeliveryError(Exception):
+    """Raised by tasks so Celery retries them with backoff; the row already records why."""
+
+
+def _claim(pk: int, now) -> bool:
+    return (
+        Delivery.objects.filter(pk=pk, status=DeliveryStatus.PENDING).update(
+            status=DeliveryStatus.SENDING,
+            claimed_at=now,
+            attempts=F("attempts") + 1,
+            updated_at=now,
+        )
+        == 1
     )
-    rows = [
-        Notification(
-            recipient=user, event=event, dedupe_key=key, title=title[:200], body=body, url=url
+
+
+def _mark_sent(pks: list[int]) -> None:
+    now = timezone.now()
+    Delivery.objects.filter(pk__in=pks, status=DeliveryStatus.SENDING).update(
+        status=DeliveryStatus.SENT,
+        sent_at=now,
+        next_attempt_at=None,
+        last_error="",
+        updated_at=now,
+    )
+
+
+def _mark_failed(pks: list[int], exc: DeliveryError) -> bool:
+    """Record a failure; returns True when another attempt is scheduled."""
+    now = timezone.now()
+    retry_any = False
+    for delivery in Delivery.objects.filter(pk__in=pks, status=DeliveryStatus.SENDING):
+        give_up = exc.permanent or delivery.attempts >= MAX_ATTEMPTS
+        fields = {"last_error": str(exc)[:2000], "updated_at": now}
+        if give_up:
+            fields.update(status=DeliveryStatus.FAILED, next_attempt_at=None)
+        else:
+            retry_any = True
+            fields.update(
+                status=DeliveryStatus.PENDING,
+                next_attempt_at=now + timedelta(seconds=backoff_seconds(delivery.attempts)),
+            )
+        Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING).update(**fields)
+    return retry_any
+
+
+def deliver(delivery_id: int) -> str:
+    """Send one e-mail delivery if it is still pending. Returns "sent", "retry", "failed" or
+    "skipped" (someone else has it, or it was sent already)."""
+    now = timezone.now()
+    if not Delivery.objects.filter(pk=delivery_id, channel=Channel.EMAIL).exists():
+        return "skipped"
+    if not _claim(delivery_id, now):
+        return "skipped"
+    delivery = Delivery.objects.select_related("recipient").get(pk=delivery_id)
+    try:
+        EmailChannel().send(delivery)
+    except DeliveryError as exc:
+        logger.warning("E-mail delivery %s failed: %s", delivery_id, exc)
+        return "retry" if _mark_failed([delivery_id], exc) else "failed"
+    _mark_sent([delivery_id])
+    return "sent"
+
+
+def _digest_messages(deliveries: list[Delivery], limit_bytes: int) -> list[list[Delivery]]:
+    """Split deliveries into chunks whose rendered digest fits in one robot message."""
+    chunks: list[list[Delivery]] = []
+    current: list[Delivery] = []
+    for delivery in deliveries:
+        candidate = [*current, delivery]
+        if current and len(render_digest(candidate).text.encode()) > limit_bytes:
+            chunks.append(current)
+            current = [delivery]
+        else:
+            current = candidate
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def render_digest(deliveries: list[Delivery]) -> RobotMessage:
+    """One markdown message for a robot: items grouped by event, each linking to its page."""
+    if len(deliveries) == 1:
+        title = deliveries[0].title
+    else:
+        title = _("%(site)s提醒(共 %(count)s 条)") % {
+            "site": settings.SITE_NAME,
+            "count": len(deliveries),
+        }
+    by_event: dict[str, list[Delivery]] = defaultdict(list)
+    for delivery in deliveries:
+        by_event[delivery.event].append(delivery)
+    lines: list[str] = []
+    for event, items in by_event.items():
+        lines.append(f"**{EventKind(event).label if event in EventKind.values else event}**")
+        for item in items:
+            link = absolute_url(item.url)
+            text = f"[{item.title}]({link})" if link else item.title
+            detail = item.body.strip().splitlines()[0][:120] if item.body.strip() else ""
+            lines.append(f"- {text}" + (f":{detail}" if detail else ""))
+        lines.append("")
+    return RobotMessage(title=str(title), text="\n".join(lines).strip())
+
+
+def send_robot_digest(robot_id: int) -> dict:
+    """Send a robot's pending deliveries as digest messages (at most a few per run).
+
+    Returns counts {"sent": n, "failed": n, "retry": n}."""
+    from .channels import ROBOT_MAX_BYTES
+
+    result = {"sent": 0, "failed": 0, "retry": 0}
+    robot = Robot.objects.filter(pk=robot_id).first()
+    if robot is None:
+        return result
+    now = timezone.now()
+    candidates = list(
+        Delivery.objects.filter(robot=robot, status=DeliveryStatus.PENDING)
+        .filter(Q(attempts=0) | Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .order_by("created_at", "pk")[:200]
+    )
+    if not candidates:
+        return result
+    if not robot.is_active:
+        pks = [d.pk for d in candidates if _claim(d.pk, now)]
+        _mark_failed(pks, DeliveryError(_("机器人已停用"), permanent=True))
+        result["failed"] = len(pks)
+        return result
+    # Leave room for the title line the channel adds.
+    chunks = _digest_messages(candidates, ROBOT_MAX_BYTES - 400)[:ROBOT_MAX_MESSAGES_PER_RUN]
+    channel = robot_channel(robot.kind)
+    for chunk in chunks:
+        claimed = [d for d in chunk if _claim(d.pk, now)]
+        if not claimed:
+            continue
+        pks = [d.pk for d in claimed]
+        try:
+            channel.send(robot, render_digest(claimed))
+        except DeliveryError as exc:
+            logger.warning("Robot %s digest failed: %s", robot.pk, exc)
+            if _mark_failed(pks, exc):
+                result["retry"] += len(pks)
+            else:
+                result["failed"] += len(pks)
+            if not exc.permanent:
+                break  # the robot is unreachable or throttling: stop this run
+            continue
+        _mark_sent(pks)
+        result["sent"] += len(pks)
+    return result
+
+
+def send_robot_test_message(*, robot: Robot, by) -> None:
+    """Send a test message to a robot now (not recorded as a delivery). Raises DeliveryError."""
+    channel = robot_channel(robot.kind)
+    message = RobotMessage(
+        title=_("%(site)s测试消息") % {"site": settings.SITE_NAME},
+        text=_("这是一条来自%(site)s的测试消息,由 %(user)s 于 %(time)s 发送。机器人配置正确。")
+        % {
+            "site": settings.SITE_NAME,
+            "user": by.display_name if hasattr(by, "display_name") else by,
+            "time": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+        },
+    )
+    channel.send(robot, message)
+
+
+def retry_due_deliveries(*, limit: int = 500) -> dict:
+    """The periodic safety net: revive rows of dead workers, queue what is due."""
+    now = timezone.now()
+    revived = Delivery.objects.filter(
+        status=DeliveryStatus.SENDING, claimed_at__lt=now - STALE_SENDING_AFTER
+    ).update(
+        status=DeliveryStatus.PENDING,
+        next_attempt_at=now,
+        last_error=_("发送过程中断(工作进程退出),将重试"),
+        updated_at=now,
+    )
+    due = Delivery.objects.due(now)
+    email_ids = list(
+        due.filter(channel=Channel.EMAIL)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    robot_ids = sorted(
+        set(due.filter(robot__isnull=False).values_list("robot_id", flat=True).distinct())
+    )
+    queue_sending(email_ids, robot_ids)
+    return {"revived": revived, "emails": len(email_ids), "robots": len(robot_ids)}
+
+
+def delivery_retry(*, delivery: Delivery, by) -> bool:
+    """An administrator asks to try a failed delivery again. Returns False if not failed."""
+    now = timezone.now()
+    with transaction.atomic():
+        updated = Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.FAILED).update(
+            status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=now, updated_at=now
         )
-        for pk, user in unique_recipients.items()
-        if pk not in existing
-    ]
-    Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    return rows
+    if updated:
+        if delivery.robot_id:
+            transaction.on_commit(lambda: queue_sending([], [delivery.robot_id]))
+        else:
+            transaction.on_commit(lambda: queue_sending([delivery.pk], []))
+    return bool(updated)
+
+
+# ---------------------------------------------------------------------------------------------
+# Notification centre
+
+
+def notification_mark_read(*, notification: Notification, by) -> None:
+    if notification.recipient_id != by.pk:
+        raise PermissionError("not the recipient")
+    if notification.read_at is None:
+        now = timezone.now()
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=now)
+        notification.read_at = now
+
+
+def notifications_mark_all_read(*, by) -> int:
+    return Notification.objects.filter(recipient=by, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+def preference_for(user) -> NotificationPreference:
+    pref, _created = NotificationPreference.objects.get_or_create(user=user)
+    return pref
+
+
+def preference_update(*, user, email_enabled: bool, email_events: Iterable[str]) -> None:
+    wanted = set(email_events)
+    with transaction.atomic():
+        pref, _created = NotificationPreference.objects.select_for_update().get_or_create(user=user)
+        pref.email_enabled = email_enabled
+        pref.email_muted_events = sorted(set(EventKind.values) - wanted)
+        pref.save()
