@@ -1,0 +1,148 @@
+"""季度报表 (any period): totals per region, per hospital with rank, open 重大隐患, overdue
+hazards and the 4+N status."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from core.dates import today
+from core.excel import Column, Sheet
+from hazards.choices import RiskLevel
+from hazards.selectors import open_hazards, overdue
+
+from ..choices import ReportType
+from ..selectors import scope_hazards, summarise_scope
+from . import WorkbookPlan
+from .security_half_year import security_status_sheet
+
+CHUNK_SIZE = 1000
+
+
+def figure_columns(get) -> list[Column]:
+    """The figures shared by the region and hospital sheets; `get(row)` returns Figures."""
+    return [
+        Column(_("发现隐患"), lambda r: get(r).found, width=10, kind="int"),
+        Column(_("已整改"), lambda r: get(r).rectified, width=10, kind="int"),
+        Column(_("整改率"), lambda r: get(r).rate, width=10, kind="percent"),
+        Column(_("逾期未整改"), lambda r: get(r).overdue, width=11, kind="int"),
+        Column(_("重大隐患未销号"), lambda r: get(r).major_open, width=14, kind="int"),
+        Column(_("检查日应检"), lambda r: get(r).inspections_due, width=11, kind="int"),
+        Column(_("检查日已检"), lambda r: get(r).inspections_done, width=11, kind="int"),
+        Column(_("检查覆盖率"), lambda r: get(r).coverage, width=11, kind="percent"),
+        Column(_("4+N 达标项"), lambda r: get(r).security_met, width=11, kind="int"),
+        Column(_("4+N 项目数"), lambda r: get(r).security_total, width=11, kind="int"),
+        Column(_("4+N 达标率"), lambda r: get(r).security_rate, width=11, kind="percent"),
+    ]
+
+
+def region_sheet(summary) -> Sheet:
+    rows = [(region.name, figures) for region, figures in summary.regions]
+    rows.append((_("合计"), summary.total))
+    return Sheet(
+        title=_("汇总"),
+        columns=[
+            Column(_("区域"), lambda r: r[0], width=16),
+            Column(_("机构数"), lambda r: r[1].hospitals, width=8, kind="int"),
+            *figure_columns(lambda r: r[1]),
+        ],
+        rows=rows,
+        subtitle=_(
+            "发现、整改、逾期按本期发现的隐患统计;整改率=已整改÷发现;重大隐患未销号含以前各期。"
+        ),
+    )
+
+
+def hospital_sheet(summary) -> Sheet:
+    return Sheet(
+        title=_("各机构"),
+        columns=[
+            Column(_("排名"), lambda line: line.rank, width=6, kind="int"),
+            Column(_("区域"), lambda line: line.hospital.region.name, width=12),
+            Column(_("医疗机构"), lambda line: line.hospital.name, width=26),
+            Column(_("等级"), lambda line: line.hospital.get_level_display(), width=8),
+            *figure_columns(lambda line: line.figures),
+        ],
+        rows=summary.hospitals,
+        highlight=lambda line: line.figures.overdue > 0,
+        subtitle=_("按整改率从高到低排名,整改率相同时逾期少者在前。"),
+    )
+
+
+def major_sheet(scope, on) -> Sheet:
+    hazards = (
+        open_hazards(scope_hazards(scope))
+        .filter(risk_level=RiskLevel.MAJOR, found_on__lte=scope.period.end)
+        .select_related("hospital", "hospital__region")
+        .order_by("deadline", "found_on", "pk")
+    )
+    return Sheet(
+        title=_("重大隐患"),
+        columns=[
+            Column(_("编号"), lambda h: h.code, width=18),
+            Column(_("区域"), lambda h: h.hospital.region.name, width=12),
+            Column(_("医疗机构"), lambda h: h.hospital.name, width=24),
+            Column(_("排查时间"), lambda h: h.found_on, width=12, kind="date"),
+            Column(_("部位"), lambda h: h.location, width=18, wrap=True),
+            Column(_("隐患描述"), lambda h: h.description, width=40, wrap=True),
+            Column(_("挂牌督办级别"), lambda h: h.get_supervision_level_display(), width=14),
+            Column(_("督办文号"), lambda h: h.supervision_notice_no, width=16),
+            Column(_("停业/停用整改"), lambda h: h.get_suspension_display(), width=12),
+            Column(_("整改期限"), lambda h: h.deadline, width=12, kind="date"),
+            Column(_("状态"), lambda h: h.get_status_display(), width=10),
+            Column(_("逾期天数"), lambda h: h.days_overdue(on) or None, width=9, kind="int"),
+            Column(_("责任人"), lambda h: h.responsible_person, width=10),
+        ],
+        rows=hazards.iterator(chunk_size=CHUNK_SIZE),
+        highlight=lambda h: h.is_overdue(on),
+        subtitle=_("截至 %(date)s 尚未销号的重大隐患。") % {"date": on.isoformat()},
+    )
+
+
+def overdue_sheet(scope, on) -> Sheet:
+    hazards = (
+        overdue(scope_hazards(scope).filter(found_on__lte=scope.period.end), on=on)
+        .select_related("hospital", "hospital__region")
+        .order_by("deadline", "pk")
+    )
+    return Sheet(
+        title=_("逾期隐患"),
+        columns=[
+            Column(_("编号"), lambda h: h.code, width=18),
+            Column(_("区域"), lambda h: h.hospital.region.name, width=12),
+            Column(_("医疗机构"), lambda h: h.hospital.name, width=24),
+            Column(_("排查时间"), lambda h: h.found_on, width=12, kind="date"),
+            Column(_("部位"), lambda h: h.location, width=18, wrap=True),
+            Column(_("隐患描述"), lambda h: h.description, width=40, wrap=True),
+            Column(_("等级"), lambda h: h.get_risk_level_display(), width=10),
+            Column(_("整改期限"), lambda h: h.deadline, width=12, kind="date"),
+            Column(_("逾期天数"), lambda h: h.days_overdue(on), width=9, kind="int"),
+            Column(_("责任科室"), lambda h: h.responsible_department, width=14),
+            Column(_("责任人"), lambda h: h.responsible_person, width=10),
+            Column(
+                _("书面说明"),
+                lambda h: h.overdue_explanation if h.has_current_explanation else _("未提交"),
+                width=30,
+                wrap=True,
+            ),
+        ],
+        rows=hazards.iterator(chunk_size=CHUNK_SIZE),
+        highlight=lambda h: True,
+        subtitle=_("截至 %(date)s 超过整改期限仍未销号的隐患。") % {"date": on.isoformat()},
+    )
+
+
+def build(scope) -> WorkbookPlan:
+    on = today()
+    summary = summarise_scope(scope, on=on)
+    security_rows = [line.security for line in summary.hospitals if line.security is not None]
+    security_rows.sort(key=lambda row: (row.hospital.region.path, row.hospital.name))
+    return WorkbookPlan(
+        title=f"{scope.period.label}{ReportType.QUARTERLY.label}",
+        sheets=[
+            region_sheet(summary),
+            hospital_sheet(summary),
+            major_sheet(scope, on),
+            overdue_sheet(scope, on),
+            security_status_sheet(security_rows, title=_("4+N 建设情况")),
+        ],
+    )

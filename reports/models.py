@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from hospitals.models import Hospital, Region
+
+from .choices import ExportStatus, PeriodKind, ReportType
+from .periods import Period
+
+
+class ReportExportQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ReportExportQuerySet:
+        """Exports a user may see and download: their own requests, and (bureau side) every
+        export whose scope lies inside their region; a hospital officer sees exports of their
+        own hospital only — never a region-wide workbook that lists other hospitals."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        from accounts.choices import Role
+
+        own = Q(requested_by=user)
+        if user.role in (Role.BUREAU, Role.ADMIN) and user.region_id:
+            return self.filter(own | Q(region__path__startswith=user.region.path))
+        if user.role == Role.OFFICER and user.hospital_id:
+            return self.filter(own | Q(hospital_id=user.hospital_id))
+        return self.filter(own)
+
+
+class ReportExport(models.Model):
+    """One requested (or scheduled) workbook, built by a Celery task."""
+
+    report_type = models.CharField(_("报表类型"), max_length=30, choices=ReportType.choices)
+    region = models.ForeignKey(
+        Region, verbose_name=_("区域"), on_delete=models.PROTECT, related_name="report_exports"
+    )
+    hospital = models.ForeignKey(
+        Hospital,
+        verbose_name=_("医疗机构"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="report_exports",
+        help_text=_("留空则为整个区域。"),
+    )
+    period_kind = models.CharField(_("期间类型"), max_length=10, choices=PeriodKind.choices)
+    period_key = models.CharField(_("期间"), max_length=30)
+    period_start = models.DateField(_("期间开始"))
+    period_end = models.DateField(_("期间结束"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申请人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="report_exports",
+    )
+    is_scheduled = models.BooleanField(_("系统定时生成"), default=False)
+
+    status = models.CharField(
+        _("状态"), max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED
+    )
+    row_count = models.PositiveIntegerField(_("行数"), null=True, blank=True)
+    file = models.FileField(_("文件"), upload_to="reports/%Y/%m/", blank=True, max_length=255)
+    filename = models.CharField(_("文件名"), max_length=200, blank=True)
+    file_size = models.PositiveBigIntegerField(_("文件大小"), null=True, blank=True)
+    error = models.TextField(_("失败原因"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    queued_at = models.DateTimeField(_("入队时间"), null=True, blank=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    objects = ReportExportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("报表导出")
+        verbose_name_plural = _("报表导出")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # A duplicated beat tick must never build the same scheduled report twice.
+            models.UniqueConstraint(
+                fields=["report_type", "region", "period_key"],
+                condition=Q(is_scheduled=True),
+                name="uniq_scheduled_report",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "heartbeat_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def period(self) -> Period:
+        return Period(self.period_kind, self.period_start, self.period_end)
+
+    @property
+    def scope_name(self) -> str:
+        return self.hospital.name if self.hospital_id else self.region.name
+
+    @property
+    def title(self) -> str:
+        return f"{self.period.label}{self.get_report_type_display()}-{self.scope_name}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ExportStatus.READY, ExportStatus.FAILED)
+
+    @property
+    def is_downloadable(self) -> bool:
+        return self.status == ExportStatus.READY and bool(self.file)
+
+    @property
+    def duration(self):
+        if self.started_at and self.finished_at:
+            return self.finished_at - self.started_at
+        return None
