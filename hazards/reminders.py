@@ -1,0 +1,121 @@
+"""Hazard reminder rules, run by the notifications reminder scan (notifications/tasks.py).
+
+Each rule is a query of what is due today; every reminder is keyed by (event, hazard,
+occurrence) so running a rule again — or concurrently — sends nothing new. Occurrences include
+the deadline, so an approved extension starts a fresh set of reminders.
+Offsets are region settings: hazard_reminder_days ("3,1") and overdue_repeat_days (7).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils.translation import gettext as _
+
+from notifications.choices import EventKind
+from notifications.recipients import (
+    RegionSettings,
+    hospital_officers,
+    hospital_people_named,
+    object_url,
+    region_admins,
+    region_bureau_staff,
+)
+from notifications.services import notify
+
+from .models import Hazard
+from .selectors import open_hazards
+
+
+def _hazards():
+    return open_hazards(Hazard.objects.filter(hospital__is_active=True)).select_related(
+        "hospital", "hospital__region"
+    )
+
+
+def _hospital_side(hazard: Hazard) -> list:
+    return hospital_officers(hazard.hospital) + hospital_people_named(
+        hazard.hospital, hazard.responsible_person
+    )
+
+
+def _describe(hazard: Hazard) -> str:
+    lines = [
+        _("机构:%(hospital)s") % {"hospital": hazard.hospital.name},
+        _("部位:%(location)s") % {"location": hazard.location},
+        _("等级:%(level)s") % {"level": hazard.get_risk_level_display()},
+        _("整改期限:%(deadline)s") % {"deadline": hazard.deadline.isoformat()},
+    ]
+    if hazard.responsible_person:
+        lines.append(_("责任人:%(person)s") % {"person": hazard.responsible_person})
+    lines.append(hazard.description[:200])
+    return "\n".join(lines)
+
+
+def remind_due_soon(*, today: dt.date) -> int:
+    """Deadline approaching (default 3 days and 1 day before) → officers + responsible person."""
+    settings = RegionSettings()
+    sent = 0
+    max_offset = 31
+    for hazard in _hazards().filter(
+        deadline__gt=today, deadline__lte=today + dt.timedelta(days=max_offset)
+    ):
+        days_left = (hazard.deadline - today).days
+        if days_left not in settings.days(hazard.hospital.region, "hazard_reminder_days"):
+            continue
+        created = notify(
+            event=EventKind.HAZARD_DUE_SOON,
+            recipients=_hospital_side(hazard),
+            title=_("隐患 %(code)s 将于 %(days)s 天后到期")
+            % {"code": hazard.code, "days": days_left},
+            body=_describe(hazard),
+            url=object_url(hazard),
+            obj=hazard,
+            occurrence=f"{hazard.deadline.isoformat()}:before:{days_left}",
+        )
+        sent += len(created)
+    return sent
+
+
+def remind_overdue(*, today: dt.date) -> int:
+    """Overdue → officers the day after the deadline, then every overdue_repeat_days days;
+    bureau staff of the region with the first notice; 重大隐患 → administrators each time
+    (督办 escalation)."""
+    settings = RegionSettings()
+    sent = 0
+    for hazard in _hazards().filter(deadline__lt=today):
+        region = hazard.hospital.region
+        repeat = max(int(settings.value(region, "overdue_repeat_days") or 7), 1)
+        days_overdue = (today - hazard.deadline).days
+        cycle = (days_overdue - 1) // repeat
+        recipients = _hospital_side(hazard)
+        if cycle == 0:
+            recipients += region_bureau_staff(region)
+        occurrence = f"{hazard.deadline.isoformat()}:overdue:{cycle}"
+        created = notify(
+            event=EventKind.HAZARD_OVERDUE,
+            recipients=recipients,
+            title=_("隐患 %(code)s 已逾期 %(days)s 天")
+            % {"code": hazard.code, "days": days_overdue},
+            body=_describe(hazard),
+            url=object_url(hazard),
+            obj=hazard,
+            occurrence=occurrence,
+        )
+        sent += len(created)
+        if hazard.is_major:
+            created = notify(
+                event=EventKind.HAZARD_MAJOR_OVERDUE,
+                recipients=region_admins(region),
+                title=_("【督办】重大隐患 %(code)s 已逾期 %(days)s 天")
+                % {"code": hazard.code, "days": days_overdue},
+                body=_describe(hazard),
+                url=object_url(hazard),
+                obj=hazard,
+                occurrence=occurrence,
+            )
+            sent += len(created)
+    return sent
+
+
+REMINDER_RULES = (remind_due_soon, remind_overdue)
