@@ -29,10 +29,12 @@ def _nearest_with_role(region, role: str) -> list:
     """Users with `role` bound to the region, else to the nearest ancestor that has any."""
     if region is None:
         return []
-    for candidate in region.ancestors_and_self():
-        users = list(User.objects.filter(role=role, region=candidate, is_active=True))
-        if users:
-            return users
+    region_ids = [int(part) for part in region.path.strip("/").split("/") if part]
+    users = list(User.objects.filter(role=role, is_active=True, region_id__in=region_ids))
+    for region_id in reversed(region_ids):
+        nearest = [user for user in users if user.region_id == region_id]
+        if nearest:
+            return nearest
     return []
 
 
