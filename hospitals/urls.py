@@ -1,4 +1,20 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "hospitals"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.hospital_list, name="list"),
+    path("new/", views.hospital_create, name="create"),
+    path("<int:pk>/", views.hospital_detail, name="detail"),
+    path("<int:pk>/edit/", views.hospital_edit, name="edit"),
+    path("import/", views.hospital_import, name="import"),
+    path("import/template/", views.hospital_import_template, name="import_template"),
+    path("import/errors/", views.hospital_import_errors, name="import_errors"),
+    path("regions/", views.region_list, name="region_list"),
+    path("regions/new/", views.region_create, name="region_create"),
+    path("regions/<int:pk>/", views.region_edit, name="region_edit"),
+    path("departments/", views.department_list, name="department_list"),
+    path("departments/new/", views.department_create, name="department_create"),
+    path("departments/<int:pk>/", views.department_edit, name="department_edit"),
+]

@@ -1,0 +1,33 @@
+"""Scoped reads for the registry pages."""
+
+from __future__ import annotations
+
+from .models import REGION_SETTING_DEFAULTS, Region
+
+SETTING_NAMES = tuple(REGION_SETTING_DEFAULTS)
+
+
+def regions_with_effective_settings(regions) -> list[Region]:
+    """Each region with `.effective` = {setting: (value, inherited_from or None)}, computed
+    with one extra query for all ancestors instead of one walk per region."""
+    regions = list(regions)
+    ancestor_ids = {
+        int(part) for region in regions for part in region.path.strip("/").split("/") if part
+    }
+    by_id = Region.objects.in_bulk(ancestor_ids)
+    by_id.update({region.pk: region for region in regions})
+    for region in regions:
+        chain = [by_id[int(part)] for part in reversed(region.path.strip("/").split("/")) if part]
+        effective = {}
+        for name in SETTING_NAMES:
+            value, source = REGION_SETTING_DEFAULTS[name], "default"
+            for ancestor in chain:
+                raw = getattr(ancestor, name)
+                if raw not in (None, ""):
+                    value = raw
+                    source = None if ancestor.pk == region.pk else ancestor
+                    break
+            effective[name] = (value, source)
+        region.effective = effective
+        region.depth = len(chain) - 1
+    return regions

@@ -1,0 +1,60 @@
+"""Writes to the registry. Each runs in one transaction and records who made the change
+(django-simple-history keeps the who/when trail shown on the detail pages)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+
+from .models import BureauDepartment, Hospital, Region
+
+
+def _stamp(instance, by) -> None:
+    # simple_history reads this when the change does not come through a request.
+    instance._history_user = by
+
+
+@transaction.atomic
+def hospital_save(*, hospital: Hospital, by) -> Hospital:
+    """Create or update one hospital after full model validation."""
+    hospital.full_clean()
+    _stamp(hospital, by)
+    hospital.save()
+    return hospital
+
+
+@transaction.atomic
+def region_save(*, region: Region, by) -> Region:
+    region.full_clean()
+    _stamp(region, by)
+    region.save()
+    return region
+
+
+@transaction.atomic
+def department_save(
+    *, department: BureauDepartment, hospitals: Iterable[Hospital], scope, by
+) -> BureauDepartment:
+    """Save a 挂钩科室 and make exactly `hospitals` its linked institutions.
+
+    Only hospitals inside `scope` (a Hospital queryset the actor may see) are touched: an
+    institution outside the actor's region keeps whatever department it had."""
+    department.full_clean()
+    _stamp(department, by)
+    department.save()
+    wanted = {hospital.pk for hospital in hospitals}
+    current = scope.filter(linked_department=department)
+    for hospital in current.exclude(pk__in=wanted).select_for_update(of=("self",)):
+        hospital.linked_department = None
+        _stamp(hospital, by)
+        hospital.save(update_fields=["linked_department", "updated_at"])
+    for hospital in (
+        scope.filter(pk__in=wanted)
+        .exclude(linked_department=department)
+        .select_for_update(of=("self",))
+    ):
+        hospital.linked_department = department
+        _stamp(hospital, by)
+        hospital.save(update_fields=["linked_department", "updated_at"])
+    return department

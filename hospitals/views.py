@@ -1,0 +1,316 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from accounts.choices import Role
+from core.http import XLSX_CONTENT_TYPE, attachment_response
+from core.permissions import role_required
+
+from .filters import HospitalFilter
+from .forms import (
+    DepartmentForm,
+    HospitalForm,
+    HospitalImportForm,
+    RegionCreateForm,
+    RegionSettingsForm,
+)
+from .importing import error_report_workbook, hospitals_import, template_workbook
+from .models import BureauDepartment, Hospital, Region
+from .selectors import regions_with_effective_settings
+from .services import department_save, hospital_save, region_save
+
+PAGE_SIZES = (20, 50, 100)
+
+
+def page_size(request) -> int:
+    try:
+        size = int(request.GET.get("per_page", PAGE_SIZES[0]))
+    except ValueError:
+        return PAGE_SIZES[0]
+    return size if size in PAGE_SIZES else PAGE_SIZES[0]
+
+
+def paginate(request, queryset, *, per_page: int | None = None):
+    paginator = Paginator(queryset, per_page or page_size(request))
+    return paginator.get_page(request.GET.get("page"))
+
+
+def querystring_without(request, *names: str) -> str:
+    params = request.GET.copy()
+    for name in names:
+        params.pop(name, None)
+    return params.urlencode()
+
+
+HOSPITAL_SORT_COLUMNS = [
+    ("name", _lazy("机构名称")),
+    ("region", _lazy("所属区域")),
+    ("level", _lazy("医院等级")),
+    ("type", _lazy("机构类型")),
+    ("ownership", _lazy("所有制")),
+    ("beds", _lazy("实有床位")),
+    ("staff", _lazy("在岗医务人员")),
+    ("outpatients", _lazy("日均门诊量")),
+]
+
+
+def sort_headers(request, columns) -> list[dict]:
+    """Column headers that toggle ?o=key / ?o=-key, keeping the other filters."""
+    current = request.GET.get("o", "")
+    base = querystring_without(request, "page", "o")
+    headers = []
+    for key, label in columns:
+        direction = "asc" if current == key else "desc" if current == f"-{key}" else ""
+        target = f"-{key}" if direction == "asc" else key
+        headers.append(
+            {
+                "key": key,
+                "label": label,
+                "url": f"?{base}&o={target}" if base else f"?o={target}",
+                "direction": direction,
+            }
+        )
+    return headers
+
+
+def hospital_list(request):
+    queryset = Hospital.objects.visible_to(request.user).select_related(
+        "region", "consortium", "linked_department"
+    )
+    filterset = HospitalFilter(request.GET or None, queryset=queryset, request=request)
+    page = paginate(request, filterset.qs)
+    return render(
+        request,
+        "hospitals/hospital_list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "page_sizes": PAGE_SIZES,
+            "per_page": page_size(request),
+            "query_without_page": querystring_without(request, "page"),
+            "headers": sort_headers(request, HOSPITAL_SORT_COLUMNS),
+        },
+    )
+
+
+def hospital_detail(request, pk: int):
+    hospital = get_object_or_404(
+        Hospital.objects.visible_to(request.user).select_related(
+            "region", "consortium", "consortium__region", "linked_department"
+        ),
+        pk=pk,
+    )
+    records = list(hospital.history.select_related("history_user")[:21])
+    changes = []
+    for newer, older in zip(records, records[1:] + [None], strict=False):
+        if len(changes) == 20:
+            break
+        changed = []
+        if older is not None and newer.history_type == "~":
+            delta = newer.diff_against(older)
+            changed = [
+                str(Hospital._meta.get_field(change.field).verbose_name)
+                for change in delta.changes
+                if change.field != "updated_at"
+            ]
+        changes.append({"record": newer, "fields": changed})
+    consortium_members = []
+    if hospital.consortium_id:
+        consortium_members = list(
+            Hospital.objects.visible_to(request.user)
+            .filter(consortium_id=hospital.consortium_id)
+            .exclude(pk=hospital.pk)
+            .only("pk", "name", "is_consortium_lead")
+        )
+    return render(
+        request,
+        "hospitals/hospital_detail.html",
+        {
+            "hospital": hospital,
+            "officers": hospital.users.order_by("-is_active", "username"),
+            "changes": changes,
+            "consortium_members": consortium_members,
+            "can_edit": request.user.is_superuser or request.user.role == Role.ADMIN,
+        },
+    )
+
+
+@role_required(Role.ADMIN)
+def hospital_create(request):
+    form = HospitalForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        hospital = hospital_save(hospital=form.save(commit=False), by=request.user)
+        messages.success(request, _("已新增医疗机构“%(name)s”。") % {"name": hospital.name})
+        return redirect("hospitals:detail", pk=hospital.pk)
+    return render(
+        request, "hospitals/hospital_form.html", {"form": form, "title": _("新增医疗机构")}
+    )
+
+
+@role_required(Role.ADMIN)
+def hospital_edit(request, pk: int):
+    hospital = get_object_or_404(Hospital.objects.visible_to(request.user), pk=pk)
+    form = HospitalForm(request.POST or None, instance=hospital, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        hospital_save(hospital=form.save(commit=False), by=request.user)
+        messages.success(request, _("已保存“%(name)s”。") % {"name": hospital.name})
+        return redirect("hospitals:detail", pk=hospital.pk)
+    return render(
+        request,
+        "hospitals/hospital_form.html",
+        {"form": form, "hospital": hospital, "title": _("编辑医疗机构")},
+    )
+
+
+# --- Regions and their settings ---------------------------------------------------------
+
+
+@role_required(Role.ADMIN)
+def region_list(request):
+    regions = Region.objects.visible_to(request.user).annotate(
+        hospital_count=Count("hospitals", distinct=True),
+        department_count=Count("departments", distinct=True),
+    )
+    return render(
+        request,
+        "hospitals/region_list.html",
+        {"regions": regions_with_effective_settings(regions)},
+    )
+
+
+@role_required(Role.ADMIN)
+def region_create(request):
+    form = RegionCreateForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        region = region_save(region=form.save(commit=False), by=request.user)
+        messages.success(request, _("已新增区域“%(name)s”。") % {"name": region.name})
+        return redirect("hospitals:region_edit", pk=region.pk)
+    return render(request, "hospitals/region_form.html", {"form": form, "title": _("新增区域")})
+
+
+@role_required(Role.ADMIN)
+def region_edit(request, pk: int):
+    region = get_object_or_404(
+        Region.objects.visible_to(request.user).select_related("parent"), pk=pk
+    )
+    form = RegionSettingsForm(request.POST or None, instance=region)
+    if request.method == "POST" and form.is_valid():
+        region_save(region=form.save(commit=False), by=request.user)
+        messages.success(request, _("已保存区域“%(name)s”的设置。") % {"name": region.name})
+        return redirect("hospitals:region_list")
+    history = region.history.select_related("history_user")[:10]
+    return render(
+        request,
+        "hospitals/region_form.html",
+        {"form": form, "region": region, "history": history, "title": _("区域设置")},
+    )
+
+
+# --- 挂钩科室 ------------------------------------------------------------------------------
+
+
+def _departments_visible_to(user):
+    return BureauDepartment.objects.filter(region__in=Region.objects.visible_to(user))
+
+
+@role_required(Role.ADMIN)
+def department_list(request):
+    departments = (
+        _departments_visible_to(request.user)
+        .select_related("region")
+        .prefetch_related("linked_hospitals")
+        .annotate(staff_count=Count("staff", distinct=True))
+    )
+    return render(request, "hospitals/department_list.html", {"departments": departments})
+
+
+def _department_form(request, department: BureauDepartment | None):
+    form = DepartmentForm(request.POST or None, instance=department, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        saved = department_save(
+            department=form.save(commit=False),
+            hospitals=form.cleaned_data["hospitals"],
+            scope=Hospital.objects.visible_to(request.user),
+            by=request.user,
+        )
+        messages.success(request, _("已保存挂钩科室“%(name)s”。") % {"name": saved.name})
+        return redirect("hospitals:department_list")
+    title = _("编辑挂钩科室") if department else _("新增挂钩科室")
+    return render(
+        request,
+        "hospitals/department_form.html",
+        {"form": form, "department": department, "title": title},
+    )
+
+
+@role_required(Role.ADMIN)
+def department_create(request):
+    return _department_form(request, None)
+
+
+@role_required(Role.ADMIN)
+def department_edit(request, pk: int):
+    department = get_object_or_404(_departments_visible_to(request.user), pk=pk)
+    return _department_form(request, department)
+
+
+# --- Excel import --------------------------------------------------------------------------
+
+IMPORT_ERRORS_SESSION_KEY = "hospital_import_errors"
+IMPORT_ERRORS_KEPT = 5000
+IMPORT_ERRORS_SHOWN = 200
+
+
+@role_required(Role.ADMIN)
+def hospital_import(request):
+    form = HospitalImportForm(request.POST or None, request.FILES or None)
+    errors = None
+    if request.method == "POST" and form.is_valid():
+        result = hospitals_import(fileobj=form.cleaned_data["file"], by=request.user)
+        if result.ok:
+            request.session.pop(IMPORT_ERRORS_SESSION_KEY, None)
+            messages.success(
+                request,
+                _("导入成功:共新增 %(count)d 家医疗机构。") % {"count": len(result.created)},
+            )
+            return redirect("hospitals:list")
+        errors = [error.as_dict() for error in result.errors]
+        request.session[IMPORT_ERRORS_SESSION_KEY] = errors[:IMPORT_ERRORS_KEPT]
+        messages.error(
+            request,
+            _("导入失败:发现 %(count)d 处错误,未保存任何数据。请修改后重新上传。")
+            % {"count": len(errors)},
+        )
+    return render(
+        request,
+        "hospitals/hospital_import.html",
+        {
+            "form": form,
+            "errors": errors[:IMPORT_ERRORS_SHOWN] if errors else None,
+            "error_count": len(errors) if errors else 0,
+            "errors_truncated": bool(errors and len(errors) > IMPORT_ERRORS_SHOWN),
+        },
+    )
+
+
+@role_required(Role.ADMIN)
+def hospital_import_template(request):
+    return attachment_response(
+        template_workbook(), _("医疗卫生机构导入模板.xlsx"), XLSX_CONTENT_TYPE
+    )
+
+
+@role_required(Role.ADMIN)
+def hospital_import_errors(request):
+    errors = request.session.get(IMPORT_ERRORS_SESSION_KEY)
+    if not errors:
+        raise Http404(_("没有可下载的错误报告。"))
+    return attachment_response(
+        error_report_workbook(errors), _("医疗机构导入错误报告.xlsx"), XLSX_CONTENT_TYPE
+    )
