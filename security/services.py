@@ -1,0 +1,643 @@
+"""Writes of the 4+N plan. Each verb checks who may do it, locks the row, records an event and
+raises SecurityError with a translated message for an illegal move.
+
+Who may do what:
+- the hospital's own security officer keeps its checklist, evidence, posts, facilities, drills
+  and half-year reports current, and submits items for confirmation;
+- bureau staff (and administrators) of the hospital's region or above confirm 已达标 or send an
+  item back — never a hospital user, so a hospital cannot confirm its own item;
+- administrators edit their region's plan.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.choices import Role
+from accounts.models import User
+from core.dates import today
+from hospitals.models import Hospital, Region
+from notifications.choices import EventKind
+from notifications.services import notify
+
+from .choices import STANDARD_KINDS, ItemAction, ItemKind, ItemStatus, ReportStatus
+from .models import (
+    ChecklistItem,
+    DrillFinding,
+    HalfYearReport,
+    ItemEvent,
+    ItemEvidence,
+    SecurityPlan,
+    SecurityProfile,
+)
+
+
+class SecurityError(Exception):
+    """A refused 4+N action; str(error) is a translated message for the user."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = str(message)
+
+
+# --- who may act ------------------------------------------------------------------------------
+
+
+def can_edit_hospital(user, hospital: Hospital) -> bool:
+    """The hospital's own officer (or a superuser) keeps its 4+N records."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return user.role == Role.OFFICER and user.hospital_id == hospital.pk
+
+
+def can_review(user, hospital: Hospital) -> bool:
+    """Bureau staff / administrators who see the hospital confirm or send back its items."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.role == Role.OFFICER:
+        return False
+    if not (user.is_superuser or user.role in (Role.BUREAU, Role.ADMIN)):
+        return False
+    return Hospital.objects.visible_to(user).filter(pk=hospital.pk).exists()
+
+
+def can_edit_plan(user, region: Region) -> bool:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return user.role == Role.ADMIN and Region.objects.visible_to(user).filter(pk=region.pk).exists()
+
+
+def _require_editor(user, hospital: Hospital) -> None:
+    if not can_edit_hospital(user, hospital):
+        raise SecurityError(_("只有本院的安全管理员可以修改本院的 4+N 资料。"))
+
+
+def _require_reviewer(user, hospital: Hospital) -> None:
+    if getattr(user, "role", None) == Role.OFFICER:
+        raise SecurityError(_("医院不能确认或退回本院的 4+N 项目,须由卫健局工作人员办理。"))
+    if not can_review(user, hospital):
+        raise SecurityError(_("您无权审核该医疗机构的 4+N 项目。"))
+
+
+def bureau_staff_for(hospital: Hospital):
+    ids = [int(p) for p in hospital.region.path.strip("/").split("/") if p]
+    return list(User.objects.with_role(Role.BUREAU).filter(region_id__in=ids))
+
+
+def hospital_officers(hospital: Hospital):
+    return list(User.objects.with_role(Role.OFFICER).filter(hospital=hospital))
+
+
+def _item_url(item: ChecklistItem) -> str:
+    return reverse("security:item", args=[item.pk])
+
+
+# --- checklist --------------------------------------------------------------------------------
+
+
+def checklist_ensure(*, hospital: Hospital) -> list[ChecklistItem]:
+    """Create the standard rows a hospital does not have yet (idempotent, race-safe)."""
+    existing = set(
+        ChecklistItem.objects.filter(hospital=hospital)
+        .exclude(kind=ItemKind.CUSTOM)
+        .values_list("kind", flat=True)
+    )
+    missing = [k for k in STANDARD_KINDS if k not in existing]
+    if missing:
+        ChecklistItem.objects.bulk_create(
+            [ChecklistItem(hospital=hospital, kind=k) for k in missing], ignore_conflicts=True
+        )
+    return list(ChecklistItem.objects.filter(hospital=hospital).order_by("id"))
+
+
+def _locked(item: ChecklistItem) -> ChecklistItem:
+    return (
+        ChecklistItem.objects.select_for_update().select_related("hospital__region").get(pk=item.pk)
+    )
+
+
+def _event(item, *, by, action, from_status="", to_status="", note=""):
+    return ItemEvent.objects.create(
+        item=item,
+        actor=by,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+    )
+
+
+def _clean(text) -> str:
+    return (text or "").strip()
+
+
+def item_update_progress(*, item: ChecklistItem, status: str, note: str = "", by) -> ChecklistItem:
+    """The hospital records progress: 未启动 ↔ 建设中 (or withdraws a pending submission)."""
+    if status not in (ItemStatus.NOT_STARTED, ItemStatus.IN_PROGRESS):
+        raise SecurityError(_("医院只能将项目标记为“未启动”或“建设中”;达标须申报后由卫健局确认。"))
+    with transaction.atomic():
+        item = _locked(item)
+        _require_editor(by, item.hospital)
+        if item.status == ItemStatus.MET:
+            raise SecurityError(_("该项目已由卫健局确认达标,如需修改请联系卫健局退回。"))
+        old = item.status
+        item.status = status
+        item.progress_note = _clean(note) or item.progress_note
+        item.save(update_fields=["status", "progress_note", "updated_at"])
+        _event(
+            item,
+            by=by,
+            action=ItemAction.PROGRESS,
+            from_status=old,
+            to_status=status,
+            note=_clean(note),
+        )
+    return item
+
+
+def item_submit(*, item: ChecklistItem, note: str = "", by) -> ChecklistItem:
+    """The hospital declares the item met and asks the bureau to confirm it."""
+    with transaction.atomic():
+        item = _locked(item)
+        _require_editor(by, item.hospital)
+        if item.status == ItemStatus.MET:
+            raise SecurityError(_("该项目已确认达标,无需再次申报。"))
+        if item.status == ItemStatus.PENDING:
+            raise SecurityError(_("该项目已申报,正在等待卫健局确认。"))
+        if not item.evidence.exists():
+            raise SecurityError(_("申报达标前请至少上传一份佐证材料(照片或 PDF)。"))
+        old = item.status
+        item.status = ItemStatus.PENDING
+        item.submitted_at = timezone.now()
+        if _clean(note):
+            item.progress_note = _clean(note)
+        item.save(update_fields=["status", "submitted_at", "progress_note", "updated_at"])
+        _event(
+            item,
+            by=by,
+            action=ItemAction.SUBMITTED,
+            from_status=old,
+            to_status=ItemStatus.PENDING,
+            note=_clean(note),
+        )
+        notify(
+            event=EventKind.SECURITY_ITEM_REVIEW,
+            recipients=bureau_staff_for(item.hospital),
+            title=_("%(hospital)s 申报 4+N 项目达标:%(item)s")
+            % {"hospital": item.hospital.name, "item": item.display_name},
+            body=_clean(note),
+            url=_item_url(item),
+            obj=item,
+            occurrence=item.submitted_at.isoformat(),
+        )
+    return item
+
+
+def item_confirm(
+    *, item: ChecklistItem, by, met_on: dt.date | None = None, note: str = ""
+) -> ChecklistItem:
+    """Bureau staff confirm the item 已达标 (from any state not yet met)."""
+    met_on = met_on or today()
+    if met_on > today():
+        raise SecurityError(_("达标日期不能晚于今天。"))
+    with transaction.atomic():
+        item = _locked(item)
+        _require_reviewer(by, item.hospital)
+        if item.status == ItemStatus.MET:
+            raise SecurityError(_("该项目已确认达标。"))
+        old = item.status
+        item.status = ItemStatus.MET
+        item.met_on = met_on
+        item.confirmed_by = by
+        item.confirmed_at = timezone.now()
+        item.review_note = _clean(note)
+        item.save(
+            update_fields=[
+                "status",
+                "met_on",
+                "confirmed_by",
+                "confirmed_at",
+                "review_note",
+                "updated_at",
+            ]
+        )
+        _event(
+            item,
+            by=by,
+            action=ItemAction.CONFIRMED,
+            from_status=old,
+            to_status=ItemStatus.MET,
+            note=_clean(note),
+        )
+        notify(
+            event=EventKind.SECURITY_ITEM_REVIEW,
+            recipients=hospital_officers(item.hospital),
+            title=_("4+N 项目已确认达标:%(item)s") % {"item": item.display_name},
+            body=_clean(note),
+            url=_item_url(item),
+            obj=item,
+            occurrence=item.confirmed_at.isoformat(),
+        )
+    return item
+
+
+def item_send_back(*, item: ChecklistItem, by, note: str) -> ChecklistItem:
+    """Bureau staff return a pending (or confirmed) item to 建设中 with the reason."""
+    if not _clean(note):
+        raise SecurityError(_("退回时请填写退回原因。"))
+    with transaction.atomic():
+        item = _locked(item)
+        _require_reviewer(by, item.hospital)
+        if item.status not in (ItemStatus.PENDING, ItemStatus.MET):
+            raise SecurityError(_("只有待确认或已达标的项目可以退回。"))
+        old = item.status
+        item.status = ItemStatus.IN_PROGRESS
+        item.met_on = None
+        item.confirmed_by = None
+        item.confirmed_at = None
+        item.review_note = _clean(note)
+        item.save(
+            update_fields=[
+                "status",
+                "met_on",
+                "confirmed_by",
+                "confirmed_at",
+                "review_note",
+                "updated_at",
+            ]
+        )
+        event = _event(
+            item,
+            by=by,
+            action=ItemAction.SENT_BACK,
+            from_status=old,
+            to_status=ItemStatus.IN_PROGRESS,
+            note=_clean(note),
+        )
+        notify(
+            event=EventKind.SECURITY_ITEM_REVIEW,
+            recipients=hospital_officers(item.hospital),
+            title=_("4+N 项目被退回:%(item)s") % {"item": item.display_name},
+            body=_clean(note),
+            url=_item_url(item),
+            obj=item,
+            occurrence=f"sent_back:{event.pk}",
+        )
+    return item
+
+
+def custom_item_create(
+    *, hospital: Hospital, name: str, description: str = "", target_date=None, by
+) -> ChecklistItem:
+    _require_editor(by, hospital)
+    if not _clean(name):
+        raise SecurityError(_("请填写 N 项的名称。"))
+    with transaction.atomic():
+        item = ChecklistItem.objects.create(
+            hospital=hospital,
+            kind=ItemKind.CUSTOM,
+            name=_clean(name)[:100],
+            description=_clean(description),
+            target_date=target_date,
+        )
+        _event(item, by=by, action=ItemAction.CREATED, to_status=item.status)
+    return item
+
+
+def custom_item_update(
+    *, item: ChecklistItem, name: str, description: str = "", target_date=None, by
+) -> ChecklistItem:
+    if not _clean(name):
+        raise SecurityError(_("请填写 N 项的名称。"))
+    with transaction.atomic():
+        item = _locked(item)
+        _require_editor(by, item.hospital)
+        if not item.is_custom:
+            raise SecurityError(_("标准项目的名称和期限由区域方案规定,不能修改。"))
+        if item.status == ItemStatus.MET:
+            raise SecurityError(_("该项目已确认达标,如需修改请联系卫健局退回。"))
+        item.name = _clean(name)[:100]
+        item.description = _clean(description)
+        item.target_date = target_date
+        item.save(update_fields=["name", "description", "target_date", "updated_at"])
+        _event(item, by=by, action=ItemAction.EDITED)
+    return item
+
+
+def custom_item_delete(*, item: ChecklistItem, by) -> None:
+    with transaction.atomic():
+        item = _locked(item)
+        _require_editor(by, item.hospital)
+        if not item.is_custom:
+            raise SecurityError(_("标准项目不能删除。"))
+        if item.status in (ItemStatus.MET, ItemStatus.PENDING):
+            raise SecurityError(_("待确认或已达标的项目不能删除。"))
+        for evidence in item.evidence.all():
+            transaction.on_commit(lambda f=evidence.file: f.delete(save=False))
+        item.delete()
+
+
+def evidence_add(*, item: ChecklistItem, uploads, by) -> list[ItemEvidence]:
+    """Attach cleaned uploads (core.uploads.CleanedUpload) to an item."""
+    if not uploads:
+        raise SecurityError(_("请选择要上传的文件。"))
+    with transaction.atomic():
+        item = _locked(item)
+        _require_editor(by, item.hospital)
+        if item.status == ItemStatus.MET:
+            raise SecurityError(_("该项目已确认达标,不能再修改佐证材料。"))
+        created = []
+        for upload in uploads:
+            evidence = ItemEvidence(
+                item=item,
+                original_name=upload.original_name,
+                content_type=upload.content_type,
+                size=upload.size,
+                uploaded_by=by,
+            )
+            evidence.file.save(upload.content.name, upload.content, save=False)
+            evidence.save()
+            created.append(evidence)
+        _event(
+            item,
+            by=by,
+            action=ItemAction.EVIDENCE_ADDED,
+            note="、".join(e.original_name for e in created),
+        )
+    return created
+
+
+def evidence_remove(*, evidence: ItemEvidence, by) -> None:
+    with transaction.atomic():
+        item = _locked(evidence.item)
+        _require_editor(by, item.hospital)
+        if item.status in (ItemStatus.MET, ItemStatus.PENDING):
+            raise SecurityError(_("待确认或已达标项目的佐证材料不能删除。"))
+        name = evidence.original_name
+        file = evidence.file
+        evidence.delete()
+        transaction.on_commit(lambda: file.delete(save=False))
+        _event(item, by=by, action=ItemAction.EVIDENCE_REMOVED, note=name)
+
+
+# --- hospital records (profile, posts, entrances, alarm points, video, drills) ----------------
+
+
+def profile_for(hospital: Hospital) -> SecurityProfile:
+    profile, _created = SecurityProfile.objects.get_or_create(hospital=hospital)
+    return profile
+
+
+def profile_update(*, hospital: Hospital, values: dict, by) -> SecurityProfile:
+    _require_editor(by, hospital)
+    guards = values.get("full_time_guards")
+    certified = values.get("certified_guards")
+    if guards is not None and certified is not None and certified > guards:
+        raise SecurityError(_("持证保安员人数不能多于专职保安员人数。"))
+    with transaction.atomic():
+        profile_for(hospital)
+        profile = SecurityProfile.objects.select_for_update().get(hospital=hospital)
+        for name, value in values.items():
+            setattr(profile, name, value)
+        profile.updated_by = by
+        profile.full_clean()
+        profile.save()
+    return profile
+
+
+def record_save(*, instance, hospital: Hospital, by):
+    """Create or update one of the hospital's own records (post, entrance, alarm point, video
+    system, alarm drill, emergency drill) after the permission check."""
+    _require_editor(by, hospital)
+    if instance.pk and instance.hospital_id != hospital.pk:
+        raise SecurityError(_("记录不属于该医疗机构。"))
+    instance.hospital = hospital
+    if hasattr(instance, "recorded_by_id") and not instance.pk:
+        instance.recorded_by = by
+    with transaction.atomic():
+        instance.full_clean()
+        instance.save()
+    return instance
+
+
+def record_delete(*, instance, by) -> None:
+    _require_editor(by, instance.hospital)
+    with transaction.atomic():
+        instance.delete()
+
+
+def finding_add(*, drill, description: str, by) -> DrillFinding:
+    _require_editor(by, drill.hospital)
+    if not _clean(description):
+        raise SecurityError(_("请填写发现的问题。"))
+    return DrillFinding.objects.create(drill=drill, description=_clean(description), created_by=by)
+
+
+def finding_raise_hazard(
+    *, finding: DrillFinding, by, risk_level: str, location: str, deadline=None
+):
+    """Register a drill finding as a hazard (source: 应急演练发现) through hazards.services."""
+    from hazards.choices import Category, Source
+    from hazards.services import HazardError, hazard_raise
+
+    drill = finding.drill
+    _require_editor(by, drill.hospital)
+    with transaction.atomic():
+        finding = DrillFinding.objects.select_for_update().get(pk=finding.pk)
+        if finding.hazard_id:
+            raise SecurityError(_("该问题已登记为隐患。"))
+        try:
+            hazard = hazard_raise(
+                hospital=drill.hospital,
+                found_by=by,
+                source=Source.DRILL,
+                category=Category.SECURITY,
+                risk_level=risk_level,
+                location=location,
+                description=finding.description,
+                found_on=drill.date,
+                deadline=deadline,
+                source_label=_("应急演练:%(drill)s") % {"drill": str(drill)},
+                source_url=reverse("security:drill", args=[drill.pk]),
+            )
+        except HazardError as exc:
+            raise SecurityError(str(exc))
+        finding.hazard = hazard
+        finding.save(update_fields=["hazard"])
+    return hazard
+
+
+# --- plan -------------------------------------------------------------------------------------
+
+
+def plan_save(*, plan: SecurityPlan, by, includes=None, excludes=None) -> SecurityPlan:
+    """Save a region's plan (new or edited). includes/excludes are hospitals of that region."""
+    if not can_edit_plan(by, plan.region):
+        raise SecurityError(_("只有本区域的管理员可以修改 4+N 方案。"))
+    in_region = Hospital.objects.in_region(plan.region)
+    for group in (includes or [], excludes or []):
+        for hospital in group:
+            if not in_region.filter(pk=hospital.pk).exists():
+                raise SecurityError(_("只能选择本区域内的医疗机构。"))
+    if includes and excludes and {h.pk for h in includes} & {h.pk for h in excludes}:
+        raise SecurityError(_("同一机构不能既纳入又不纳入。"))
+    with transaction.atomic():
+        plan.updated_by = by
+        plan.full_clean(exclude=["region"] if plan.pk else None)
+        try:
+            plan.save()
+        except IntegrityError:
+            raise SecurityError(_("该区域已有 4+N 方案。"))
+        if includes is not None:
+            plan.include_hospitals.set(includes)
+        if excludes is not None:
+            plan.exclude_hospitals.set(excludes)
+    return plan
+
+
+# --- half-year reports ------------------------------------------------------------------------
+
+
+def report_save(
+    *, hospital: Hospital, year: int, half: int, progress: str, problems: str, next_steps: str, by
+) -> HalfYearReport:
+    """Create or edit the hospital's draft report for a half-year."""
+    _require_editor(by, hospital)
+    if year > today().year or (year == today().year and half == 2 and today().month <= 6):
+        raise SecurityError(_("不能为尚未开始的半年度填报进展。"))
+    with transaction.atomic():
+        report, _created = HalfYearReport.objects.select_for_update().get_or_create(
+            hospital=hospital, year=year, half=half, defaults={"created_by": by}
+        )
+        if report.is_submitted:
+            raise SecurityError(_("该半年度的进展报告已报送,不能再修改。"))
+        report.progress = _clean(progress)
+        report.problems = _clean(problems)
+        report.next_steps = _clean(next_steps)
+        report.save()
+    return report
+
+
+def build_snapshot(hospital: Hospital) -> dict:
+    """The checklist and key figures as they stand now, as plain JSON."""
+    from .selectors import (
+        checklist_states,
+        equipment_situation,
+        facility_situation,
+        guard_situation,
+        plan_for_hospital,
+        plan_item_cells,
+    )
+
+    hospital = Hospital.objects.select_related("region").get(pk=hospital.pk)
+    plan = plan_for_hospital(hospital)
+    standard, custom = checklist_states(
+        hospital, ChecklistItem.objects.filter(hospital=hospital).order_by("id"), plan
+    )
+    guards = guard_situation(hospital, plan)
+    _posts, totals = equipment_situation(hospital)
+    facilities = facility_situation(hospital, plan)
+
+    def state(s):
+        return {
+            "number": s.number,
+            "kind": s.kind,
+            "name": s.label,
+            "status": s.status,
+            "status_label": s.status_label,
+            "deadline": s.deadline.isoformat() if s.deadline else None,
+            "met_on": s.met_on.isoformat() if s.met_on else None,
+            "days_left": s.days_left,
+            "description": s.item.description if s.item else "",
+            "progress_note": s.item.progress_note if s.item else "",
+        }
+
+    return {
+        "taken_on": today().isoformat(),
+        "hospital": {
+            "name": hospital.name,
+            "level": hospital.get_level_display(),
+            "beds_actual": hospital.beds_actual,
+            "beds_authorized": hospital.beds_authorized,
+            "on_duty_staff": hospital.on_duty_staff,
+            "daily_outpatients": hospital.daily_outpatients,
+        },
+        "plan_items": [
+            {
+                "number": c.number,
+                "name": c.label,
+                "status": c.status,
+                "status_label": c.status_label,
+                "overdue": c.overdue,
+            }
+            for c in plan_item_cells(standard)
+        ],
+        "standard": [state(s) for s in standard],
+        "custom": [state(s) for s in custom],
+        "guards": {
+            "staff_term": guards.requirement.staff_term,
+            "beds_term": guards.requirement.beds_term,
+            "outpatient_term": guards.requirement.outpatient_term,
+            "required": guards.requirement.required,
+            "actual": guards.actual,
+            "certified": guards.certified,
+            "shortfall": guards.shortfall,
+        },
+        "equipment_shortfall": {line.label: line.shortfall for line in totals if line.shortfall},
+        "entrances": len(facilities.entrances),
+        "entrances_short": len(facilities.entrances_short),
+        "alarm_points": len(facilities.alarm_points),
+        "alarm_points_offline": len(facilities.alarm_points_offline),
+        "videos_short": len(facilities.videos_short),
+        "video_retention_minimum": facilities.retention_minimum,
+    }
+
+
+def report_submit(*, report: HalfYearReport, by) -> HalfYearReport:
+    """Submit the report: freeze the checklist snapshot and the addressees, tell the bureau."""
+    from .selectors import plan_for_hospital
+
+    with transaction.atomic():
+        report = (
+            HalfYearReport.objects.select_for_update()
+            .select_related("hospital__region")
+            .get(pk=report.pk)
+        )
+        _require_editor(by, report.hospital)
+        if report.is_submitted:
+            raise SecurityError(_("该进展报告已报送。"))
+        if not report.progress:
+            raise SecurityError(_("请先填写本半年的工作进展再报送。"))
+        plan = plan_for_hospital(report.hospital)
+        report.snapshot = build_snapshot(report.hospital)
+        report.addressed_to = {
+            "bureau": plan.region.name if plan.region_id else "",
+            "bureau_contact": plan.bureau_contact,
+            "bureau_phone": plan.bureau_phone,
+            "police_unit": plan.police_unit,
+            "police_contact": plan.police_contact,
+            "police_phone": plan.police_phone,
+        }
+        report.status = ReportStatus.SUBMITTED
+        report.submitted_by = by
+        report.submitted_at = timezone.now()
+        report.save()
+        notify(
+            event=EventKind.HALF_YEAR_REPORT_DUE,
+            recipients=bureau_staff_for(report.hospital),
+            title=_("%(hospital)s 已报送 %(period)s 4+N 进展")
+            % {"hospital": report.hospital.name, "period": report.period_label},
+            url=reverse("security:report", args=[report.pk]),
+            obj=report,
+            occurrence="submitted",
+        )
+    return report

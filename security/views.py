@@ -1,0 +1,746 @@
+"""4+N pages. Thin: scoped fetch → form → service → redirect/render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.choices import Role
+from core.dates import today
+from core.http import file_response
+from core.permissions import role_required
+from hospitals.models import Hospital, Region
+
+from . import selectors, services
+from .choices import STATUS_COLOURS, DrillScenario, ItemAction, ItemStatus
+from .forms import (
+    AlarmDrillForm,
+    AlarmPointForm,
+    ConfirmForm,
+    CustomItemForm,
+    EmergencyDrillForm,
+    EntranceForm,
+    EvidenceForm,
+    FacilitiesForm,
+    FindingForm,
+    GuardPostForm,
+    GuardsForm,
+    OverviewFilterForm,
+    PlanForm,
+    ProgressForm,
+    RaiseHazardForm,
+    ReportForm,
+    SendBackForm,
+    SubmitForm,
+    VideoSystemForm,
+)
+from .models import (
+    AlarmDrill,
+    AlarmPoint,
+    ChecklistItem,
+    DrillFinding,
+    EmergencyDrill,
+    Entrance,
+    GuardPost,
+    HalfYearReport,
+    ItemEvidence,
+    SecurityPlan,
+    SecurityProfile,
+    VideoSystem,
+)
+from .services import SecurityError
+
+BUREAU_SIDE = (Role.BUREAU, Role.ADMIN)
+
+
+def _hospital(request, pk) -> Hospital:
+    return get_object_or_404(
+        Hospital.objects.visible_to(request.user).select_related("region"), pk=pk
+    )
+
+
+def _require_edit(request, hospital):
+    if not services.can_edit_hospital(request.user, hospital):
+        raise PermissionDenied
+
+
+def _error(request, exc):
+    messages.error(request, exc.message if isinstance(exc, SecurityError) else str(exc))
+
+
+def _hospital_context(request, hospital, tab):
+    plan = selectors.plan_for_hospital(hospital)
+    return {
+        "hospital": hospital,
+        "plan": plan,
+        "tab": tab,
+        "covered": selectors.PlanIndex.load().covers(hospital),
+        "can_edit": services.can_edit_hospital(request.user, hospital),
+        "can_review": services.can_review(request.user, hospital),
+        "today": today(),
+    }
+
+
+# --- entry points -----------------------------------------------------------------------------
+
+
+def index(request):
+    """The officer's first page is their own hospital; the bureau's is the region overview."""
+    user = request.user
+    if user.role == Role.OFFICER and user.hospital_id:
+        return redirect("security:hospital", pk=user.hospital_id)
+    if user.is_superuser or user.role in BUREAU_SIDE:
+        return redirect("security:overview")
+    raise PermissionDenied
+
+
+@role_required(*BUREAU_SIDE)
+def overview(request):
+    regions = Region.objects.visible_to(request.user)
+    form = OverviewFilterForm(request.GET or None, regions=regions)
+    hospitals = Hospital.objects.visible_to(request.user)
+    year, half = selectors.half_year_of(today())
+    attention = ""
+    q = ""
+    if form.is_valid():
+        if form.cleaned_data["region"]:
+            hospitals = hospitals.in_region(form.cleaned_data["region"])
+        if form.cleaned_data["period"]:
+            year, half = (int(x) for x in form.cleaned_data["period"].split("-"))
+        attention = form.cleaned_data["attention"]
+        q = form.cleaned_data["q"].strip()
+    data = selectors.region_overview(hospitals, period=(year, half))
+    rows = data.rows
+    if q:
+        rows = [r for r in rows if q in r.hospital.name]
+    if attention == "overdue":
+        rows = [r for r in rows if r.overdue]
+    elif attention == "pending":
+        rows = [
+            r for r in rows if any(s.status == ItemStatus.PENDING for s in r.standard + r.custom)
+        ]
+    elif attention == "guards":
+        rows = [r for r in rows if r.guards.shortfall]
+    elif attention == "no_report":
+        rows = [r for r in rows if not (r.report and r.report.is_submitted)]
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "security/overview.html",
+        {
+            "data": data,
+            "page": page,
+            "form": form,
+            "query": query.urlencode(),
+            "period_label": f"{year}{_('上半年') if half == 1 else _('下半年')}",
+            "period_due": selectors.report_due_date(year, half),
+            "today": today(),
+            "status_colours": STATUS_COLOURS,
+            "statuses": ItemStatus,
+        },
+    )
+
+
+def hospital_page(request, pk):
+    hospital = _hospital(request, pk)
+    ctx = _hospital_context(request, hospital, "checklist")
+    items = ChecklistItem.objects.filter(hospital=hospital).order_by("id")
+    if ctx["covered"] and not items.exclude(kind="custom").exists() and ctx["can_edit"]:
+        services.checklist_ensure(hospital=hospital)
+    items = list(
+        ChecklistItem.objects.filter(hospital=hospital).order_by("id").prefetch_related("evidence")
+    )
+    standard, custom = selectors.checklist_states(hospital, items, ctx["plan"])
+    guards = selectors.guard_situation(hospital, ctx["plan"])
+    facilities = selectors.facility_situation(hospital, ctx["plan"])
+    _posts, totals = selectors.equipment_situation(hospital)
+    year, half = selectors.half_year_of(today())
+    ctx.update(
+        standard=standard,
+        custom=custom,
+        cells=selectors.plan_item_cells(standard),
+        guards=guards,
+        facilities=facilities,
+        equipment_short=[line for line in totals if line.shortfall],
+        overdue=[s for s in standard + custom if s.is_overdue],
+        met_count=sum(1 for s in standard + custom if s.is_met),
+        total_count=len(standard) + len(custom),
+        current_report=HalfYearReport.objects.filter(
+            hospital=hospital, year=year, half=half
+        ).first(),
+        report_period=f"{year}{_('上半年') if half == 1 else _('下半年')}",
+        report_due=selectors.report_due_date(year, half),
+        custom_form=CustomItemForm(),
+    )
+    return render(request, "security/hospital.html", ctx)
+
+
+# --- checklist items --------------------------------------------------------------------------
+
+
+def _item(request, pk) -> ChecklistItem:
+    return get_object_or_404(
+        ChecklistItem.objects.visible_to(request.user).select_related(
+            "hospital__region", "confirmed_by"
+        ),
+        pk=pk,
+    )
+
+
+def item_detail(request, pk):
+    item = _item(request, pk)
+    hospital = item.hospital
+    ctx = _hospital_context(request, hospital, "checklist")
+    standard, custom = selectors.checklist_states(hospital, [item], ctx["plan"])
+    state = custom[0] if item.is_custom else next(s for s in standard if s.kind == item.kind)
+    ctx.update(
+        item=item,
+        state=state,
+        evidence=list(item.evidence.select_related("uploaded_by")),
+        events=list(item.events.select_related("actor")[:50]),
+        progress_form=ProgressForm(initial={"status": item.status}),
+        submit_form=SubmitForm(),
+        confirm_form=ConfirmForm(),
+        send_back_form=SendBackForm(),
+        evidence_form=EvidenceForm(),
+        edit_form=CustomItemForm(
+            initial={
+                "name": item.name,
+                "description": item.description,
+                "target_date": item.target_date,
+            }
+        )
+        if item.is_custom
+        else None,
+        statuses=ItemStatus,
+        actions=ItemAction,
+    )
+    return render(request, "security/item.html", ctx)
+
+
+def _item_action(request, pk, form_class, call, success):
+    if request.method != "POST":
+        return redirect("security:item", pk=pk)
+    item = _item(request, pk)
+    form = form_class(request.POST, request.FILES)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}:{error}" if label else error)
+        return redirect("security:item", pk=item.pk)
+    try:
+        call(item, form.cleaned_data)
+    except SecurityError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, success)
+    return redirect("security:item", pk=item.pk)
+
+
+def item_progress(request, pk):
+    return _item_action(
+        request,
+        pk,
+        ProgressForm,
+        lambda item, d: services.item_update_progress(
+            item=item, status=d["status"], note=d["note"], by=request.user
+        ),
+        _("进度已更新。"),
+    )
+
+
+def item_submit(request, pk):
+    return _item_action(
+        request,
+        pk,
+        SubmitForm,
+        lambda item, d: services.item_submit(item=item, note=d["note"], by=request.user),
+        _("已申报达标,等待卫健局确认。"),
+    )
+
+
+def item_confirm(request, pk):
+    return _item_action(
+        request,
+        pk,
+        ConfirmForm,
+        lambda item, d: services.item_confirm(
+            item=item, met_on=d["met_on"], note=d["note"], by=request.user
+        ),
+        _("已确认达标。"),
+    )
+
+
+def item_send_back(request, pk):
+    return _item_action(
+        request,
+        pk,
+        SendBackForm,
+        lambda item, d: services.item_send_back(item=item, note=d["note"], by=request.user),
+        _("已退回医院。"),
+    )
+
+
+def item_evidence(request, pk):
+    return _item_action(
+        request,
+        pk,
+        EvidenceForm,
+        lambda item, d: services.evidence_add(item=item, uploads=d["files"], by=request.user),
+        _("佐证材料已上传。"),
+    )
+
+
+def item_edit(request, pk):
+    return _item_action(
+        request,
+        pk,
+        CustomItemForm,
+        lambda item, d: services.custom_item_update(item=item, by=request.user, **d),
+        _("N 项已修改。"),
+    )
+
+
+@require_POST
+def item_delete(request, pk):
+    item = _item(request, pk)
+    hospital_id = item.hospital_id
+    try:
+        services.custom_item_delete(item=item, by=request.user)
+    except SecurityError as exc:
+        _error(request, exc)
+        return redirect("security:item", pk=item.pk)
+    messages.success(request, _("N 项已删除。"))
+    return redirect("security:hospital", pk=hospital_id)
+
+
+def custom_item_new(request, pk):
+    hospital = _hospital(request, pk)
+    _require_edit(request, hospital)
+    form = CustomItemForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            item = services.custom_item_create(
+                hospital=hospital, by=request.user, **form.cleaned_data
+            )
+        except SecurityError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("已新增 N 项“%(name)s”。") % {"name": item.name})
+            return redirect("security:hospital", pk=hospital.pk)
+    ctx = _hospital_context(request, hospital, "checklist")
+    ctx.update(
+        form=form, title=_("新增 N 项"), back=reverse("security:hospital", args=[hospital.pk])
+    )
+    return render(request, "security/form.html", ctx)
+
+
+def evidence_download(request, pk):
+    evidence = get_object_or_404(
+        ItemEvidence.objects.visible_to(request.user).select_related("item"), pk=pk
+    )
+    try:
+        handle = evidence.file.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404(_("文件不存在或已被删除。"))
+    return file_response(
+        handle, evidence.original_name, evidence.content_type, inline=evidence.is_image
+    )
+
+
+@require_POST
+def evidence_delete(request, pk):
+    evidence = get_object_or_404(
+        ItemEvidence.objects.visible_to(request.user).select_related("item__hospital"), pk=pk
+    )
+    item_id = evidence.item_id
+    try:
+        services.evidence_remove(evidence=evidence, by=request.user)
+    except SecurityError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("佐证材料已删除。"))
+    return redirect("security:item", pk=item_id)
+
+
+# --- item 1: guards and posts -----------------------------------------------------------------
+
+
+def guards_page(request, pk):
+    hospital = _hospital(request, pk)
+    ctx = _hospital_context(request, hospital, "guards")
+    profile = SecurityProfile.objects.filter(hospital=hospital).first()
+    if request.method == "POST":
+        _require_edit(request, hospital)
+        form = GuardsForm(request.POST, instance=profile or SecurityProfile(hospital=hospital))
+        if form.is_valid():
+            try:
+                services.profile_update(
+                    hospital=hospital,
+                    values={k: form.cleaned_data[k] for k in GuardsForm.Meta.fields},
+                    by=request.user,
+                )
+            except (SecurityError, ValidationError) as exc:
+                _error(request, exc)
+            else:
+                messages.success(request, _("保安员人数已保存。"))
+                return redirect("security:guards", pk=hospital.pk)
+    else:
+        form = GuardsForm(instance=profile)
+    post_rows, totals = selectors.equipment_situation(hospital)
+    ctx.update(
+        form=form,
+        guards=selectors.guard_situation(hospital, ctx["plan"], profile),
+        beds=selectors.hospital_beds(hospital),
+        post_rows=post_rows,
+        totals=totals,
+        equipment_short_total=sum(line.shortfall for line in totals),
+    )
+    return render(request, "security/guards.html", ctx)
+
+
+# --- items 2–4: facilities --------------------------------------------------------------------
+
+
+def facilities_page(request, pk):
+    hospital = _hospital(request, pk)
+    ctx = _hospital_context(request, hospital, "facilities")
+    profile = SecurityProfile.objects.filter(hospital=hospital).first()
+    if request.method == "POST":
+        _require_edit(request, hospital)
+        form = FacilitiesForm(request.POST, instance=profile or SecurityProfile(hospital=hospital))
+        if form.is_valid():
+            try:
+                services.profile_update(
+                    hospital=hospital,
+                    values={k: form.cleaned_data[k] for k in FacilitiesForm.Meta.fields},
+                    by=request.user,
+                )
+            except (SecurityError, ValidationError) as exc:
+                _error(request, exc)
+            else:
+                messages.success(request, _("已保存。"))
+                return redirect("security:facilities", pk=hospital.pk)
+    else:
+        form = FacilitiesForm(instance=profile)
+    ctx.update(form=form, facilities=selectors.facility_situation(hospital, ctx["plan"]))
+    return render(request, "security/facilities.html", ctx)
+
+
+# --- generic hospital records -----------------------------------------------------------------
+
+RECORDS = {
+    "post": (GuardPost, GuardPostForm, _("保安岗位"), "security:guards"),
+    "entrance": (Entrance, EntranceForm, _("主要出入口"), "security:facilities"),
+    "alarm-point": (AlarmPoint, AlarmPointForm, _("一键报警点"), "security:facilities"),
+    "video": (VideoSystem, VideoSystemForm, _("视频监控系统"), "security:facilities"),
+    "alarm-drill": (AlarmDrill, AlarmDrillForm, _("一键报警演练"), "security:alarm_drills"),
+    "drill": (EmergencyDrill, EmergencyDrillForm, _("应急演练"), "security:drills"),
+}
+
+
+def _record_spec(kind):
+    if kind not in RECORDS:
+        raise Http404
+    return RECORDS[kind]
+
+
+def _record_form(form_class, hospital, *args, **kwargs):
+    if form_class is AlarmDrillForm:
+        kwargs["hospital"] = hospital
+    return form_class(*args, **kwargs)
+
+
+def _record_edit(request, kind, hospital, instance):
+    _model, form_class, label, back_url = _record_spec(kind)
+    _require_edit(request, hospital)
+    form = _record_form(form_class, hospital, request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.record_save(instance=form.instance, hospital=hospital, by=request.user)
+        except SecurityError as exc:
+            form.add_error(None, exc.message)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("%(label)s已保存。") % {"label": label})
+            if kind == "drill":
+                return redirect("security:drill", pk=saved.pk)
+            return redirect(back_url, pk=hospital.pk)
+    ctx = _hospital_context(request, hospital, back_url.split(":")[1])
+    title = (_("修改%(label)s") if instance and instance.pk else _("新增%(label)s")) % {
+        "label": label
+    }
+    ctx.update(form=form, title=title, back=reverse(back_url, args=[hospital.pk]))
+    return render(request, "security/form.html", ctx)
+
+
+def record_new(request, pk, kind):
+    hospital = _hospital(request, pk)
+    model = _record_spec(kind)[0]
+    return _record_edit(request, kind, hospital, model(hospital=hospital))
+
+
+def record_edit(request, kind, record_pk):
+    model = _record_spec(kind)[0]
+    instance = get_object_or_404(
+        model.objects.visible_to(request.user).select_related("hospital__region"), pk=record_pk
+    )
+    return _record_edit(request, kind, instance.hospital, instance)
+
+
+def record_delete(request, kind, record_pk):
+    model, _form, label, back_url = _record_spec(kind)
+    instance = get_object_or_404(
+        model.objects.visible_to(request.user).select_related("hospital__region"), pk=record_pk
+    )
+    hospital = instance.hospital
+    _require_edit(request, hospital)
+    if request.method == "POST":
+        services.record_delete(instance=instance, by=request.user)
+        messages.success(request, _("%(label)s已删除。") % {"label": label})
+        return redirect(back_url, pk=hospital.pk)
+    ctx = _hospital_context(request, hospital, back_url.split(":")[1])
+    ctx.update(object=instance, label=label, back=reverse(back_url, args=[hospital.pk]))
+    return render(request, "security/confirm_delete.html", ctx)
+
+
+# --- drills -----------------------------------------------------------------------------------
+
+
+def alarm_drills_page(request, pk):
+    hospital = _hospital(request, pk)
+    ctx = _hospital_context(request, hospital, "alarm_drills")
+    drills = selectors.alarm_drill_trend(hospital)
+    region = ctx["plan"].region if ctx["plan"].region_id else hospital.region
+    ctx.update(
+        drills=list(reversed(drills)),
+        chart_labels=[d.date.isoformat() for d in drills],
+        chart_values=[d.response_seconds for d in drills],
+        own=selectors._stats(
+            [d.response_seconds for d in drills], drills[-1].response_seconds if drills else None
+        ),
+        region_stats=selectors.alarm_drill_stats(Hospital.objects.in_region(region)),
+        stats_region=region,
+    )
+    return render(request, "security/alarm_drills.html", ctx)
+
+
+def drills_page(request, pk):
+    hospital = _hospital(request, pk)
+    ctx = _hospital_context(request, hospital, "drills")
+    drills = EmergencyDrill.objects.filter(hospital=hospital).prefetch_related("findings")
+    scenario = request.GET.get("scenario", "")
+    if scenario in DrillScenario.values:
+        drills = drills.filter(scenario=scenario)
+    page = Paginator(drills, 20).get_page(request.GET.get("page"))
+    ctx.update(page=page, scenarios=DrillScenario.choices, scenario=scenario)
+    return render(request, "security/drills.html", ctx)
+
+
+def drill_detail(request, pk):
+    drill = get_object_or_404(
+        EmergencyDrill.objects.visible_to(request.user).select_related("hospital__region"), pk=pk
+    )
+    ctx = _hospital_context(request, drill.hospital, "drills")
+    ctx.update(
+        drill=drill,
+        findings=list(drill.findings.select_related("hazard")),
+        finding_form=FindingForm(),
+        hazard_form=RaiseHazardForm(initial={"location": drill.location}),
+    )
+    return render(request, "security/drill.html", ctx)
+
+
+@require_POST
+def finding_new(request, pk):
+    drill = get_object_or_404(
+        EmergencyDrill.objects.visible_to(request.user).select_related("hospital"), pk=pk
+    )
+    _require_edit(request, drill.hospital)
+    form = FindingForm(request.POST)
+    if form.is_valid():
+        try:
+            services.finding_add(
+                drill=drill, description=form.cleaned_data["description"], by=request.user
+            )
+        except SecurityError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, _("已记录发现的问题。"))
+    else:
+        messages.error(request, _("请填写发现的问题。"))
+    return redirect("security:drill", pk=drill.pk)
+
+
+@require_POST
+def finding_raise(request, pk):
+    finding = get_object_or_404(
+        DrillFinding.objects.filter(
+            drill__hospital__in=Hospital.objects.visible_to(request.user)
+        ).select_related("drill__hospital"),
+        pk=pk,
+    )
+    _require_edit(request, finding.drill.hospital)
+    form = RaiseHazardForm(request.POST)
+    if form.is_valid():
+        try:
+            hazard = services.finding_raise_hazard(
+                finding=finding, by=request.user, **form.cleaned_data
+            )
+        except SecurityError as exc:
+            _error(request, exc)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request, _("已登记为隐患 %(code)s。") % {"code": getattr(hazard, "code", hazard.pk)}
+            )
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect("security:drill", pk=finding.drill_id)
+
+
+# --- half-year reports ------------------------------------------------------------------------
+
+
+def reports_page(request, pk):
+    hospital = _hospital(request, pk)
+    ctx = _hospital_context(request, hospital, "reports")
+    form = None
+    if ctx["can_edit"]:
+        form = ReportForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            year, half = form.cleaned_data["period"]
+            try:
+                report = services.report_save(
+                    hospital=hospital,
+                    year=year,
+                    half=half,
+                    progress=form.cleaned_data["progress"],
+                    problems=form.cleaned_data["problems"],
+                    next_steps=form.cleaned_data["next_steps"],
+                    by=request.user,
+                )
+            except SecurityError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("草稿已保存,核对后请点击“报送”。"))
+                return redirect("security:report", pk=report.pk)
+    elif request.method == "POST":
+        raise PermissionDenied
+    reports = HalfYearReport.objects.filter(hospital=hospital).select_related("submitted_by")
+    ctx.update(form=form, reports=reports)
+    return render(request, "security/reports.html", ctx)
+
+
+def report_detail(request, pk):
+    report = get_object_or_404(
+        HalfYearReport.objects.visible_to(request.user).select_related(
+            "hospital__region", "submitted_by"
+        ),
+        pk=pk,
+    )
+    ctx = _hospital_context(request, report.hospital, "reports")
+    snapshot = report.snapshot if report.is_submitted else services.build_snapshot(report.hospital)
+    ctx.update(report=report, snapshot=snapshot)
+    if ctx["can_edit"] and not report.is_submitted:
+        ctx["form"] = ReportForm(
+            initial={
+                "period": f"{report.year}-{report.half}",
+                "progress": report.progress,
+                "problems": report.problems,
+                "next_steps": report.next_steps,
+            }
+        )
+        ctx["plan_addressees"] = ctx["plan"]
+    return render(request, "security/report.html", ctx)
+
+
+@require_POST
+def report_submit(request, pk):
+    report = get_object_or_404(
+        HalfYearReport.objects.visible_to(request.user).select_related("hospital"), pk=pk
+    )
+    try:
+        services.report_submit(report=report, by=request.user)
+    except SecurityError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("进展报告已报送卫健局和公安联系人。"))
+    return redirect("security:report", pk=report.pk)
+
+
+# --- plans ------------------------------------------------------------------------------------
+
+
+@role_required(*BUREAU_SIDE)
+def plans_page(request):
+    regions = list(Region.objects.visible_to(request.user).order_by("path"))
+    index = selectors.PlanIndex.load()
+    rows = []
+    for region in regions:
+        plan = index.for_region(region)
+        rows.append(
+            {
+                "region": region,
+                "plan": plan,
+                "own": plan.region_id == region.pk,
+                "inherited_from": plan.region
+                if plan.region_id and plan.region_id != region.pk
+                else None,
+                "can_edit": services.can_edit_plan(request.user, region),
+                "depth": region.path.count("/") - 2,
+            }
+        )
+    return render(request, "security/plans.html", {"rows": rows})
+
+
+@role_required(Role.ADMIN)
+def plan_edit(request, region_pk):
+    region = get_object_or_404(Region.objects.visible_to(request.user), pk=region_pk)
+    if not services.can_edit_plan(request.user, region):
+        raise PermissionDenied
+    plan = SecurityPlan.objects.filter(region=region).first()
+    inherited = None
+    if plan is None:
+        inherited = selectors.plan_for_region(region)
+        plan = SecurityPlan(region=region)
+        if inherited.region_id:
+            # Start from what applies today so saving changes nothing the admin did not touch.
+            for field in PlanForm.Meta.fields:
+                if field not in ("include_hospitals", "exclude_hospitals"):
+                    setattr(plan, field, getattr(inherited, field))
+    form = PlanForm(request.POST or None, instance=plan, region=region)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.plan_save(
+                plan=form.save(commit=False),
+                by=request.user,
+                includes=list(form.cleaned_data["include_hospitals"]),
+                excludes=list(form.cleaned_data["exclude_hospitals"]),
+            )
+        except SecurityError as exc:
+            form.add_error(None, exc.message)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("%(region)s的 4+N 方案已保存。") % {"region": region.name})
+            return redirect("security:plans")
+    return render(
+        request,
+        "security/plan_form.html",
+        {"form": form, "region": region, "plan": plan, "inherited": inherited},
+    )
