@@ -1,4 +1,37 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "inspections"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.inspection_list, name="list"),
+    path("calendar/", views.calendar_view, name="calendar"),
+    path("assignments/<int:pk>/start/", views.assignment_start, name="assignment_start"),
+    path("new/", views.inspection_new, name="new"),
+    path("<int:pk>/", views.inspection_detail, name="detail"),
+    path("<int:pk>/record/", views.inspection_record, name="record"),
+    path("<int:pk>/header/", views.inspection_header, name="header"),
+    path("<int:pk>/answers/<int:answer_pk>/", views.answer_save, name="answer_save"),
+    path("<int:pk>/answers/<int:answer_pk>/amend/", views.answer_amend, name="answer_amend"),
+    path("<int:pk>/photos/<int:photo_pk>/delete/", views.photo_delete, name="photo_delete"),
+    path("photos/<int:photo_pk>/", views.photo_view, name="photo"),
+    path("<int:pk>/review/", views.inspection_review, name="review"),
+    path("<int:pk>/submit/", views.inspection_submit, name="submit"),
+    path("<int:pk>/delete/", views.inspection_delete, name="delete"),
+    path("<int:pk>/summary/amend/", views.summary_amend, name="summary_amend"),
+    path("templates/", views.template_list, name="template_list"),
+    path("templates/<int:pk>/", views.template_detail, name="template_detail"),
+    path("templates/<int:pk>/copy/", views.template_copy, name="template_copy"),
+    path("templates/<int:pk>/toggle/", views.template_toggle, name="template_toggle"),
+    path("templates/<int:pk>/edit/", views.template_edit, name="template_edit"),
+    path("templates/<int:pk>/sections/new/", views.section_edit, name="section_new"),
+    path("templates/<int:pk>/sections/<int:section_pk>/", views.section_edit, name="section_edit"),
+    path(
+        "templates/<int:pk>/sections/<int:section_pk>/delete/",
+        views.section_delete,
+        name="section_delete",
+    ),
+    path("templates/<int:pk>/items/new/", views.item_edit, name="item_new"),
+    path("templates/<int:pk>/items/<int:item_pk>/", views.item_edit, name="item_edit"),
+    path("templates/<int:pk>/items/<int:item_pk>/delete/", views.item_delete, name="item_delete"),
+]

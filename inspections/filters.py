@@ -1,0 +1,81 @@
+"""FilterSets shared by list pages."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from hospitals.models import Hospital
+
+from .choices import AssignmentKind, AssignmentState, InspectionKind, InspectionStatus
+from .models import Assignment, Inspection
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"})
+
+
+class InspectionFilter(django_filters.FilterSet):
+    hospital = django_filters.ModelChoiceFilter(
+        label=_("受检机构"), queryset=Hospital.objects.none()
+    )
+    kind = django_filters.ChoiceFilter(label=_("检查类型"), choices=InspectionKind.choices)
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=InspectionStatus.choices)
+    date_from = django_filters.DateFilter(
+        label=_("检查日期自"), field_name="inspected_on", lookup_expr="gte", widget=DATE_INPUT
+    )
+    date_to = django_filters.DateFilter(
+        label=_("至"), field_name="inspected_on", lookup_expr="lte", widget=DATE_INPUT
+    )
+    inspector = django_filters.ModelChoiceFilter(
+        label=_("检查人"), field_name="created_by", queryset=User.objects.none()
+    )
+    has_failures = django_filters.BooleanFilter(
+        label=_("有不合格项"),
+        method="filter_has_failures",
+        widget=forms.Select(choices=[("", "---------"), ("true", _("是")), ("false", _("否"))]),
+    )
+    ordering = django_filters.OrderingFilter(
+        label=_("排序"),
+        fields=(
+            ("inspected_on", "inspected_on"),
+            ("hospital__name", "hospital"),
+            ("failed_count", "failed"),
+        ),
+        field_labels={
+            "inspected_on": _("检查日期"),
+            "hospital__name": _("受检机构"),
+            "failed_count": _("不合格项数"),
+        },
+    )
+
+    class Meta:
+        model = Inspection
+        fields = ["hospital", "kind", "status", "date_from", "date_to", "inspector", "has_failures"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["hospital"].queryset = Hospital.objects.visible_to(user)
+        self.filters["inspector"].queryset = User.objects.filter(
+            pk__in=Inspection.objects.visible_to(user).values("created_by")
+        )
+
+    def filter_has_failures(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(failed_count__gt=0) if value else queryset.filter(failed_count=0)
+
+
+class AssignmentFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(label=_("检查日类型"), choices=AssignmentKind.choices)
+    state = django_filters.ChoiceFilter(label=_("状态"), choices=AssignmentState.choices)
+    hospital = django_filters.ModelChoiceFilter(label=_("机构"), queryset=Hospital.objects.none())
+    day = django_filters.NumberFilter(label=_("日"), field_name="due_date", lookup_expr="day")
+
+    class Meta:
+        model = Assignment
+        fields = ["kind", "state", "hospital", "day"]
+
+    def __init__(self, *args, hospitals, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["hospital"].queryset = hospitals

@@ -1,0 +1,461 @@
+"""Checklist templates (versioned), monthly assignments, inspections and their answers."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from hazards.choices import Category, RiskLevel
+from hospitals.models import Hospital, Region
+
+from .choices import AssignmentKind, InspectionKind, InspectionStatus, PhotoKind, Result
+
+
+# --------------------------------------------------------------------------------------------
+# Checklist templates
+# --------------------------------------------------------------------------------------------
+class ChecklistTemplateQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ChecklistTemplateQuerySet:
+        """Global templates, those of the user's region and above (inherited), and — for the
+        bureau side — those of regions below theirs."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        region = None
+        if user.is_bureau_side and user.region_id:
+            region = user.region
+        elif user.is_officer and user.hospital_id:
+            region = user.hospital.region
+        if region is None:
+            return self.none()
+        ancestor_ids = [int(part) for part in region.path.strip("/").split("/") if part]
+        condition = Q(region__isnull=True) | Q(region_id__in=ancestor_ids)
+        if user.is_bureau_side:
+            condition |= Q(region__path__startswith=region.path)
+        return self.filter(condition)
+
+    def editable_by(self, user) -> ChecklistTemplateQuerySet:
+        """Templates an administrator may edit: those of their region and below."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        if user.is_region_admin and user.region_id:
+            return self.filter(region__path__startswith=user.region.path)
+        return self.none()
+
+
+class ChecklistTemplate(models.Model):
+    code = models.SlugField(
+        _("检查表代码"),
+        max_length=40,
+        help_text=_("同一检查表各版本共用的代码,如 SAFETY。"),
+    )
+    name = models.CharField(_("检查表名称"), max_length=200)
+    version = models.PositiveIntegerField(_("版本号"))
+    effective_from = models.DateField(_("生效日期"))
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("适用区域"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="checklist_templates",
+        help_text=_("留空表示全部区域通用;区域内的版本优先于上级区域和通用版本。"),
+    )
+    description = models.TextField(_("说明"), blank=True)
+    is_active = models.BooleanField(
+        _("启用"), default=True, help_text=_("停用的版本不能用于新的检查。")
+    )
+    based_on = models.ForeignKey(
+        "self",
+        verbose_name=_("复制自"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="copies",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = ChecklistTemplateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("检查表模板")
+        verbose_name_plural = _("检查表模板")
+        ordering = ["code", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="uniq_template_code_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}(第{self.version}版)"
+
+    @property
+    def is_used(self) -> bool:
+        """A version used by any inspection is frozen: old inspections keep their wording."""
+        return self.inspections.exists()
+
+
+class ChecklistSection(models.Model):
+    template = models.ForeignKey(
+        ChecklistTemplate,
+        verbose_name=_("检查表"),
+        on_delete=models.CASCADE,
+        related_name="sections",
+    )
+    order = models.PositiveSmallIntegerField(_("顺序"), default=1)
+    title = models.CharField(_("检查领域"), max_length=100)
+    category = models.CharField(
+        _("隐患类别"),
+        max_length=30,
+        choices=Category.choices,
+        help_text=_("该领域不合格项登记隐患时的默认类别。"),
+    )
+
+    class Meta:
+        verbose_name = _("检查领域")
+        verbose_name_plural = _("检查领域")
+        ordering = ["template", "order", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ChecklistItem(models.Model):
+    template = models.ForeignKey(
+        ChecklistTemplate,
+        verbose_name=_("检查表"),
+        on_delete=models.CASCADE,
+        related_name="items",
+    )
+    section = models.ForeignKey(
+        ChecklistSection,
+        verbose_name=_("检查领域"),
+        on_delete=models.CASCADE,
+        related_name="items",
+    )
+    code = models.CharField(
+        _("条目编码"),
+        max_length=20,
+        help_text=_("跨版本保持不变的编码,如 FIRE-05。"),
+    )
+    order = models.PositiveSmallIntegerField(_("顺序"), default=1)
+    text = models.TextField(_("检查内容"))
+    guidance = models.TextField(_("检查要点"), blank=True)
+    category = models.CharField(_("隐患类别"), max_length=30, choices=Category.choices)
+    default_risk_level = models.CharField(
+        _("默认隐患等级"), max_length=10, choices=RiskLevel.choices, default=RiskLevel.GENERAL
+    )
+
+    class Meta:
+        verbose_name = _("检查条目")
+        verbose_name_plural = _("检查条目")
+        ordering = ["section__order", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["template", "code"], name="uniq_item_code_per_template")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.text[:30]}"
+
+
+# --------------------------------------------------------------------------------------------
+# Monthly assignments (the 15th / the 26th)
+# --------------------------------------------------------------------------------------------
+class AssignmentQuerySet(models.QuerySet):
+    def visible_to(self, user) -> AssignmentQuerySet:
+        return self.filter(hospital__in=Hospital.objects.visible_to(user))
+
+    def actionable_by(self, user) -> AssignmentQuerySet:
+        """Assignments the user is the one to carry out: the hospital's officers inspect on the
+        self-inspection day; the linked department's staff on the linked-department day."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        if user.is_officer and user.hospital_id:
+            return self.filter(kind=AssignmentKind.SELF, hospital_id=user.hospital_id)
+        if user.is_bureau and user.department_id and user.region_id:
+            return self.filter(
+                kind=AssignmentKind.LINKED,
+                department_id=user.department_id,
+                hospital__region__path__startswith=user.region.path,
+            )
+        return self.none()
+
+
+class Assignment(models.Model):
+    """One institution's inspection due on one monthly inspection day."""
+
+    kind = models.CharField(_("检查日类型"), max_length=10, choices=AssignmentKind.choices)
+    hospital = models.ForeignKey(
+        Hospital,
+        verbose_name=_("医疗卫生机构"),
+        on_delete=models.CASCADE,
+        related_name="inspection_assignments",
+    )
+    department = models.ForeignKey(
+        "hospitals.BureauDepartment",
+        verbose_name=_("挂钩科室"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="inspection_assignments",
+    )
+    period = models.DateField(_("月份"), help_text=_("所属月份的第一天。"))
+    due_date = models.DateField(_("检查日"), db_index=True)
+    created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("检查日任务")
+        verbose_name_plural = _("检查日任务")
+        ordering = ["due_date", "hospital__name", "kind"]
+        constraints = [
+            # One assignment per institution, inspection day and month — however many times or
+            # however concurrently the generator runs.
+            models.UniqueConstraint(
+                fields=["kind", "hospital", "period"], name="uniq_assignment_per_month"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hospital} {self.get_kind_display()} {self.due_date:%Y-%m-%d}"
+
+
+# --------------------------------------------------------------------------------------------
+# Inspections and answers
+# --------------------------------------------------------------------------------------------
+class InspectionQuerySet(models.QuerySet):
+    def visible_to(self, user) -> InspectionQuerySet:
+        """Submitted inspections of every hospital the user sees; drafts only to the person who
+        started them (and, for a self-inspection, to the hospital's other officers)."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        condition = Q(
+            status=InspectionStatus.SUBMITTED, hospital__in=Hospital.objects.visible_to(user)
+        ) | Q(status=InspectionStatus.DRAFT, created_by=user)
+        if user.is_officer and user.hospital_id:
+            condition |= Q(
+                status=InspectionStatus.DRAFT,
+                kind=InspectionKind.SELF,
+                hospital_id=user.hospital_id,
+            )
+        return self.filter(condition)
+
+    def submitted(self) -> InspectionQuerySet:
+        return self.filter(status=InspectionStatus.SUBMITTED)
+
+
+class Inspection(models.Model):
+    hospital = models.ForeignKey(
+        Hospital,
+        verbose_name=_("受检机构"),
+        on_delete=models.PROTECT,
+        related_name="inspections",
+    )
+    kind = models.CharField(_("检查类型"), max_length=20, choices=InspectionKind.choices)
+    template = models.ForeignKey(
+        ChecklistTemplate,
+        verbose_name=_("检查表"),
+        on_delete=models.PROTECT,
+        related_name="inspections",
+    )
+    assignment = models.OneToOneField(
+        Assignment,
+        verbose_name=_("检查日任务"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="inspection",
+    )
+    inspected_on = models.DateField(_("检查日期"))
+    location = models.CharField(_("检查部位/区域"), max_length=200, blank=True)
+    participants = models.CharField(
+        _("检查人员"),
+        max_length=300,
+        blank=True,
+        help_text=_("同行检查人员及单位,如消防、公安、应急部门人员。"),
+    )
+    summary = models.TextField(_("检查小结"), blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=InspectionStatus.choices, default=InspectionStatus.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("检查人"),
+        on_delete=models.PROTECT,
+        related_name="inspections",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提交人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    failed_count = models.PositiveSmallIntegerField(_("不合格项数"), default=0)
+
+    objects = InspectionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("安全检查")
+        verbose_name_plural = _("安全检查")
+        ordering = ["-inspected_on", "-pk"]
+        indexes = [models.Index(fields=["hospital", "inspected_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.hospital} {self.get_kind_display()} {self.inspected_on:%Y-%m-%d}"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == InspectionStatus.DRAFT
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == InspectionStatus.SUBMITTED
+
+
+class Answer(models.Model):
+    inspection = models.ForeignKey(
+        Inspection, verbose_name=_("安全检查"), on_delete=models.CASCADE, related_name="answers"
+    )
+    # The item row of the template version used: a later version never changes what was asked.
+    item = models.ForeignKey(
+        ChecklistItem, verbose_name=_("检查条目"), on_delete=models.PROTECT, related_name="answers"
+    )
+    result = models.CharField(
+        _("检查结果"), max_length=10, choices=Result.choices, blank=True, default=""
+    )
+    note = models.TextField(_("检查情况"), blank=True)
+    # Hazard details for a failed item, prefilled from the item and editable until submission.
+    hazard_location = models.CharField(_("隐患部位"), max_length=200, blank=True)
+    hazard_description = models.TextField(_("隐患描述"), blank=True)
+    hazard_category = models.CharField(
+        _("隐患类别"), max_length=30, choices=Category.choices, blank=True
+    )
+    hazard_risk_level = models.CharField(
+        _("隐患等级"), max_length=10, choices=RiskLevel.choices, blank=True
+    )
+    hazard_deadline = models.DateField(_("整改期限"), null=True, blank=True)
+    rectification_measures = models.TextField(_("整改措施"), blank=True)
+    fixed_on_the_spot = models.BooleanField(_("立查立改"), default=False)
+    # Set on submission: the hazard this failed item raised (hazards does not import us).
+    hazard = models.ForeignKey(
+        "hazards.Hazard",
+        verbose_name=_("登记的隐患"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="inspection_answers",
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("填写人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("检查结果")
+        verbose_name_plural = _("检查结果")
+        ordering = ["item__section__order", "item__order", "item_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["inspection", "item"], name="uniq_answer_per_item")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item.code} {self.get_result_display()}"
+
+    @property
+    def is_failed(self) -> bool:
+        return self.result == Result.FAIL
+
+
+def answer_photo_path(instance, filename: str) -> str:
+    return f"inspections/{instance.answer.inspection_id}/{filename}"
+
+
+class AnswerPhoto(models.Model):
+    answer = models.ForeignKey(
+        Answer, verbose_name=_("检查结果"), on_delete=models.CASCADE, related_name="photos"
+    )
+    kind = models.CharField(
+        _("照片类型"), max_length=10, choices=PhotoKind.choices, default=PhotoKind.FINDING
+    )
+    file = models.FileField(_("文件"), upload_to=answer_photo_path, max_length=255)
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    size = models.PositiveIntegerField(_("大小"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("检查照片")
+        verbose_name_plural = _("检查照片")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Amendment(models.Model):
+    """A correction to a submitted inspection: who changed what, when and why."""
+
+    inspection = models.ForeignKey(
+        Inspection, verbose_name=_("安全检查"), on_delete=models.CASCADE, related_name="amendments"
+    )
+    answer = models.ForeignKey(
+        Answer,
+        verbose_name=_("检查结果"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="amendments",
+    )
+    field = models.CharField(_("更正内容"), max_length=50)
+    old_value = models.TextField(_("原内容"), blank=True)
+    new_value = models.TextField(_("新内容"), blank=True)
+    reason = models.TextField(_("更正原因"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("更正人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("更正时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("检查更正记录")
+        verbose_name_plural = _("检查更正记录")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.inspection} {self.field}"

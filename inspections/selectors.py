@@ -1,0 +1,262 @@
+"""Scoped reads of the inspections app, used by its pages, reminders and reports.
+
+Assignment state (open / done / missed) is computed here from dates and submissions; nothing
+flips a stored flag. "Done" means an inspection was submitted for the assignment; "missed" means
+its day has passed with none submitted (a late submission turns a missed day into done, shown as
+late).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    DateField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import TruncDate
+
+from core.dates import month_bounds, today
+from hospitals.models import Hospital, Region
+
+from .checklist_seed import SAFETY_CODE
+from .choices import AssignmentKind, AssignmentState, InspectionStatus
+from .models import Assignment, ChecklistTemplate, Inspection
+
+
+# --------------------------------------------------------------------------------------------
+# Assignments
+# --------------------------------------------------------------------------------------------
+def with_state(queryset: QuerySet[Assignment], *, on: dt.date | None = None) -> QuerySet:
+    """Annotate `is_done`, `submitted_on` and `state` (AssignmentState value) as of `on`."""
+    on = on or today()
+    submitted = Inspection.objects.filter(
+        assignment=OuterRef("pk"), status=InspectionStatus.SUBMITTED
+    )
+    return queryset.annotate(
+        is_done=Exists(submitted),
+        submitted_on=Subquery(
+            submitted.annotate(day=TruncDate("submitted_at")).values("day")[:1],
+            output_field=DateField(),
+        ),
+    ).annotate(
+        state=Case(
+            When(is_done=True, then=Value(AssignmentState.DONE.value)),
+            When(due_date__lt=on, then=Value(AssignmentState.MISSED.value)),
+            default=Value(AssignmentState.OPEN.value),
+            output_field=CharField(),
+        ),
+        is_late=ExpressionWrapper(
+            Q(is_done=True) & Q(submitted_on__gt=F("due_date")), output_field=BooleanField()
+        ),
+    )
+
+
+def assignments_for_list(queryset: QuerySet[Assignment], *, on: dt.date | None = None):
+    """State plus the relations a list or calendar shows, in one query."""
+    return with_state(
+        queryset.select_related("hospital", "hospital__region", "department", "inspection"),
+        on=on,
+    )
+
+
+def assignments_due_on(day: dt.date, *, kind: str | None = None) -> QuerySet[Assignment]:
+    """Assignments whose inspection day is `day` and that nobody has submitted yet (for
+    "your inspection day is tomorrow" reminders)."""
+    queryset = with_state(Assignment.objects.filter(due_date=day)).filter(is_done=False)
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    return queryset.select_related("hospital", "department")
+
+
+def missed_assignments(
+    *, on: dt.date | None = None, since: dt.date | None = None, queryset=None
+) -> QuerySet[Assignment]:
+    """Assignments whose day passed before `on` (default today) with nothing submitted.
+    `since` limits how far back to look (by inspection day)."""
+    on = on or today()
+    queryset = (queryset if queryset is not None else Assignment.objects.all()).filter(
+        due_date__lt=on
+    )
+    if since:
+        queryset = queryset.filter(due_date__gte=since)
+    return (
+        with_state(queryset, on=on).filter(is_done=False).select_related("hospital", "department")
+    )
+
+
+def assignment_assignees(assignment: Assignment):
+    """The people who carry out an assignment: the hospital's active officers for a
+    self-inspection day; the linked department's active staff for a linked-department day."""
+    from accounts.choices import Role
+    from accounts.models import User
+
+    if assignment.kind == AssignmentKind.SELF:
+        return User.objects.filter(
+            role=Role.OFFICER, hospital_id=assignment.hospital_id, is_active=True
+        )
+    if not assignment.department_id:
+        return User.objects.none()
+    return User.objects.filter(
+        role=Role.BUREAU, department_id=assignment.department_id, is_active=True
+    )
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """done / due for a scope and month: `due` counts assignments whose day has come."""
+
+    done: int
+    due: int
+    total: int
+    missed: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.done / self.due if self.due else None
+
+    @property
+    def percent(self) -> int | None:
+        return round(100 * self.done / self.due) if self.due else None
+
+
+def _scope_filter(scope) -> Q:
+    if scope is None:
+        return Q()
+    if isinstance(scope, Hospital):
+        return Q(hospital=scope)
+    if isinstance(scope, Region):
+        return Q(hospital__region__path__startswith=scope.path)
+    # A Hospital queryset (e.g. Hospital.objects.visible_to(user)).
+    return Q(hospital__in=scope)
+
+
+def coverage(
+    scope=None,
+    year: int | None = None,
+    month: int | None = None,
+    *,
+    kind: str | None = None,
+    on: dt.date | None = None,
+) -> Coverage:
+    """Coverage of one month's inspection days in a scope (a Region, a Hospital, a Hospital
+    queryset or None for all): done / due, in one query."""
+    on = on or today()
+    year = year or on.year
+    month = month or on.month
+    queryset = Assignment.objects.filter(_scope_filter(scope), period=dt.date(year, month, 1))
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    figures = with_state(queryset, on=on).aggregate(
+        total=Count("pk"),
+        due=Count("pk", filter=Q(due_date__lte=on) | Q(is_done=True)),
+        done=Count("pk", filter=Q(is_done=True)),
+        missed=Count("pk", filter=Q(is_done=False, due_date__lt=on)),
+    )
+    return Coverage(
+        done=figures["done"], due=figures["due"], total=figures["total"], missed=figures["missed"]
+    )
+
+
+def coverage_by_month(scope, start: dt.date, end: dt.date, *, on: dt.date | None = None):
+    """{period (first of month): Coverage} for every month with assignments in [start, end]."""
+    on = on or today()
+    queryset = Assignment.objects.filter(
+        _scope_filter(scope), period__gte=start.replace(day=1), period__lte=end
+    )
+    rows = (
+        with_state(queryset, on=on)
+        .values("period")
+        .annotate(
+            total=Count("pk"),
+            due=Count("pk", filter=Q(due_date__lte=on) | Q(is_done=True)),
+            done=Count("pk", filter=Q(is_done=True)),
+            missed=Count("pk", filter=Q(is_done=False, due_date__lt=on)),
+        )
+        .order_by("period")
+    )
+    return {
+        row["period"]: Coverage(
+            done=row["done"], due=row["due"], total=row["total"], missed=row["missed"]
+        )
+        for row in rows
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Templates and inspections
+# --------------------------------------------------------------------------------------------
+def template_in_force(
+    hospital: Hospital, *, code: str = SAFETY_CODE, on: dt.date | None = None
+) -> ChecklistTemplate | None:
+    """The version of a checklist that applies to a hospital on a date: the most specific
+    region first (the hospital's region, then its ancestors, then the global list), then the
+    latest effective date, then the highest version."""
+    on = on or today()
+    region_ids = [int(part) for part in hospital.region.path.strip("/").split("/") if part]
+    candidates = list(
+        ChecklistTemplate.objects.filter(code=code, is_active=True, effective_from__lte=on)
+        .filter(Q(region__isnull=True) | Q(region_id__in=region_ids))
+        .select_related("region")
+    )
+    if not candidates:
+        return None
+    depth = {pk: index for index, pk in enumerate(region_ids)}
+
+    def specificity(template):
+        return (
+            depth.get(template.region_id, -1),
+            template.effective_from,
+            template.version,
+        )
+
+    return max(candidates, key=specificity)
+
+
+def templates_available(user, hospital: Hospital | None = None, on: dt.date | None = None):
+    """Active template versions the user can choose when starting an inspection."""
+    on = on or today()
+    return (
+        ChecklistTemplate.objects.visible_to(user)
+        .filter(is_active=True, effective_from__lte=on)
+        .select_related("region")
+    )
+
+
+def inspections_for_list(queryset: QuerySet[Inspection]) -> QuerySet[Inspection]:
+    return queryset.select_related(
+        "hospital", "hospital__region", "template", "created_by", "assignment"
+    )
+
+
+def submitted_inspections(*, hospitals=None, start: dt.date | None = None, end=None):
+    """Submitted inspections, optionally for a hospital queryset and a date range (reports)."""
+    queryset = Inspection.objects.submitted()
+    if hospitals is not None:
+        queryset = queryset.filter(hospital__in=hospitals)
+    if start:
+        queryset = queryset.filter(inspected_on__gte=start)
+    if end:
+        queryset = queryset.filter(inspected_on__lte=end)
+    return queryset
+
+
+def month_assignments(scope, year: int, month: int, *, on: dt.date | None = None):
+    """Assignments of one month in a scope with their state, for the calendar."""
+    start, _end = month_bounds(year, month)
+    return assignments_for_list(
+        Assignment.objects.filter(_scope_filter(scope), period=start), on=on
+    )

@@ -1,0 +1,693 @@
+"""Writes of the inspections app: who may do what lives here, next to each action.
+
+Every state change runs in a transaction and locks the row it changes. Illegal actions raise
+`InspectionError` (or a subclass) with a translated message the page shows as is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.dates import add_months, day_in_month, today
+from core.uploads import CleanedUpload
+from hazards.choices import Category, RiskLevel
+from hospitals.models import Hospital, Region
+
+from .choices import (
+    ASSIGNMENT_TO_INSPECTION_KIND,
+    BUREAU_AD_HOC_KINDS,
+    KIND_TO_HAZARD_SOURCE,
+    AssignmentKind,
+    InspectionKind,
+    InspectionStatus,
+    PhotoKind,
+    Result,
+)
+from .models import (
+    Amendment,
+    Answer,
+    AnswerPhoto,
+    Assignment,
+    ChecklistItem,
+    ChecklistSection,
+    ChecklistTemplate,
+    Inspection,
+)
+
+
+class InspectionError(Exception):
+    """A refused action; `str(error)` is a translated message for the user."""
+
+    def __init__(self, message: str, problems: Sequence[str] = ()):
+        super().__init__(message)
+        self.message = message
+        self.problems = list(problems)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class TemplateLockedError(InspectionError):
+    pass
+
+
+class SubmissionBlocked(InspectionError):
+    pass
+
+
+# --------------------------------------------------------------------------------------------
+# Who may inspect what
+# --------------------------------------------------------------------------------------------
+def inspectable_hospitals(user, kind: str):
+    """Hospitals `user` may inspect with an inspection of `kind`:
+    officers — self-inspection of their own hospital only; linked-department staff — the
+    linked-department inspection of their department's institutions; bureau staff and
+    administrators — joint, unannounced, spot and re-check inspections in their region."""
+    hospitals = Hospital.objects.visible_to(user).active()
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Hospital.objects.none()
+    if user.is_superuser:
+        return hospitals
+    if kind == InspectionKind.SELF:
+        return hospitals if user.is_officer else Hospital.objects.none()
+    if kind == InspectionKind.LINKED:
+        if user.is_bureau and user.department_id:
+            return hospitals.filter(linked_department_id=user.department_id)
+        return Hospital.objects.none()
+    if kind in BUREAU_AD_HOC_KINDS and user.is_bureau_side:
+        return hospitals
+    return Hospital.objects.none()
+
+
+def kinds_for(user) -> list[str]:
+    """Inspection kinds a user may start ad hoc."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    if user.is_superuser:
+        return list(InspectionKind.values)
+    if user.is_officer:
+        return [InspectionKind.SELF]
+    kinds = []
+    if user.is_bureau and user.department_id:
+        kinds.append(InspectionKind.LINKED)
+    if user.is_bureau_side:
+        kinds.extend(BUREAU_AD_HOC_KINDS)
+    return kinds
+
+
+def can_record(user, inspection: Inspection) -> bool:
+    """May `user` fill in (draft) or correct (submitted) this inspection?"""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    allowed = inspectable_hospitals(user, inspection.kind).filter(pk=inspection.hospital_id)
+    if not allowed.exists():
+        return False
+    if inspection.kind == InspectionKind.SELF:
+        return True  # any officer of the hospital may continue or correct its self-inspection
+    return inspection.created_by_id == user.pk
+
+
+# --------------------------------------------------------------------------------------------
+# Monthly assignments
+# --------------------------------------------------------------------------------------------
+def _region_setting(region_id: int, name: str, regions: dict[int, Region]) -> int:
+    """`Region.setting` over an in-memory region table (no query per hospital)."""
+    from hospitals.models import REGION_SETTING_DEFAULTS
+
+    region = regions[region_id]
+    ids = [int(part) for part in region.path.strip("/").split("/") if part]
+    for pk in reversed(ids):
+        value = getattr(regions[pk], name, None) if pk in regions else None
+        if value not in (None, ""):
+            return int(value)
+    return int(REGION_SETTING_DEFAULTS[name])
+
+
+def assignment_rows(year: int, month: int, *, on: dt.date | None = None) -> list[Assignment]:
+    """Unsaved assignments for every active institution (self-inspection day) and every
+    linked department × its institutions (linked-department day) in a month. Days that have
+    already passed on `on` are left out unless `on` is None."""
+    period = dt.date(year, month, 1)
+    regions = {region.pk: region for region in Region.objects.all()}
+    rows = []
+    hospitals = Hospital.objects.active().values_list(
+        "pk", "region_id", "linked_department_id", "linked_department__region_id"
+    )
+    for hospital_id, region_id, department_id, department_region_id in hospitals:
+        self_day = day_in_month(
+            year, month, _region_setting(region_id, "self_inspection_day", regions)
+        )
+        if on is None or self_day >= on:
+            rows.append(
+                Assignment(
+                    kind=AssignmentKind.SELF,
+                    hospital_id=hospital_id,
+                    period=period,
+                    due_date=self_day,
+                )
+            )
+        if department_id:
+            linked_day = day_in_month(
+                year,
+                month,
+                _region_setting(department_region_id, "linked_inspection_day", regions),
+            )
+            if on is None or linked_day >= on:
+                rows.append(
+                    Assignment(
+                        kind=AssignmentKind.LINKED,
+                        hospital_id=hospital_id,
+                        department_id=department_id,
+                        period=period,
+                        due_date=linked_day,
+                    )
+                )
+    return rows
+
+
+def assignments_generate(*, year: int, month: int, on: dt.date | None = None) -> int:
+    """Create a month's assignments; idempotent and safe to run concurrently: the unique
+    constraint (kind, hospital, month) makes a second run insert nothing. Returns how many
+    rows this call inserted (as far as the database tells)."""
+    rows = assignment_rows(year, month, on=on)
+    if not rows:
+        return 0
+    period = dt.date(year, month, 1)
+    before = Assignment.objects.filter(period=period).count()
+    Assignment.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+    return max(Assignment.objects.filter(period=period).count() - before, 0)
+
+
+def assignments_generate_upcoming(*, on: dt.date | None = None) -> int:
+    """This month's remaining days and all of next month's (what the beat task runs)."""
+    on = on or today()
+    created = assignments_generate(year=on.year, month=on.month, on=on)
+    next_year, next_month = add_months(on.year, on.month, 1)
+    created += assignments_generate(year=next_year, month=next_month, on=on)
+    return created
+
+
+# --------------------------------------------------------------------------------------------
+# Checklist templates
+# --------------------------------------------------------------------------------------------
+def _lock_template(template: ChecklistTemplate) -> ChecklistTemplate:
+    return ChecklistTemplate.objects.select_for_update().get(pk=template.pk)
+
+
+def template_ensure_editable(template: ChecklistTemplate) -> None:
+    used = template.inspections.count()
+    if used:
+        raise TemplateLockedError(
+            _(
+                "“%(name)s”第%(version)s版已被 %(count)s 次检查使用,不能修改,"
+                "以免改变已有检查记录。请复制为新版本后再编辑。"
+            )
+            % {"name": template.name, "version": template.version, "count": used}
+        )
+
+
+def _check_admin(template: ChecklistTemplate, by) -> None:
+    if not ChecklistTemplate.objects.editable_by(by).filter(pk=template.pk).exists():
+        raise InspectionError(_("只有本区域的管理员可以修改该检查表。"))
+
+
+def template_edit(*, template: ChecklistTemplate, by, apply: Callable[[], object]):
+    """Run `apply` (a form save) on an unused version of a checklist, or refuse."""
+    with transaction.atomic():
+        template = _lock_template(template)
+        _check_admin(template, by)
+        template_ensure_editable(template)
+        return apply()
+
+
+def template_copy(
+    *, template: ChecklistTemplate, by, region: Region | None = None
+) -> ChecklistTemplate:
+    """A new, inactive version of a checklist with the same sections and items (same codes),
+    for the administrator to edit and then activate."""
+    if not (by.is_superuser or by.is_region_admin):
+        raise InspectionError(_("只有管理员可以创建检查表新版本。"))
+    if region is None and not by.is_superuser:
+        region = by.region
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                return _copy(template, by, region)
+        except IntegrityError:  # two copies at once took the same version number
+            continue
+    raise InspectionError(_("创建新版本失败,请重试。"))
+
+
+def _copy(template: ChecklistTemplate, by, region: Region | None) -> ChecklistTemplate:
+    latest = ChecklistTemplate.objects.filter(code=template.code).aggregate(v=Max("version"))
+    new = ChecklistTemplate.objects.create(
+        code=template.code,
+        name=template.name,
+        version=(latest["v"] or 0) + 1,
+        effective_from=max(today(), template.effective_from),
+        region=region,
+        description=template.description,
+        is_active=False,
+        based_on=template,
+        created_by=by,
+    )
+    items = list(template.items.select_related("section"))
+    for section in template.sections.all():
+        new_section = ChecklistSection.objects.create(
+            template=new, order=section.order, title=section.title, category=section.category
+        )
+        ChecklistItem.objects.bulk_create(
+            ChecklistItem(
+                template=new,
+                section=new_section,
+                code=item.code,
+                order=item.order,
+                text=item.text,
+                guidance=item.guidance,
+                category=item.category,
+                default_risk_level=item.default_risk_level,
+            )
+            for item in items
+            if item.section_id == section.pk
+        )
+    return new
+
+
+def template_set_active(*, template: ChecklistTemplate, by, active: bool) -> ChecklistTemplate:
+    """Activating or retiring a version changes no wording, so it is allowed on used ones."""
+    with transaction.atomic():
+        template = _lock_template(template)
+        _check_admin(template, by)
+        if active and not template.items.exists():
+            raise InspectionError(_("检查表没有任何检查条目,不能启用。"))
+        template.is_active = active
+        template.save(update_fields=["is_active"])
+    return template
+
+
+# --------------------------------------------------------------------------------------------
+# Recording an inspection
+# --------------------------------------------------------------------------------------------
+def inspection_start(
+    *,
+    by,
+    hospital: Hospital | None = None,
+    kind: str | None = None,
+    template: ChecklistTemplate | None = None,
+    assignment: Assignment | None = None,
+    inspected_on: dt.date | None = None,
+    location: str = "",
+    participants: str = "",
+) -> Inspection:
+    """Start (or, for an assignment that already has one, resume) an inspection with a blank
+    answer for every item of the template version in force."""
+    from .selectors import template_in_force
+
+    inspected_on = inspected_on or today()
+    if inspected_on > today():
+        raise InspectionError(_("检查日期不能晚于今天。"))
+    with transaction.atomic():
+        if assignment is not None:
+            assignment = (
+                Assignment.objects.select_for_update()
+                .select_related("hospital", "hospital__region")
+                .get(pk=assignment.pk)
+            )
+            if not Assignment.objects.actionable_by(by).filter(pk=assignment.pk).exists():
+                raise InspectionError(_("该检查日任务不由您负责。"))
+            existing = Inspection.objects.filter(assignment=assignment).first()
+            if existing is not None:
+                return existing
+            hospital = assignment.hospital
+            kind = ASSIGNMENT_TO_INSPECTION_KIND[assignment.kind]
+        if hospital is None or kind is None:
+            raise InspectionError(_("请选择受检机构和检查类型。"))
+        if not inspectable_hospitals(by, kind).filter(pk=hospital.pk).exists():
+            raise InspectionError(_("您不能对该机构开展此类检查。"))
+        if template is None:
+            template = template_in_force(hospital, on=inspected_on)
+        if template is None or not template.is_active:
+            raise InspectionError(_("没有可用的检查表,请联系管理员启用检查表。"))
+        template = _lock_template(template)  # waits for an edit of the same version to finish
+        items = list(template.items.all())
+        if not items:
+            raise InspectionError(_("该检查表没有任何检查条目。"))
+        inspection = Inspection.objects.create(
+            hospital=hospital,
+            kind=kind,
+            template=template,
+            assignment=assignment,
+            inspected_on=inspected_on,
+            location=location.strip(),
+            participants=participants.strip(),
+            created_by=by,
+        )
+        Answer.objects.bulk_create(
+            Answer(
+                inspection=inspection,
+                item=item,
+                hazard_category=item.category,
+                hazard_risk_level=item.default_risk_level,
+            )
+            for item in items
+        )
+    return inspection
+
+
+def _lock_inspection(inspection: Inspection) -> Inspection:
+    return (
+        Inspection.objects.select_for_update(of=("self",))
+        .select_related("hospital", "template")
+        .get(pk=inspection.pk)
+    )
+
+
+def _require_draft(inspection: Inspection, by) -> None:
+    if not inspection.is_draft:
+        raise InspectionError(_("该检查已提交并锁定;如需更正,请使用“更正”功能并说明原因。"))
+    if not can_record(by, inspection):
+        raise InspectionError(_("您不能填写该检查。"))
+
+
+def inspection_update(*, inspection: Inspection, by, **fields) -> Inspection:
+    """Change the header of a draft (date, location, participants, summary)."""
+    allowed = {"inspected_on", "location", "participants", "summary"}
+    with transaction.atomic():
+        inspection = _lock_inspection(inspection)
+        _require_draft(inspection, by)
+        if fields.get("inspected_on") and fields["inspected_on"] > today():
+            raise InspectionError(_("检查日期不能晚于今天。"))
+        for name, value in fields.items():
+            if name in allowed:
+                setattr(inspection, name, value.strip() if isinstance(value, str) else value)
+        inspection.save()
+    return inspection
+
+
+ANSWER_FIELDS = (
+    "result",
+    "note",
+    "hazard_location",
+    "hazard_description",
+    "hazard_category",
+    "hazard_risk_level",
+    "hazard_deadline",
+    "rectification_measures",
+    "fixed_on_the_spot",
+)
+
+
+def _store_photos(answer: Answer, files: Sequence[CleanedUpload], kind: str, by) -> None:
+    for upload in files:
+        photo = AnswerPhoto(
+            answer=answer,
+            kind=kind,
+            original_name=upload.original_name,
+            content_type=upload.content_type,
+            size=upload.size,
+            uploaded_by=by,
+        )
+        photo.file.save(upload.content.name, upload.content, save=False)
+        photo.save()
+
+
+def answer_save(
+    *,
+    answer: Answer,
+    by,
+    data: dict,
+    photos: Sequence[CleanedUpload] = (),
+    after_photos: Sequence[CleanedUpload] = (),
+) -> Answer:
+    """Save one item of a draft (the autosave unit). A failed item gets its hazard details
+    prefilled from the item the first time it is marked 不合格."""
+    with transaction.atomic():
+        inspection = _lock_inspection(answer.inspection)
+        _require_draft(inspection, by)
+        answer = Answer.objects.select_for_update().select_related("item").get(pk=answer.pk)
+        for name in ANSWER_FIELDS:
+            if name in data:
+                value = data[name]
+                setattr(answer, name, value.strip() if isinstance(value, str) else value)
+        if answer.result == Result.FAIL:
+            if not answer.hazard_description:
+                answer.hazard_description = answer.item.text
+            if not answer.hazard_location:
+                answer.hazard_location = inspection.location
+            answer.hazard_category = answer.hazard_category or answer.item.category
+            answer.hazard_risk_level = answer.hazard_risk_level or answer.item.default_risk_level
+        else:
+            answer.fixed_on_the_spot = False
+        answer.answered_by = by
+        answer.save()
+        _store_photos(answer, photos, PhotoKind.FINDING, by)
+        _store_photos(answer, after_photos, PhotoKind.AFTER, by)
+        Inspection.objects.filter(pk=inspection.pk).update(updated_at=timezone.now())
+    return answer
+
+
+def photo_delete(*, photo: AnswerPhoto, by) -> None:
+    with transaction.atomic():
+        inspection = _lock_inspection(photo.answer.inspection)
+        _require_draft(inspection, by)
+        photo.file.delete(save=False)
+        photo.delete()
+
+
+def inspection_delete_draft(*, inspection: Inspection, by) -> None:
+    with transaction.atomic():
+        inspection = _lock_inspection(inspection)
+        _require_draft(inspection, by)
+        for photo in AnswerPhoto.objects.filter(answer__inspection=inspection):
+            photo.file.delete(save=False)
+        inspection.delete()
+
+
+@dataclass
+class AnswerProblem:
+    answer: Answer
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.answer.item.code} {self.message}"
+
+
+def answer_problems(answer: Answer, after_photo_count: int) -> list[str]:
+    """Why a failed item cannot become a hazard yet (empty when it can)."""
+    if answer.result != Result.FAIL:
+        return []
+    problems = []
+    if answer.fixed_on_the_spot:
+        if after_photo_count == 0:
+            problems.append(_("立查立改须上传整改后照片"))
+        if answer.hazard_risk_level == RiskLevel.MAJOR:
+            problems.append(_("重大隐患不能立查立改"))
+    if not answer.hazard_location.strip():
+        problems.append(_("未填写隐患部位"))
+    if not answer.hazard_description.strip():
+        problems.append(_("未填写隐患描述"))
+    if answer.hazard_category not in Category.values:
+        problems.append(_("未选择隐患类别"))
+    if answer.hazard_risk_level not in RiskLevel.values:
+        problems.append(_("未选择隐患等级"))
+    if (
+        not answer.fixed_on_the_spot
+        and answer.hazard_deadline
+        and answer.hazard_deadline < answer.inspection.inspected_on
+    ):
+        problems.append(_("整改期限早于检查日期"))
+    return problems
+
+
+def submission_problems(inspection: Inspection) -> list[str]:
+    """Everything that blocks submitting a draft, item by item, in checklist order."""
+    answers = list(
+        inspection.answers.select_related("item", "item__section", "inspection").order_by(
+            "item__section__order", "item__order", "item_id"
+        )
+    )
+    after_counts: dict[int, int] = {}
+    for answer_id in AnswerPhoto.objects.filter(
+        answer__inspection=inspection, kind=PhotoKind.AFTER
+    ).values_list("answer_id", flat=True):
+        after_counts[answer_id] = after_counts.get(answer_id, 0) + 1
+    problems = []
+    unanswered = [answer.item.code for answer in answers if not answer.result]
+    if unanswered:
+        problems.append(
+            _("%(count)s 项尚未填写检查结果:%(codes)s")
+            % {"count": len(unanswered), "codes": "、".join(unanswered)}
+        )
+    for answer in answers:
+        reasons = answer_problems(answer, after_counts.get(answer.pk, 0))
+        if reasons:
+            problems.append(
+                _("不合格项 %(code)s 尚未登记隐患或立查立改(%(reasons)s)")
+                % {"code": answer.item.code, "reasons": ";".join(reasons)}
+            )
+    return problems
+
+
+def _as_upload(photo: AnswerPhoto) -> CleanedUpload:
+    photo.file.open("rb")
+    try:
+        data = photo.file.read()
+    finally:
+        photo.file.close()
+    extension = photo.file.name.rsplit(".", 1)[-1] if "." in photo.file.name else "jpg"
+    return CleanedUpload(
+        content=ContentFile(data, name=f"inspection-{photo.pk}.{extension}"),
+        original_name=photo.original_name,
+        content_type=photo.content_type,
+        size=len(data),
+        kind="image",
+    )
+
+
+def inspection_submit(*, inspection: Inspection, by) -> Inspection:
+    """Lock the inspection and raise a hazard for every 不合格 item (closed at once when it
+    was 立查立改). Refused, with every reason listed, while anything is missing."""
+    from hazards.services import hazard_raise
+
+    with transaction.atomic():
+        inspection = _lock_inspection(inspection)
+        _require_draft(inspection, by)
+        problems = submission_problems(inspection)
+        if problems:
+            raise SubmissionBlocked(_("检查尚不能提交,请先处理以下问题:"), problems)
+        failed = list(
+            inspection.answers.filter(result=Result.FAIL)
+            .select_related("item")
+            .prefetch_related("photos")
+        )
+        source = KIND_TO_HAZARD_SOURCE[inspection.kind]
+        url = reverse("inspections:detail", args=[inspection.pk])
+        label = _("%(kind)s %(date)s 第%(code)s项")
+        for answer in failed:
+            photos = [p for p in answer.photos.all() if p.kind == PhotoKind.FINDING]
+            after = [p for p in answer.photos.all() if p.kind == PhotoKind.AFTER]
+            try:
+                hazard = hazard_raise(
+                    hospital=inspection.hospital,
+                    found_by=by,
+                    source=source,
+                    category=answer.hazard_category,
+                    risk_level=answer.hazard_risk_level,
+                    location=answer.hazard_location,
+                    description=answer.hazard_description,
+                    found_on=inspection.inspected_on,
+                    photos=[_as_upload(p) for p in photos],
+                    deadline=None if answer.fixed_on_the_spot else answer.hazard_deadline,
+                    fixed_on_the_spot=answer.fixed_on_the_spot,
+                    after_photos=[_as_upload(p) for p in after],
+                    rectification_measures=answer.rectification_measures,
+                    source_label=label
+                    % {
+                        "kind": inspection.get_kind_display(),
+                        "date": inspection.inspected_on.isoformat(),
+                        "code": answer.item.code,
+                    },
+                    source_url=f"{url}#item-{answer.item_id}",
+                )
+            except ValidationError as exc:
+                raise SubmissionBlocked(
+                    _("检查尚不能提交,请先处理以下问题:"),
+                    [f"{answer.item.code} {message}" for message in exc.messages],
+                )
+            answer.hazard = hazard
+            answer.save(update_fields=["hazard"])
+        inspection.status = InspectionStatus.SUBMITTED
+        inspection.submitted_at = timezone.now()
+        inspection.submitted_by = by
+        inspection.failed_count = len(failed)
+        inspection.save(update_fields=["status", "submitted_at", "submitted_by", "failed_count"])
+    return inspection
+
+
+# --------------------------------------------------------------------------------------------
+# Corrections after submission
+# --------------------------------------------------------------------------------------------
+def answer_amend(*, answer: Answer, by, reason: str, result: str, note: str) -> Answer:
+    """Correct a submitted answer's result or note, keeping the old value and the reason.
+    A raised hazard is not undone here: it is handled (and closed) on the hazard's page."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InspectionError(_("请填写更正原因。"))
+    with transaction.atomic():
+        inspection = _lock_inspection(answer.inspection)
+        if not inspection.is_submitted:
+            raise InspectionError(_("草稿可直接修改,无需更正。"))
+        if not can_record(by, inspection):
+            raise InspectionError(_("您不能更正该检查。"))
+        answer = Answer.objects.select_for_update().select_related("item").get(pk=answer.pk)
+        if result not in Result.values:
+            raise InspectionError(_("请选择检查结果。"))
+        if result != answer.result and (answer.result == Result.FAIL or result == Result.FAIL):
+            raise InspectionError(
+                _(
+                    "不合格项已登记为隐患,不能改为其他结果,请在隐患页面处理;"
+                    "新发现的问题请直接登记隐患或开展复查。"
+                )
+            )
+        changes = []
+        if result != answer.result:
+            changes.append(("result", answer.get_result_display(), Result(result).label))
+            answer.result = result
+        note = (note or "").strip()
+        if note != answer.note:
+            changes.append(("note", answer.note, note))
+            answer.note = note
+        if not changes:
+            raise InspectionError(_("内容没有变化,无需更正。"))
+        answer.save(update_fields=["result", "note", "updated_at"])
+        Amendment.objects.bulk_create(
+            Amendment(
+                inspection=inspection,
+                answer=answer,
+                field=field,
+                old_value=str(old),
+                new_value=str(new),
+                reason=reason,
+                by=by,
+            )
+            for field, old, new in changes
+        )
+    return answer
+
+
+def inspection_amend_summary(*, inspection: Inspection, by, reason: str, summary: str):
+    reason = (reason or "").strip()
+    if not reason:
+        raise InspectionError(_("请填写更正原因。"))
+    with transaction.atomic():
+        inspection = _lock_inspection(inspection)
+        if not inspection.is_submitted:
+            raise InspectionError(_("草稿可直接修改,无需更正。"))
+        if not can_record(by, inspection):
+            raise InspectionError(_("您不能更正该检查。"))
+        summary = (summary or "").strip()
+        if summary == inspection.summary:
+            raise InspectionError(_("内容没有变化,无需更正。"))
+        Amendment.objects.create(
+            inspection=inspection,
+            field="summary",
+            old_value=inspection.summary,
+            new_value=summary,
+            reason=reason,
+            by=by,
+        )
+        inspection.summary = summary
+        inspection.save(update_fields=["summary", "updated_at"])
+    return inspection

@@ -1,0 +1,767 @@
+"""Pages of the inspections app: scoped get → form → service → redirect/render."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections import defaultdict
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.choices import Role
+from core.dates import add_months, today
+from core.http import file_response
+from core.permissions import role_required
+from hospitals.models import Hospital, Region
+
+from . import selectors, services
+from .choices import (
+    ASSIGNMENT_STATE_BADGES,
+    RESULT_BADGES,
+    AssignmentKind,
+    AssignmentState,
+    InspectionStatus,
+    PhotoKind,
+    Result,
+)
+from .filters import AssignmentFilter, InspectionFilter
+from .forms import (
+    AmendAnswerForm,
+    AmendSummaryForm,
+    AnswerForm,
+    InspectionHeaderForm,
+    InspectionStartForm,
+    ItemForm,
+    SectionForm,
+    TemplateForm,
+)
+from .models import (
+    Answer,
+    AnswerPhoto,
+    Assignment,
+    ChecklistItem,
+    ChecklistSection,
+    ChecklistTemplate,
+    Inspection,
+)
+
+PAGE_SIZE = 25
+
+
+def _wants_json(request) -> bool:
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
+def _parse_month(value: str | None) -> tuple[int, int]:
+    current = today()
+    if value:
+        try:
+            year, month = (int(part) for part in value.split("-"))
+            if 2000 <= year <= 2100 and 1 <= month <= 12:
+                return year, month
+        except ValueError:
+            pass
+    return current.year, current.month
+
+
+def is_actionable(user, assignment: Assignment) -> bool:
+    """Python twin of Assignment.objects.actionable_by for rows already loaded."""
+    if user.is_superuser:
+        return True
+    if user.is_officer:
+        return assignment.kind == AssignmentKind.SELF and assignment.hospital_id == user.hospital_id
+    if user.is_bureau and user.department_id:
+        return (
+            assignment.kind == AssignmentKind.LINKED
+            and assignment.department_id == user.department_id
+        )
+    return False
+
+
+# --------------------------------------------------------------------------------------------
+# Calendar of inspection days
+# --------------------------------------------------------------------------------------------
+def calendar_view(request):
+    user = request.user
+    year, month = _parse_month(request.GET.get("month"))
+    regions = Region.objects.visible_to(user)
+    region = None
+    hospital = None
+    if user.is_officer and not user.is_superuser:
+        hospital = get_object_or_404(Hospital.objects.visible_to(user), pk=user.hospital_id)
+        scope = hospital
+        scope_name = hospital.name
+    else:
+        region_id = request.GET.get("region")
+        if region_id and region_id.isdigit():
+            region = get_object_or_404(regions, pk=region_id)
+        elif user.region_id:
+            region = user.region
+        scope = (
+            region
+            if region is not None
+            else (None if user.is_superuser else Hospital.objects.none())
+        )
+        scope_name = region.name if region else _("全部区域")
+    first = dt.date(year, month, 1)
+    on = today()
+    month_qs = selectors.month_assignments(scope, year, month, on=on)
+
+    # One aggregate query feeds both the grid and the coverage figure.
+    per_day = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
+    totals = defaultdict(int)
+    for row in month_qs.order_by().values("due_date", "kind", "state").annotate(n=Count("pk")):
+        per_day[row["due_date"]][row["kind"]][row["state"]] += row["n"]
+        totals[row["state"]] += row["n"]
+    done = totals[AssignmentState.DONE]
+    due = (
+        done
+        + totals[AssignmentState.MISSED]
+        + sum(
+            counts[AssignmentState.OPEN]
+            for day, kinds in per_day.items()
+            for counts in kinds.values()
+            if day <= on
+        )
+    )
+    weeks = []
+    for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
+        weeks.append(
+            [
+                {
+                    "date": day,
+                    "in_month": day.month == month,
+                    "is_today": day == on,
+                    "kinds": [
+                        {
+                            "kind": AssignmentKind(kind),
+                            "states": [
+                                (AssignmentState(state), n, ASSIGNMENT_STATE_BADGES[state])
+                                for state, n in sorted(states.items())
+                            ],
+                        }
+                        for kind, states in sorted(per_day.get(day, {}).items())
+                    ],
+                }
+                for day in week
+            ]
+        )
+
+    hospitals_in_scope = (
+        Hospital.objects.filter(pk=hospital.pk)
+        if hospital
+        else (Hospital.objects.in_region(region) if region else Hospital.objects.visible_to(user))
+    )
+    filterset = AssignmentFilter(
+        request.GET,
+        queryset=month_qs.order_by("due_date", "hospital__name", "kind"),
+        hospitals=hospitals_in_scope,
+    )
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [
+        {
+            "assignment": assignment,
+            "badge": ASSIGNMENT_STATE_BADGES[assignment.state],
+            "state_label": AssignmentState(assignment.state).label,
+            "actionable": is_actionable(user, assignment),
+        }
+        for assignment in page.object_list
+    ]
+    prev_year, prev_month = add_months(year, month, -1)
+    next_year, next_month = add_months(year, month, 1)
+    return render(
+        request,
+        "inspections/calendar.html",
+        {
+            "month": first,
+            "weeks": weeks,
+            "weekday_names": [_("一"), _("二"), _("三"), _("四"), _("五"), _("六"), _("日")],
+            "coverage": selectors.Coverage(
+                done=done,
+                due=due,
+                total=sum(totals.values()),
+                missed=totals[AssignmentState.MISSED],
+            ),
+            "scope_name": scope_name,
+            "regions": regions if not user.is_officer else None,
+            "region": region,
+            "prev_month": f"{prev_year}-{prev_month:02d}",
+            "next_month": f"{next_year}-{next_month:02d}",
+            "month_param": f"{year}-{month:02d}",
+            "filter": filterset,
+            "page": page,
+            "rows": rows,
+        },
+    )
+
+
+@require_POST
+def assignment_start(request, pk: int):
+    assignment = get_object_or_404(Assignment.objects.actionable_by(request.user), pk=pk)
+    try:
+        inspection = services.inspection_start(by=request.user, assignment=assignment)
+    except services.InspectionError as exc:
+        messages.error(request, str(exc))
+        return redirect("inspections:calendar")
+    return redirect("inspections:record", pk=inspection.pk)
+
+
+# --------------------------------------------------------------------------------------------
+# Inspections
+# --------------------------------------------------------------------------------------------
+def inspection_list(request):
+    base = Inspection.objects.visible_to(request.user)
+    filterset = InspectionFilter(request.GET, queryset=base, user=request.user)
+    queryset = selectors.inspections_for_list(filterset.qs)
+    if not request.GET.get("ordering"):
+        queryset = queryset.order_by("-inspected_on", "-pk")
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "inspections/inspection_list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "query": query.urlencode(),
+            "can_start": bool(services.kinds_for(request.user)),
+        },
+    )
+
+
+def inspection_new(request):
+    if not services.kinds_for(request.user):
+        raise PermissionDenied
+    form = InspectionStartForm(request.POST or None, user=request.user, initial=request.GET.dict())
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            inspection = services.inspection_start(
+                by=request.user,
+                hospital=data["hospital"],
+                kind=data["kind"],
+                template=data["template"],
+                inspected_on=data["inspected_on"],
+                location=data["location"],
+                participants=data["participants"],
+            )
+        except services.InspectionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("检查已开始,填写内容会自动保存为草稿。"))
+            return redirect("inspections:record", pk=inspection.pk)
+    return render(request, "inspections/inspection_new.html", {"form": form})
+
+
+def _answers_by_section(inspection: Inspection):
+    answers = list(
+        inspection.answers.select_related("item", "item__section", "hazard").prefetch_related(
+            Prefetch("photos", queryset=AnswerPhoto.objects.order_by("uploaded_at", "pk"))
+        )
+    )
+    sections = list(inspection.template.sections.all())
+    grouped = {section.pk: [] for section in sections}
+    for answer in answers:
+        grouped.setdefault(answer.item.section_id, []).append(answer)
+    return sections, grouped
+
+
+def inspection_detail(request, pk: int):
+    inspection = get_object_or_404(
+        Inspection.objects.visible_to(request.user).select_related(
+            "hospital", "template", "created_by", "submitted_by", "assignment"
+        ),
+        pk=pk,
+    )
+    sections, grouped = _answers_by_section(inspection)
+    counts = defaultdict(int)
+    for answers in grouped.values():
+        for answer in answers:
+            counts[answer.result] += 1
+    return render(
+        request,
+        "inspections/inspection_detail.html",
+        {
+            "inspection": inspection,
+            "sections": [
+                {"section": section, "answers": grouped.get(section.pk, [])} for section in sections
+            ],
+            "counts": {
+                "pass": counts[Result.PASS],
+                "fail": counts[Result.FAIL],
+                "na": counts[Result.NOT_APPLICABLE],
+                "blank": counts[""],
+            },
+            "result_badges": RESULT_BADGES,
+            "amendments": inspection.amendments.select_related("by", "answer__item"),
+            "can_record": services.can_record(request.user, inspection),
+            "photo_kind_after": PhotoKind.AFTER,
+        },
+    )
+
+
+def _record_context(request, inspection: Inspection, *, section_index=None, bound=None):
+    sections, grouped = _answers_by_section(inspection)
+    if section_index is None:
+        try:
+            section_index = int(request.GET.get("section", 1))
+        except ValueError:
+            section_index = 1
+    section_index = min(max(section_index, 1), max(len(sections), 1))
+    nav = []
+    for index, section in enumerate(sections, 1):
+        answers = grouped.get(section.pk, [])
+        nav.append(
+            {
+                "index": index,
+                "section": section,
+                "answered": sum(1 for a in answers if a.result),
+                "total": len(answers),
+                "failed": sum(1 for a in answers if a.result == Result.FAIL),
+            }
+        )
+    current = sections[section_index - 1] if sections else None
+    items = []
+    for answer in grouped.get(current.pk, []) if current else []:
+        form = (bound or {}).get(answer.pk) or AnswerForm(answer=answer)
+        items.append(_item_context(answer, form))
+    total = sum(entry["total"] for entry in nav)
+    answered = sum(entry["answered"] for entry in nav)
+    return {
+        "inspection": inspection,
+        "nav": nav,
+        "section_index": section_index,
+        "current": current,
+        "items": items,
+        "header_form": InspectionHeaderForm(instance=inspection),
+        "total": total,
+        "answered": answered,
+        "has_next": section_index < len(sections),
+        "has_prev": section_index > 1,
+    }
+
+
+def _item_context(answer: Answer, form: AnswerForm) -> dict:
+    photos = list(answer.photos.all())
+    return {
+        "answer": answer,
+        "form": form,
+        "photos": [p for p in photos if p.kind == PhotoKind.FINDING],
+        "after_photos": [p for p in photos if p.kind == PhotoKind.AFTER],
+        "badge": RESULT_BADGES[answer.result],
+        "problems": services.answer_problems(
+            answer, sum(1 for p in photos if p.kind == PhotoKind.AFTER)
+        )
+        if answer.result == Result.FAIL
+        else [],
+    }
+
+
+def _draft_for_user(request, pk: int) -> Inspection:
+    inspection = get_object_or_404(
+        Inspection.objects.visible_to(request.user).select_related("hospital", "template"), pk=pk
+    )
+    if not services.can_record(request.user, inspection):
+        raise Http404
+    return inspection
+
+
+def inspection_record(request, pk: int):
+    inspection = _draft_for_user(request, pk)
+    if not inspection.is_draft:
+        return redirect("inspections:detail", pk=inspection.pk)
+    return render(request, "inspections/record.html", _record_context(request, inspection))
+
+
+@require_POST
+def inspection_header(request, pk: int):
+    inspection = _draft_for_user(request, pk)
+    form = InspectionHeaderForm(request.POST, instance=Inspection.objects.get(pk=inspection.pk))
+    if form.is_valid():
+        try:
+            services.inspection_update(inspection=inspection, by=request.user, **form.cleaned_data)
+        except services.InspectionError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("检查信息已保存。"))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect(
+        f"{reverse('inspections:record', args=[inspection.pk])}?section={request.POST.get('section', 1)}"
+    )
+
+
+@require_POST
+def answer_save(request, pk: int, answer_pk: int):
+    inspection = _draft_for_user(request, pk)
+    answer = get_object_or_404(
+        inspection.answers.select_related("item", "item__section"), pk=answer_pk
+    )
+    form = AnswerForm(request.POST, request.FILES, answer=answer)
+    section_index = int(request.POST.get("section", 1) or 1)
+    if form.is_valid():
+        data = {key: value for key, value in form.cleaned_data.items() if "photos" not in key}
+        try:
+            answer = services.answer_save(
+                answer=answer,
+                by=request.user,
+                data=data,
+                photos=form.cleaned_data["photos"],
+                after_photos=form.cleaned_data["after_photos"],
+            )
+        except services.InspectionError as exc:
+            if _wants_json(request):
+                return JsonResponse({"ok": False, "errors": [str(exc)]}, status=409)
+            messages.error(request, str(exc))
+            return redirect("inspections:detail", pk=inspection.pk)
+        if _wants_json(request):
+            answer = (
+                Answer.objects.select_related("item", "hazard")
+                .prefetch_related("photos")
+                .get(pk=answer.pk)
+            )
+            html = render_to_string(
+                "inspections/_answer_item.html",
+                {
+                    "it": _item_context(answer, AnswerForm(answer=answer)),
+                    "inspection": inspection,
+                    "section_index": section_index,
+                },
+                request=request,
+            )
+            return JsonResponse({"ok": True, "html": html, "result": answer.result})
+        messages.success(request, _("第 %(code)s 项已保存。") % {"code": answer.item.code})
+        url = reverse("inspections:record", args=[inspection.pk])
+        return redirect(f"{url}?section={section_index}#item-{answer.pk}")
+    # Invalid input: show the item again with its errors; nothing saved earlier is lost.
+    if _wants_json(request):
+        errors = [
+            f"{form.fields[name].label if name in form.fields else ''}: {e}".lstrip(": ")
+            for name, errs in form.errors.items()
+            for e in errs
+        ]
+        return JsonResponse({"ok": False, "errors": errors}, status=400)
+    context = _record_context(
+        request, inspection, section_index=section_index, bound={answer.pk: form}
+    )
+    messages.error(request, _("第 %(code)s 项未保存,请检查填写内容。") % {"code": answer.item.code})
+    return render(request, "inspections/record.html", context, status=400)
+
+
+@require_POST
+def photo_delete(request, pk: int, photo_pk: int):
+    inspection = _draft_for_user(request, pk)
+    photo = get_object_or_404(
+        AnswerPhoto.objects.select_related("answer"), pk=photo_pk, answer__inspection=inspection
+    )
+    try:
+        services.photo_delete(photo=photo, by=request.user)
+    except services.InspectionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("照片已删除。"))
+    url = reverse("inspections:record", args=[inspection.pk])
+    return redirect(f"{url}?section={request.POST.get('section', 1)}#item-{photo.answer_id}")
+
+
+def photo_view(request, photo_pk: int):
+    photo = get_object_or_404(
+        AnswerPhoto.objects.filter(
+            answer__inspection__in=Inspection.objects.visible_to(request.user)
+        ),
+        pk=photo_pk,
+    )
+    return file_response(
+        photo.file.open("rb"), photo.original_name, photo.content_type, inline=True
+    )
+
+
+def inspection_review(request, pk: int):
+    inspection = _draft_for_user(request, pk)
+    if not inspection.is_draft:
+        return redirect("inspections:detail", pk=inspection.pk)
+    problems = services.submission_problems(inspection)
+    failed = (
+        inspection.answers.filter(result=Result.FAIL)
+        .select_related("item")
+        .order_by("item__section__order", "item__order")
+    )
+    counts = dict(inspection.answers.values_list("result").annotate(n=Count("pk")).order_by())
+    return render(
+        request,
+        "inspections/review.html",
+        {
+            "inspection": inspection,
+            "problems": problems,
+            "failed": failed,
+            "counts": {
+                "pass": counts.get(Result.PASS, 0),
+                "fail": counts.get(Result.FAIL, 0),
+                "na": counts.get(Result.NOT_APPLICABLE, 0),
+                "blank": counts.get("", 0),
+            },
+        },
+    )
+
+
+@require_POST
+def inspection_submit(request, pk: int):
+    inspection = _draft_for_user(request, pk)
+    try:
+        services.inspection_submit(inspection=inspection, by=request.user)
+    except services.SubmissionBlocked as exc:
+        messages.error(request, str(exc) + " " + ";".join(exc.problems))
+        return redirect("inspections:review", pk=inspection.pk)
+    except services.InspectionError as exc:
+        messages.error(request, str(exc))
+        return redirect("inspections:detail", pk=inspection.pk)
+    messages.success(request, _("检查已提交并锁定,不合格项已登记为隐患。"))
+    return redirect("inspections:detail", pk=inspection.pk)
+
+
+@require_POST
+def inspection_delete(request, pk: int):
+    inspection = _draft_for_user(request, pk)
+    try:
+        services.inspection_delete_draft(inspection=inspection, by=request.user)
+    except services.InspectionError as exc:
+        messages.error(request, str(exc))
+        return redirect("inspections:detail", pk=inspection.pk)
+    messages.success(request, _("检查草稿已删除。"))
+    return redirect("inspections:list")
+
+
+def answer_amend(request, pk: int, answer_pk: int):
+    inspection = _draft_for_user(request, pk)
+    if not inspection.is_submitted:
+        return redirect("inspections:record", pk=inspection.pk)
+    answer = get_object_or_404(inspection.answers.select_related("item"), pk=answer_pk)
+    form = AmendAnswerForm(
+        request.POST or None, initial={"result": answer.result, "note": answer.note}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.answer_amend(answer=answer, by=request.user, **form.cleaned_data)
+        except services.InspectionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("更正已保存并记录。"))
+            return redirect(
+                f"{reverse('inspections:detail', args=[inspection.pk])}#item-{answer.item_id}"
+            )
+    return render(
+        request,
+        "inspections/amend.html",
+        {"inspection": inspection, "answer": answer, "form": form},
+    )
+
+
+def summary_amend(request, pk: int):
+    inspection = _draft_for_user(request, pk)
+    if not inspection.is_submitted:
+        return redirect("inspections:record", pk=inspection.pk)
+    form = AmendSummaryForm(request.POST or None, initial={"summary": inspection.summary})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.inspection_amend_summary(
+                inspection=inspection, by=request.user, **form.cleaned_data
+            )
+        except services.InspectionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("更正已保存并记录。"))
+            return redirect("inspections:detail", pk=inspection.pk)
+    return render(
+        request, "inspections/amend.html", {"inspection": inspection, "answer": None, "form": form}
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Checklist templates
+# --------------------------------------------------------------------------------------------
+def template_list(request):
+    templates = (
+        ChecklistTemplate.objects.visible_to(request.user)
+        .select_related("region", "based_on")
+        .annotate(
+            item_count=Count("items", distinct=True), used=Count("inspections", distinct=True)
+        )
+        .order_by("code", "-version")
+    )
+    editable = set(ChecklistTemplate.objects.editable_by(request.user).values_list("pk", flat=True))
+    return render(
+        request,
+        "inspections/template_list.html",
+        {
+            "templates": templates,
+            "editable": editable,
+            "is_admin": request.user.is_superuser or request.user.is_region_admin,
+        },
+    )
+
+
+def template_detail(request, pk: int):
+    template = get_object_or_404(
+        ChecklistTemplate.objects.visible_to(request.user).select_related("region", "based_on"),
+        pk=pk,
+    )
+    sections = template.sections.prefetch_related(
+        Prefetch("items", queryset=ChecklistItem.objects.order_by("order", "pk"))
+    )
+    used = template.inspections.count()
+    can_edit = ChecklistTemplate.objects.editable_by(request.user).filter(pk=pk).exists()
+    return render(
+        request,
+        "inspections/template_detail.html",
+        {
+            "template": template,
+            "sections": sections,
+            "used": used,
+            "can_edit": can_edit and not used,
+            "can_toggle": can_edit,
+            "can_copy": request.user.is_superuser or request.user.is_region_admin,
+        },
+    )
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def template_copy(request, pk: int):
+    template = get_object_or_404(ChecklistTemplate.objects.visible_to(request.user), pk=pk)
+    try:
+        new = services.template_copy(template=template, by=request.user)
+    except services.InspectionError as exc:
+        messages.error(request, str(exc))
+        return redirect("inspections:template_detail", pk=template.pk)
+    messages.success(
+        request,
+        _("已创建第%(version)s版(未启用)。编辑完成后请点击“启用”。") % {"version": new.version},
+    )
+    return redirect("inspections:template_detail", pk=new.pk)
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def template_toggle(request, pk: int):
+    template = get_object_or_404(ChecklistTemplate.objects.editable_by(request.user), pk=pk)
+    try:
+        services.template_set_active(
+            template=template, by=request.user, active=request.POST.get("active") == "1"
+        )
+    except services.InspectionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("已保存。"))
+    return redirect("inspections:template_detail", pk=template.pk)
+
+
+def _editable_template(request, pk: int) -> ChecklistTemplate:
+    return get_object_or_404(ChecklistTemplate.objects.editable_by(request.user), pk=pk)
+
+
+def _template_form_page(request, template, form, title, apply):
+    """Shared flow of every template edit page: refuse used versions with a message."""
+    if template.inspections.exists():
+        try:
+            services.template_ensure_editable(template)
+        except services.TemplateLockedError as exc:
+            messages.error(request, str(exc))
+            return redirect("inspections:template_detail", pk=template.pk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.template_edit(template=template, by=request.user, apply=apply)
+        except services.InspectionError as exc:
+            messages.error(request, str(exc))
+            return redirect("inspections:template_detail", pk=template.pk)
+        messages.success(request, _("已保存。"))
+        return redirect("inspections:template_detail", pk=template.pk)
+    return render(
+        request,
+        "inspections/template_form.html",
+        {"template": template, "form": form, "title": title},
+    )
+
+
+@role_required(Role.ADMIN)
+def template_edit(request, pk: int):
+    template = _editable_template(request, pk)
+    form = TemplateForm(request.POST or None, instance=template)
+    return _template_form_page(request, template, form, _("编辑检查表信息"), lambda: form.save())
+
+
+@role_required(Role.ADMIN)
+def section_edit(request, pk: int, section_pk: int | None = None):
+    template = _editable_template(request, pk)
+    section = (
+        get_object_or_404(template.sections, pk=section_pk)
+        if section_pk
+        else ChecklistSection(template=template, order=template.sections.count() + 1)
+    )
+    form = SectionForm(request.POST or None, instance=section)
+    title = _("编辑检查领域") if section_pk else _("新增检查领域")
+    return _template_form_page(request, template, form, title, lambda: form.save())
+
+
+@role_required(Role.ADMIN)
+def item_edit(request, pk: int, item_pk: int | None = None):
+    template = _editable_template(request, pk)
+    item = (
+        get_object_or_404(template.items, pk=item_pk)
+        if item_pk
+        else ChecklistItem(template=template)
+    )
+    initial = {}
+    if not item_pk and request.GET.get("section"):
+        section = template.sections.filter(pk=request.GET["section"]).first()
+        if section:
+            initial = {
+                "section": section,
+                "category": section.category,
+                "order": section.items.count() + 1,
+            }
+    form = ItemForm(request.POST or None, instance=item, template=template, initial=initial)
+    title = _("编辑检查条目") if item_pk else _("新增检查条目")
+    return _template_form_page(request, template, form, title, lambda: form.save())
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def section_delete(request, pk: int, section_pk: int):
+    template = _editable_template(request, pk)
+    section = get_object_or_404(template.sections, pk=section_pk)
+    try:
+        services.template_edit(template=template, by=request.user, apply=section.delete)
+    except services.InspectionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("检查领域及其条目已删除。"))
+    return redirect("inspections:template_detail", pk=template.pk)
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def item_delete(request, pk: int, item_pk: int):
+    template = _editable_template(request, pk)
+    item = get_object_or_404(template.items, pk=item_pk)
+    try:
+        services.template_edit(template=template, by=request.user, apply=item.delete)
+    except services.InspectionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("检查条目已删除。"))
+    return redirect("inspections:template_detail", pk=template.pk)
+
+
+__all__ = ["InspectionStatus"]
