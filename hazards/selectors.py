@@ -6,13 +6,13 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from core.dates import today
 from hospitals.models import Hospital, Region
 
 from .choices import OPEN_STATUSES, Status
-from .models import Hazard
+from .models import ExtensionRequest, Hazard
 
 
 def hazards_visible_to(user) -> QuerySet[Hazard]:
@@ -133,9 +133,12 @@ def todo_for(user, qs: QuerySet[Hazard] | None = None) -> QuerySet[Hazard]:
     qs = Hazard.objects.visible_to(user) if qs is None else qs
     if user.is_superuser or user.role == Role.BUREAU:
         bureau_accepts = Q(found_side=FoundSide.BUREAU) | Q(risk_level=RiskLevel.MAJOR)
+        pending_extension = Exists(
+            ExtensionRequest.objects.filter(hazard=OuterRef("pk"), status="pending")
+        )
         return qs.filter(
-            (Q(status=Status.PENDING_ACCEPTANCE) & bureau_accepts) | Q(extensions__status="pending")
-        ).distinct()
+            (Q(status=Status.PENDING_ACCEPTANCE) & bureau_accepts) | Q(pending_extension)
+        )
     if user.role == Role.OFFICER:
         own_acceptance = (
             Q(status=Status.PENDING_ACCEPTANCE)

@@ -590,6 +590,7 @@ def hazard_submit(
     note: str = "",
     expected_status: str | None = Status.IN_PROGRESS,
     explanation: str = "",
+    files: Sequence[CleanedUpload] = (),
 ) -> Hazard:
     """整改中 → 待验收. An overdue hazard needs a written explanation first (may be given here);
     a 重大隐患 needs its complete dossier; rectification needs "after" evidence."""
@@ -597,6 +598,8 @@ def hazard_submit(
         locked = _lock(hazard, expected_status)
         _check_hospital_side(locked, by)
         _require_status(locked, Status.IN_PROGRESS, action=_("提交验收"))
+        if files:
+            _store_evidence(locked, files, stage=EvidenceStage.AFTER, by=by)
         fields = ["status", "submitted_at"]
         if locked.is_overdue() and _clean_text(explanation):
             locked.overdue_explanation = _clean_text(explanation)

@@ -1,0 +1,221 @@
+"""Forms check the shape of input; the services decide what is allowed."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from accounts.choices import Role
+from core.dates import today
+from core.uploads import MultipleEvidenceField
+from hospitals.models import Hospital
+
+from .choices import BUREAU_SOURCES, Category, EvidenceStage, RiskLevel, Source
+from .models import MAJOR_DOSSIER_FIELDS, Hazard
+from .services import EDITABLE_FIELDS
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+HOSPITAL_SOURCES = [s for s in Source if s not in BUREAU_SOURCES]
+
+
+def _textarea(rows: int = 3):
+    return forms.Textarea(attrs={"rows": rows})
+
+
+class StatusGuardMixin(forms.Form):
+    """The status the user saw; the service refuses when it changed meanwhile (stale form)."""
+
+    expected_status = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+class HazardRaiseForm(forms.Form):
+    hospital = forms.ModelChoiceField(label=_("医疗机构"), queryset=Hospital.objects.none())
+    source = forms.ChoiceField(label=_("发现途径"))
+    category = forms.ChoiceField(label=_("隐患类别"), choices=Category.choices)
+    risk_level = forms.ChoiceField(
+        label=_("隐患等级"), choices=RiskLevel.choices, initial=RiskLevel.GENERAL
+    )
+    location = forms.CharField(label=_("部位"), max_length=200)
+    description = forms.CharField(label=_("隐患描述"), widget=_textarea(4))
+    found_on = forms.DateField(label=_("排查时间"), widget=DATE_INPUT, initial=today)
+    fixed_on_the_spot = forms.BooleanField(
+        label=_("立查立改(已当场整改完毕,直接销号)"), required=False
+    )
+    deadline = forms.DateField(
+        label=_("整改期限"),
+        widget=DATE_INPUT,
+        required=False,
+        help_text=_("留空则一般隐患30天、重大隐患90天。"),
+    )
+    rectification_measures = forms.CharField(
+        label=_("整改措施"), widget=_textarea(), required=False
+    )
+    photos = MultipleEvidenceField(label=_("隐患照片(整改前)"), required=False)
+    after_photos = MultipleEvidenceField(label=_("整改后照片(立查立改)"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        hospitals = Hospital.objects.visible_to(user).active()
+        self.fields["hospital"].queryset = hospitals
+        if user.role == Role.OFFICER:
+            self.fields["hospital"].initial = user.hospital_id
+            self.fields["hospital"].widget = forms.HiddenInput()
+            self.fields["source"].choices = [(s.value, s.label) for s in HOSPITAL_SOURCES]
+            self.fields["source"].initial = Source.SELF_INSPECTION
+        else:
+            self.fields["source"].choices = Source.choices
+            self.fields["source"].initial = Source.SUPERVISION
+
+    def clean(self):
+        data = super().clean()
+        if data.get("fixed_on_the_spot"):
+            if data.get("risk_level") == RiskLevel.MAJOR:
+                self.add_error(
+                    "fixed_on_the_spot",
+                    _("重大隐患须制定治理方案并经卫健局复查验收,不能立查立改销号。"),
+                )
+            if not (data.get("rectification_measures") or "").strip():
+                self.add_error("rectification_measures", _("立查立改须填写采取的整改措施。"))
+            if not data.get("after_photos") and "after_photos" not in self.errors:
+                self.add_error("after_photos", _("立查立改须上传整改后的照片作为佐证。"))
+        found_on, deadline = data.get("found_on"), data.get("deadline")
+        if found_on and found_on > today():
+            self.add_error("found_on", _("排查时间不能晚于今天。"))
+        if found_on and deadline and deadline < found_on and not data.get("fixed_on_the_spot"):
+            self.add_error("deadline", _("整改期限不能早于排查时间。"))
+        return data
+
+
+class HazardEditForm(forms.ModelForm):
+    class Meta:
+        model = Hazard
+        fields = list(EDITABLE_FIELDS)
+        widgets = {
+            name: _textarea(3)
+            for name in (
+                "description",
+                "rectification_measures",
+                "interim_measures",
+                "progress",
+                *[n for n in MAJOR_DOSSIER_FIELDS if not n.startswith("supervision")],
+            )
+        }
+
+    note = forms.CharField(label=_("修改说明"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.is_major:
+            for name in (
+                *MAJOR_DOSSIER_FIELDS,
+                "suspension",
+                "suspension_scope",
+                "suspension_notice_no",
+            ):
+                self.fields.pop(name, None)
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.fields if name != "note"}
+
+
+class StartForm(StatusGuardMixin):
+    responsible_department = forms.CharField(label=_("责任科室"), max_length=100, required=False)
+    responsible_person = forms.CharField(label=_("责任人"), max_length=50)
+    rectification_measures = forms.CharField(label=_("整改措施"), widget=_textarea())
+    funds = forms.DecimalField(
+        label=_("整改资金(元)"), max_digits=12, decimal_places=2, min_value=0, required=False
+    )
+    interim_measures = forms.CharField(
+        label=_("临时安全防范措施"),
+        widget=_textarea(),
+        help_text=_("整改完成前保障安全的措施,如警示、隔离、专人值守。"),
+    )
+    note = forms.CharField(label=_("备注"), widget=_textarea(2), required=False)
+
+
+class ProgressForm(StatusGuardMixin):
+    note = forms.CharField(label=_("整改进度"), widget=_textarea(), required=False)
+    files = MultipleEvidenceField(label=_("整改照片或材料"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("note") or "").strip() and not data.get("files") and not self.errors:
+            raise ValidationError(_("请填写整改进度或上传佐证材料。"))
+        return data
+
+
+class SubmitForm(StatusGuardMixin):
+    note = forms.CharField(label=_("整改完成情况"), widget=_textarea(), required=False)
+    explanation = forms.CharField(
+        label=_("逾期书面说明"),
+        widget=_textarea(),
+        required=False,
+        help_text=_("已超过整改期限的,须说明未按期整改的原因。"),
+    )
+    files = MultipleEvidenceField(label=_("整改后照片或材料"), required=False)
+
+
+class NoteForm(StatusGuardMixin):
+    note = forms.CharField(label=_("意见"), widget=_textarea(), required=False)
+
+
+class RequiredNoteForm(StatusGuardMixin):
+    note = forms.CharField(label=_("意见"), widget=_textarea())
+
+
+class RecheckForm(StatusGuardMixin):
+    note = forms.CharField(label=_("复查意见"), widget=_textarea())
+    files = MultipleEvidenceField(label=_("复查照片"), required=False)
+
+
+class ExplainForm(StatusGuardMixin):
+    explanation = forms.CharField(label=_("逾期未整改的原因"), widget=_textarea(4))
+
+
+class DeadlineForm(StatusGuardMixin):
+    deadline = forms.DateField(label=_("整改期限"), widget=DATE_INPUT)
+    note = forms.CharField(label=_("说明"), required=False)
+
+
+class ExtensionRequestForm(StatusGuardMixin):
+    requested_deadline = forms.DateField(label=_("申请延至"), widget=DATE_INPUT)
+    reason = forms.CharField(label=_("延期理由"), widget=_textarea(4))
+
+
+class ExtensionDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("审批结果"),
+        choices=[("approve", _("同意延期")), ("refuse", _("不同意延期"))],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label=_("审批意见"), widget=_textarea(), required=False)
+
+
+class EvidenceForm(forms.Form):
+    stage = forms.ChoiceField(label=_("材料类型"), choices=EvidenceStage.choices)
+    files = MultipleEvidenceField(label=_("文件"))
+    note = forms.CharField(label=_("说明"), required=False)
+
+
+class BulkActionForm(forms.Form):
+    action = forms.ChoiceField(
+        label=_("批量操作"),
+        choices=[("set_deadline", _("设定整改期限")), ("accept", _("验收通过并销号"))],
+    )
+    deadline = forms.DateField(label=_("整改期限"), widget=DATE_INPUT, required=False)
+    note = forms.CharField(label=_("意见"), required=False)
+    ids = forms.TypedMultipleChoiceField(coerce=int, choices=[], required=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        raw = self.data.getlist("ids") if hasattr(self.data, "getlist") else []
+        self.fields["ids"].choices = [(value, value) for value in raw if str(value).isdigit()]
+        self.fields["ids"].error_messages["required"] = _("请先勾选要处理的隐患。")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "set_deadline" and not data.get("deadline"):
+            self.add_error("deadline", _("请填写整改期限。"))
+        return data
