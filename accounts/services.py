@@ -1,0 +1,49 @@
+"""User management actions taken by administrators. Each records who did it (simple_history)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .models import User
+
+
+class UserManagementError(Exception):
+    """A user-management action that is not allowed; the message is shown to the actor."""
+
+
+def _stamp(user: User, by: User) -> None:
+    user._history_user = by
+
+
+@transaction.atomic
+def user_save(*, user: User, by: User, password: str | None = None) -> User:
+    """Create (with an initial password) or update a user after full validation."""
+    if password is not None:
+        user.set_password(password)
+    user.full_clean()
+    _stamp(user, by)
+    user.save()
+    return user
+
+
+@transaction.atomic
+def user_set_active(*, user: User, active: bool, by: User) -> User:
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.pk == by.pk and not active:
+        raise UserManagementError(_("不能停用自己的账号。"))
+    if user.is_active != active:
+        user.is_active = active
+        _stamp(user, by)
+        user.save(update_fields=["is_active"])
+    return user
+
+
+@transaction.atomic
+def user_set_password(*, user: User, password: str, by: User) -> User:
+    """The password has already passed the validators (AdminSetPasswordForm)."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    user.set_password(password)
+    _stamp(user, by)
+    user.save(update_fields=["password"])
+    return user

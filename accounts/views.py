@@ -1,0 +1,127 @@
+"""User management for administrators: users of their own region only (others → 404)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.permissions import role_required
+
+from .choices import Role
+from .forms import AdminSetPasswordForm, UserCreateForm, UserFilterForm, UserForm
+from .models import User
+from .services import UserManagementError, user_save, user_set_active, user_set_password
+
+PAGE_SIZES = (20, 50, 100)
+
+
+def manageable_users(actor):
+    """The users an administrator may manage: their region's, never a superuser's account."""
+    users = User.objects.visible_to(actor)
+    if not actor.is_superuser:
+        users = users.exclude(is_superuser=True)
+    return users
+
+
+@role_required(Role.ADMIN)
+def user_list(request):
+    users = manageable_users(request.user).select_related("region", "hospital", "department")
+    form = UserFilterForm(request.GET or None)
+    if form.is_valid():
+        q = form.cleaned_data["q"].strip()
+        if q:
+            users = users.filter(
+                Q(username__icontains=q)
+                | Q(full_name__icontains=q)
+                | Q(phone__icontains=q)
+                | Q(email__icontains=q)
+                | Q(hospital__name__icontains=q)
+            )
+        if form.cleaned_data["role"]:
+            users = users.filter(role=form.cleaned_data["role"])
+        if form.cleaned_data["active"]:
+            users = users.filter(is_active=form.cleaned_data["active"] == "1")
+    users = users.order_by("-is_active", "role", "username")
+    try:
+        per_page = int(request.GET.get("per_page", PAGE_SIZES[0]))
+    except ValueError:
+        per_page = PAGE_SIZES[0]
+    if per_page not in PAGE_SIZES:
+        per_page = PAGE_SIZES[0]
+    page = Paginator(users, per_page).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "accounts/user_list.html",
+        {"form": form, "page": page, "query_without_page": params.urlencode()},
+    )
+
+
+@role_required(Role.ADMIN)
+def user_create(request):
+    form = UserCreateForm(request.POST or None, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        user = user_save(
+            user=form.save(commit=False), by=request.user, password=form.cleaned_data["password2"]
+        )
+        messages.success(request, _("已创建账号“%(username)s”。") % {"username": user.username})
+        return redirect("accounts:user_list")
+    return render(request, "accounts/user_form.html", {"form": form, "title": _("新建用户")})
+
+
+@role_required(Role.ADMIN)
+def user_edit(request, pk: int):
+    target = get_object_or_404(manageable_users(request.user), pk=pk)
+    form = UserForm(request.POST or None, instance=target, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        user_save(user=form.save(commit=False), by=request.user)
+        messages.success(request, _("已保存账号“%(username)s”。") % {"username": target.username})
+        return redirect("accounts:user_list")
+    history = target.history.select_related("history_user")[:10]
+    return render(
+        request,
+        "accounts/user_form.html",
+        {"form": form, "target": target, "history": history, "title": _("编辑用户")},
+    )
+
+
+@role_required(Role.ADMIN)
+@require_POST
+def user_toggle_active(request, pk: int):
+    target = get_object_or_404(manageable_users(request.user), pk=pk)
+    active = request.POST.get("active") == "1"
+    try:
+        user_set_active(user=target, active=active, by=request.user)
+    except UserManagementError as exc:
+        messages.error(request, str(exc))
+    else:
+        if active:
+            messages.success(
+                request, _("已启用账号“%(username)s”。") % {"username": target.username}
+            )
+        else:
+            messages.success(
+                request,
+                _("已停用账号“%(username)s”,该用户将无法登录。") % {"username": target.username},
+            )
+    return redirect("accounts:user_edit", pk=target.pk)
+
+
+@role_required(Role.ADMIN)
+def user_password(request, pk: int):
+    target = get_object_or_404(manageable_users(request.user), pk=pk)
+    form = AdminSetPasswordForm(target, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user_set_password(user=target, password=form.cleaned_data["new_password1"], by=request.user)
+        messages.success(
+            request,
+            _("已重置“%(username)s”的密码,请通过安全渠道告知本人。")
+            % {"username": target.username},
+        )
+        return redirect("accounts:user_edit", pk=target.pk)
+    return render(request, "accounts/user_password.html", {"form": form, "target": target})
