@@ -10,11 +10,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.dates import today
 from core.http import XLSX_CONTENT_TYPE, attachment_response, file_response
+from hospitals.models import Region
 
-from .choices import STATUS_BADGES, ExportStatus, ReportType
+from .choices import STATUS_BADGES, ExportStatus, PeriodKind, ReportType
+from .dashboard import bureau_dashboard, officer_dashboard
 from .forms import ReportRequestForm
 from .models import ReportExport
+from .periods import Period, PeriodError
 from .scope import ReportScope
 from .services import (
     ReportError,
@@ -175,3 +179,64 @@ def export_retry_view(request, pk):
 
 
 POLL_SECONDS = getattr(settings, "REPORTS_POLL_SECONDS", 3)
+
+
+# ---- home pages ----------------------------------------------------------------------------
+
+
+def _dashboard_period(request) -> Period:
+    key = request.GET.get("period") or ""
+    if key:
+        try:
+            return Period.parse(key)
+        except PeriodError as exc:
+            messages.error(request, str(exc))
+    return Period.containing(PeriodKind.YEAR, today())
+
+
+def _period_options(current: Period) -> list[tuple[str, str]]:
+    now = today()
+    options = [
+        Period.containing(PeriodKind.MONTH, now),
+        Period.containing(PeriodKind.MONTH, now).previous(),
+        Period.containing(PeriodKind.QUARTER, now),
+        Period.containing(PeriodKind.QUARTER, now).previous(),
+        Period.containing(PeriodKind.HALF_YEAR, now),
+        Period.containing(PeriodKind.YEAR, now),
+        Period.containing(PeriodKind.YEAR, now).previous(),
+    ]
+    choices = [(p.key, p.label) for p in options]
+    if current.key not in {key for key, _label in choices}:
+        choices.insert(0, (current.key, current.label))
+    return choices
+
+
+def dashboard(request):
+    """The home page: each role's dashboard."""
+    user = request.user
+    if user.is_officer and user.hospital_id and not user.is_superuser:
+        context = officer_dashboard(user)
+        return render(request, "reports/officer_home.html", context)
+    if not (user.is_superuser or user.is_bureau_side):
+        return render(request, "core/home.html")
+    regions = Region.objects.visible_to(user).order_by("path")
+    region = None
+    if request.GET.get("region", "").isdigit():
+        region = regions.filter(pk=request.GET["region"]).first()
+    if region is None:
+        region = user.region if user.region_id else regions.filter(parent__isnull=True).first()
+    if region is None:
+        return render(request, "core/home.html")
+    period = _dashboard_period(request)
+    scope = ReportScope(region=region, period=period)
+    context = bureau_dashboard(scope)
+    context.update(
+        {
+            "scope": scope,
+            "region": region,
+            "period": period,
+            "regions": regions,
+            "period_options": _period_options(period),
+        }
+    )
+    return render(request, "reports/bureau_home.html", context)

@@ -109,7 +109,13 @@ def build(scope) -> WorkbookPlan:
         (_("整改率(本期发现)"), now.rate, before.rate),
         (_("检查日覆盖率"), now.coverage, before.coverage),
     ]
-    kind_label = _("周报") if scope.period.kind == PeriodKind.WEEK else _("月报")
+    kind_label = {
+        PeriodKind.WEEK: _("周报"),
+        PeriodKind.MONTH: _("月报"),
+        PeriodKind.QUARTER: _("季报"),
+        PeriodKind.HALF_YEAR: _("半年报"),
+        PeriodKind.YEAR: _("年报"),
+    }.get(scope.period.kind, _("专报"))
     header_now = _("本期(%(p)s)") % {"p": scope.period.label}
     header_before = _("上期(%(p)s)") % {"p": previous_scope.period.label}
     hospitals = by_hospital_sheet(scope, previous_scope)

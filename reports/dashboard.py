@@ -1,0 +1,272 @@
+"""What the home pages show: the bureau/administrator dashboard (KPIs, trend, categories,
+league tables) and the hospital officer's desk. A fixed number of queries per page; the
+figures come from the same selectors as the Excel reports, so the two always agree."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.db.models import Count
+from django.db.models.functions import TruncMonth
+from django.urls import NoReverseMatch, reverse
+
+from core.dates import add_months, today
+from hazards.choices import RiskLevel
+from hazards.models import Hazard
+from hazards.selectors import overdue, todo_for
+
+from .periods import Period
+from .scope import ReportScope
+from .selectors import category_counts, scope_hazards, summarise_scope
+
+
+def _url(name: str, **params) -> str:
+    """A list URL with filter parameters, or "" when that list page does not exist (yet)."""
+    try:
+        base = reverse(name)
+    except NoReverseMatch:
+        return ""
+    query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
+    return f"{base}?{query}" if query else base
+
+
+def hazard_list_url(**params) -> str:
+    return _url("hazards:list", **params)
+
+
+def _scope_params(scope: ReportScope) -> dict:
+    if scope.hospital is not None:
+        return {"hospital": scope.hospital.pk}
+    return {"region": scope.region.pk}
+
+
+def _period_params(period: Period) -> dict:
+    return {"found_from": period.start.isoformat(), "found_to": period.end.isoformat()}
+
+
+@dataclass
+class Kpi:
+    key: str
+    label: str
+    value: object
+    url: str = ""
+    tone: str = "primary"
+    hint: str = ""
+
+
+def trend(scope: ReportScope, *, months: int = 12, on: dt.date | None = None) -> dict:
+    """Found and closed-out hazards per month over the last `months` months (2 queries)."""
+    on = on or today()
+    first = dt.date(*add_months(on.year, on.month, -(months - 1)), 1)
+    keys = [dt.date(*add_months(first.year, first.month, i), 1) for i in range(months)]
+    hazards = scope_hazards(scope)
+
+    def by_month(queryset, field):
+        result = {}
+        rows = (
+            queryset.filter(**{f"{field}__gte": first, f"{field}__lte": on})
+            .annotate(month=TruncMonth(field))
+            .order_by()
+            .values("month")
+            .annotate(n=Count("pk"))
+        )
+        for row in rows:
+            month = row["month"]
+            if isinstance(month, dt.datetime):
+                month = month.date()
+            result[month] = row["n"]
+        return result
+
+    found = by_month(hazards, "found_on")
+    closed = by_month(hazards.closed(), "closed_on")
+    return {
+        "labels": [f"{k.year}-{k.month:02d}" for k in keys],
+        "found": [found.get(k, 0) for k in keys],
+        "closed": [closed.get(k, 0) for k in keys],
+    }
+
+
+def bureau_dashboard(scope: ReportScope) -> dict:
+    from django.utils.translation import gettext as _
+
+    on = today()
+    summary = summarise_scope(scope, on=on)
+    total = summary.total
+    period = scope.period
+    base = _scope_params(scope)
+    found_params = {**base, **_period_params(period)}
+    overdue_now = overdue(scope_hazards(scope), on=on).count()
+    this_month = ReportScope(
+        region=scope.region, hospital=scope.hospital, period=Period.containing("month", on)
+    )
+    from .selectors import coverage_by_hospital
+
+    month_coverage = coverage_by_hospital(this_month, on=on).values()
+    month_done = sum(done for done, _due in month_coverage)
+    month_due = sum(due for _done, due in month_coverage)
+    from .selectors import _rate
+
+    kpis = [
+        Kpi("found", _("发现隐患"), total.found, hazard_list_url(**found_params)),
+        Kpi(
+            "rectified",
+            _("已整改"),
+            total.rectified,
+            hazard_list_url(**found_params, status="closed"),
+            "success",
+        ),
+        Kpi(
+            "rate",
+            _("整改率"),
+            total.rate_display,
+            hazard_list_url(**found_params, status="open"),
+            "success" if (total.rate or 0) >= 1 else "warning",
+            _("点击查看未销号隐患"),
+        ),
+        Kpi(
+            "overdue",
+            _("逾期未整改"),
+            total.overdue,
+            hazard_list_url(**found_params, overdue="on"),
+            "danger" if total.overdue else "secondary",
+            _("本期发现的隐患中;全部逾期 %(n)d 条") % {"n": overdue_now},
+        ),
+        Kpi(
+            "major_open",
+            _("重大隐患未销号"),
+            total.major_open,
+            hazard_list_url(**base, risk_level=RiskLevel.MAJOR, status="open"),
+            "danger" if total.major_open else "secondary",
+        ),
+        Kpi(
+            "coverage",
+            _("本月检查日覆盖率"),
+            _fmt_rate(_rate(month_done, month_due)),
+            _url("inspections:assignments", **base),
+            "info",
+            _("已检 %(done)d / 应检 %(due)d") % {"done": month_done, "due": month_due},
+        ),
+        Kpi(
+            "security",
+            _("4+N 达标项"),
+            f"{total.security_met}/{total.security_total}",
+            _url("security:overview", **base),
+            "info",
+            _fmt_rate(total.security_rate),
+        ),
+    ]
+    categories = category_counts(scope)
+    for index, (value, label, found, still_open) in enumerate(categories):
+        categories[index] = {
+            "value": value,
+            "label": label,
+            "found": found,
+            "open": still_open,
+            "url": hazard_list_url(**found_params, category=value),
+        }
+    hospitals = [
+        {
+            "rank": line.rank,
+            "hospital": line.hospital,
+            "figures": line.figures,
+            "url": hazard_list_url(hospital=line.hospital.pk, **_period_params(period)),
+            "overdue_url": hazard_list_url(
+                hospital=line.hospital.pk, **_period_params(period), overdue="on"
+            ),
+        }
+        for line in summary.hospitals
+    ]
+    regions = [
+        {
+            "region": region,
+            "figures": figures,
+            "url": hazard_list_url(region=region.pk, **_period_params(period)),
+            "overdue_url": hazard_list_url(
+                region=region.pk, **_period_params(period), overdue="on"
+            ),
+        }
+        for region, figures in sorted(
+            summary.regions,
+            key=lambda pair: (
+                pair[1].rate is None,
+                -(pair[1].rate or 0),
+                pair[1].overdue,
+                pair[0].name,
+            ),
+        )
+    ]
+    return {
+        "summary": summary,
+        "kpis": kpis,
+        "overdue_now": overdue_now,
+        "categories": categories,
+        "league_hospitals": hospitals,
+        "league_regions": regions if len(regions) > 1 else [],
+        "trend": trend(scope, on=on),
+        "chart_categories": {
+            "labels": [c["label"] for c in categories],
+            "found": [c["found"] for c in categories],
+            "open": [c["open"] for c in categories],
+        },
+    }
+
+
+def _fmt_rate(rate) -> str:
+    from hazards.selectors import format_rate
+
+    return format_rate(rate)
+
+
+def officer_dashboard(user) -> dict:
+    """The hospital officer's desk: to-do, overdue, next inspection day, 4+N progress."""
+    from inspections.choices import AssignmentKind
+    from inspections.models import Assignment
+    from inspections.selectors import with_state
+    from security.selectors import build_rows
+
+    on = today()
+    hospital = user.hospital
+    hazards = Hazard.objects.visible_to(user)
+    todo = todo_for(user, hazards).select_related("hospital").order_by("deadline", "pk")
+    late = overdue(hazards, on=on).order_by("deadline", "pk")
+    upcoming = (
+        with_state(
+            Assignment.objects.filter(
+                hospital=hospital, kind=AssignmentKind.SELF, due_date__gte=on
+            ),
+            on=on,
+        )
+        .filter(is_done=False)
+        .order_by("due_date")
+        .first()
+    )
+    missed = (
+        with_state(
+            Assignment.objects.filter(
+                hospital=hospital,
+                kind=AssignmentKind.SELF,
+                due_date__lt=on,
+                due_date__gte=on - dt.timedelta(days=62),
+            ),
+            on=on,
+        )
+        .filter(is_done=False)
+        .order_by("-due_date")
+    )
+    rows = build_rows(type(hospital).objects.filter(pk=hospital.pk), today=on)
+    return {
+        "hospital": hospital,
+        "todo": list(todo[:10]),
+        "todo_count": todo.count(),
+        "overdue": list(late[:10]),
+        "overdue_count": late.count(),
+        "next_assignment": upcoming,
+        "next_days": (upcoming.due_date - on).days if upcoming else None,
+        "missed_assignments": list(missed),
+        "security_row": rows[0] if rows else None,
+        "todo_url": hazard_list_url(status="open"),
+        "overdue_url": hazard_list_url(overdue="on"),
+        "today": on,
+    }
