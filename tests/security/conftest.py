@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+import pytest
+
+from security.services import checklist_ensure
+
+
+@pytest.fixture
+def client_for(client):
+    """Log a user in on the test client and return the client."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
+
+
+@pytest.fixture
+def items_a(hospital_a):
+    """Hospital A's standard checklist rows, by kind."""
+    return {item.kind: item for item in checklist_ensure(hospital=hospital_a)}
