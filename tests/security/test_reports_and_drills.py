@@ -101,7 +101,7 @@ def test_report_flow_through_pages(hospital_a, officer_a, county_bureau, client_
     assert report.is_submitted
     body = (
         client_for(county_bureau)
-        .get(reverse("security:overview") + "?period=2025-1")
+        .get(reverse("security:overview") + f"?period={PERIOD}")
         .content.decode()
     )
     assert "1/1" in body
