@@ -19,6 +19,23 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 HOSPITAL_SOURCES = [s for s in Source if s not in BUREAU_SOURCES]
 
 
+class HazardFilesField(MultipleEvidenceField):
+    """Evidence files; a file name carrying a path (only a forged request sends one) is refused
+    outright, before anything is decoded or stored."""
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        for uploaded in files:
+            name = getattr(uploaded, "name", "") or ""
+            if name.startswith("..") or any(part in name for part in ("/", "\\", "\x00")):
+                raise ValidationError(
+                    _("文件名不合法:%(name)s。请重命名后再上传。"),
+                    code="bad_name",
+                    params={"name": name[:80]},
+                )
+        return super().clean(data, initial)
+
+
 def _textarea(rows: int = 3):
     return forms.Textarea(attrs={"rows": rows})
 
@@ -51,8 +68,8 @@ class HazardRaiseForm(forms.Form):
     rectification_measures = forms.CharField(
         label=_("整改措施"), widget=_textarea(), required=False
     )
-    photos = MultipleEvidenceField(label=_("隐患照片(整改前)"), required=False)
-    after_photos = MultipleEvidenceField(label=_("整改后照片(立查立改)"), required=False)
+    photos = HazardFilesField(label=_("隐患照片(整改前)"), required=False)
+    after_photos = HazardFilesField(label=_("整改后照片(立查立改)"), required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -137,7 +154,7 @@ class StartForm(StatusGuardMixin):
 
 class ProgressForm(StatusGuardMixin):
     note = forms.CharField(label=_("整改进度"), widget=_textarea(), required=False)
-    files = MultipleEvidenceField(label=_("整改照片或材料"), required=False)
+    files = HazardFilesField(label=_("整改照片或材料"), required=False)
 
     def clean(self):
         data = super().clean()
@@ -154,7 +171,7 @@ class SubmitForm(StatusGuardMixin):
         required=False,
         help_text=_("已超过整改期限的,须说明未按期整改的原因。"),
     )
-    files = MultipleEvidenceField(label=_("整改后照片或材料"), required=False)
+    files = HazardFilesField(label=_("整改后照片或材料"), required=False)
 
 
 class NoteForm(StatusGuardMixin):
@@ -167,7 +184,7 @@ class RequiredNoteForm(StatusGuardMixin):
 
 class RecheckForm(StatusGuardMixin):
     note = forms.CharField(label=_("复查意见"), widget=_textarea())
-    files = MultipleEvidenceField(label=_("复查照片"), required=False)
+    files = HazardFilesField(label=_("复查照片"), required=False)
 
 
 class ExplainForm(StatusGuardMixin):
@@ -195,7 +212,7 @@ class ExtensionDecisionForm(forms.Form):
 
 class EvidenceForm(forms.Form):
     stage = forms.ChoiceField(label=_("材料类型"), choices=EvidenceStage.choices)
-    files = MultipleEvidenceField(label=_("文件"))
+    files = HazardFilesField(label=_("文件"))
     note = forms.CharField(label=_("说明"), required=False)
 
 

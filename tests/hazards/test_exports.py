@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from core.dates import today
+from tests.hazards.factories import raise_hazard
+
+pytestmark = pytest.mark.django_db
+
+LEDGER_HEADERS = [
+    "编号",
+    "医疗机构",
+    "排查时间",
+    "部位",
+    "排查人",
+    "隐患描述",
+    "等级/类别",
+    "发现途径",
+    "整改措施",
+    "资金(元)",
+    "责任人",
+    "整改期限",
+    "临时安全措施",
+    "进度",
+    "整改前后照片",
+    "复查验收人/日期",
+    "销号",
+]
+
+
+def _rows(response):
+    workbook = load_workbook(io.BytesIO(response.content))
+    sheet = workbook.worksheets[0]
+    rows = list(sheet.iter_rows())
+    header_index = next(i for i, row in enumerate(rows) if row[0].value == "编号")
+    return rows[header_index], rows[header_index + 1 :]
+
+
+def test_ledger_has_domain_columns_and_follows_the_filter(
+    client, hospital_a, hospital_b, officer_a, officer_b, county_bureau
+):
+    fire = raise_hazard(hospital=hospital_a, found_by=officer_a, fixed_on_the_spot=True)
+    raise_hazard(hospital=hospital_a, found_by=officer_a, category="hazmat")
+    other = raise_hazard(hospital=hospital_b, found_by=officer_b)
+    client.force_login(county_bureau)
+    response = client.get(reverse("hazards:ledger", args=["all"]), {"category": "fire"})
+    assert response.status_code == 200
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "attachment" in response["Content-Disposition"]
+    header, rows = _rows(response)
+    assert [cell.value for cell in header] == LEDGER_HEADERS
+    assert [row[0].value for row in rows] == [fire.code]
+    assert rows[0][16].value.startswith("已销号")
+    all_codes = [
+        row[0].value for row in _rows(client.get(reverse("hazards:ledger", args=["all"])))[1]
+    ]
+    assert other.code not in all_codes  # outside the bureau's county
+
+
+def test_ledger_highlights_overdue_rows(client, hospital_a, officer_a):
+    late = raise_hazard(
+        hospital=hospital_a,
+        found_by=officer_a,
+        found_on=today() - dt.timedelta(days=30),
+        deadline=today() - dt.timedelta(days=2),
+    )
+    fine = raise_hazard(hospital=hospital_a, found_by=officer_a)
+    client.force_login(officer_a)
+    _, rows = _rows(client.get(reverse("hazards:ledger", args=["all"])))
+    by_code = {row[0].value: row for row in rows}
+    assert by_code[late.code][0].fill.fgColor.rgb.endswith("FDE2E1")
+    assert by_code[fine.code][0].fill.fgColor.rgb in (None, "00000000")
+    assert "逾期2天" in by_code[late.code][13].value
+
+
+def test_ledger_formula_injection_stays_text(client, hospital_a, officer_a):
+    raise_hazard(
+        hospital=hospital_a,
+        found_by=officer_a,
+        location="@SUM(1+1)",
+        description='=cmd|"/c calc"!A1',
+    )
+    client.force_login(officer_a)
+    _, rows = _rows(client.get(reverse("hazards:ledger", args=["overdue"])))
+    assert rows == []
+    _, rows = _rows(client.get(reverse("hazards:ledger", args=["all"])))
+    description = rows[0][5]
+    assert description.value == '=cmd|"/c calc"!A1'
+    assert description.data_type == "s"
+    assert rows[0][3].data_type == "s"
+
+
+def test_ledger_outsider_sees_nothing_of_other_hospitals(client, hospital_a, officer_a, officer_b):
+    raise_hazard(hospital=hospital_a, found_by=officer_a)
+    client.force_login(officer_b)
+    _, rows = _rows(client.get(reverse("hazards:ledger", args=["all"])))
+    assert rows == []
