@@ -20,6 +20,14 @@ class EventKind(models.TextChoices):
     REPORT_FAILED = "report_failed", _("报表生成失败")
 
 
+# Events that concern a group (a hospital, a region) and may go to chat robots. A report being
+# ready concerns only the person who asked for it.
+PERSONAL_EVENTS = frozenset({EventKind.REPORT_READY, EventKind.REPORT_FAILED})
+ROBOT_EVENT_CHOICES = [
+    (value, label) for value, label in EventKind.choices if value not in PERSONAL_EVENTS
+]
+
+
 class Channel(models.TextChoices):
     """Channels with a Delivery row. In-app notifications are their own record (Notification)."""
 

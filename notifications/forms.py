@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hospitals.models import Hospital, Region
 
-from .choices import EventKind, RobotKind
+from .choices import ROBOT_EVENT_CHOICES, EventKind, RobotKind
 from .models import Robot
 from .urlsafety import validate_webhook_url
 
@@ -15,7 +15,7 @@ from .urlsafety import validate_webhook_url
 class RobotForm(forms.ModelForm):
     events = forms.MultipleChoiceField(
         label=_("推送事件"),
-        choices=EventKind.choices,
+        choices=ROBOT_EVENT_CHOICES,
         widget=forms.CheckboxSelectMultiple,
         required=True,
         error_messages={"required": _("请至少选择一个推送事件。")},
@@ -51,7 +51,7 @@ class RobotForm(forms.ModelForm):
         self.fields["region"].required = False
         self.fields["hospital"].required = False
         if not self.instance.pk:
-            self.initial.setdefault("events", list(EventKind.values))
+            self.initial.setdefault("events", [value for value, _label in ROBOT_EVENT_CHOICES])
         self.helper = FormHelper()
         self.helper.add_input(Submit("save", _("保存")))
 

@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .channels import DeliveryError, EmailChannel, RobotMessage, absolute_url, robot_channel
-from .choices import Channel, DeliveryStatus, EventKind
+from .choices import PERSONAL_EVENTS, Channel, DeliveryStatus, EventKind
 from .models import Delivery, Notification, NotificationPreference, Robot
 
 logger = logging.getLogger(__name__)
@@ -204,7 +204,7 @@ def notify(
         if email_rows:
             Delivery.objects.bulk_create(email_rows, ignore_conflicts=True)
 
-    if robots:
+    if robots and event not in PERSONAL_EVENTS:
         scope_hospital, scope_region = _scope_of(obj, hospital, region)
         matching = [
             robot

@@ -232,3 +232,37 @@ def test_send_time_recheck_refuses_a_name_that_now_resolves_to_a_private_address
         robot_channel(robot.kind).send(robot, RobotMessage(title="t", text="x"))
     assert info.value.permanent
     assert called == []
+
+
+def test_personal_events_never_go_to_group_robots(webhook_server, hospital_a, officer_a, county):
+    RobotFactory(hospital=hospital_a, webhook_url=webhook_server.url())
+    RobotFactory(region=county, webhook_url=webhook_server.url())
+    notify(
+        event=EventKind.REPORT_READY,
+        recipients=[officer_a],
+        title="报表已生成",
+        obj=hospital_a,
+    )
+    assert not Delivery.objects.filter(robot__isnull=False).exists()
+
+
+def test_reminder_scan_discovers_every_apps_reminder_rules():
+    from notifications.tasks import reminder_modules
+
+    names = [module.__name__ for module in reminder_modules()]
+    assert names == ["hazards.reminders", "inspections.reminders", "security.reminders"]
+    for module in reminder_modules():
+        assert module.REMINDER_RULES
+
+
+def test_one_failing_rule_does_not_stop_the_others(monkeypatch):
+    from hazards import reminders as hazard_reminders
+    from notifications.tasks import run_reminders_now
+
+    def broken(*, today):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(hazard_reminders, "REMINDER_RULES", (broken,))
+    counts = run_reminders_now()
+    assert counts["hazards.reminders.broken"] == -1
+    assert counts["inspections.reminders.remind_missed"] == 0
