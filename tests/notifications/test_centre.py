@@ -230,3 +230,46 @@ def test_delivery_django_admin_lists_with_filters(admin_client, officer_a):
     response = admin_client.get("/admin/notifications/delivery/?status__exact=pending")
     assert response.status_code == 200
     assert "提醒" in response.content.decode()
+
+
+def test_delivery_list_has_a_constant_number_of_queries(
+    client, county_admin, hospital_a, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import OfficerFactory
+    from tests.notifications.factories import RobotFactory
+
+    client.force_login(county_admin)
+    RobotFactory(hospital=hospital_a)
+    notify(
+        event=EventKind.HAZARD_DUE_SOON,
+        recipients=[OfficerFactory(hospital=hospital_a)],
+        title="a",
+        obj=hospital_a,
+    )
+    client.get(reverse("notifications:delivery_list"))
+    with CaptureQueriesContext(connection) as small:
+        client.get(reverse("notifications:delivery_list"))
+    for i in range(15):
+        notify(
+            event=EventKind.HAZARD_DUE_SOON,
+            recipients=[OfficerFactory(hospital=hospital_a)],
+            title=f"b{i}",
+            obj=hospital_a,
+            occurrence=str(i),
+        )
+    with django_assert_num_queries(len(small.captured_queries)):
+        response = client.get(reverse("notifications:delivery_list"))
+    assert len(response.context["page_obj"]) == 32
+
+
+def test_run_reminders_command(hospital_a, officer_a):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("run_reminders", "--date", "2027-03-14", stdout=out)
+    assert "hazards.reminders.remind_overdue" in out.getvalue()
