@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 
 from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
 
 from accounts.choices import Role
 from accounts.models import User
@@ -139,10 +140,37 @@ def demo_phone(name: str) -> str:
     return PHONE_PREFIXES[digest % len(PHONE_PREFIXES)] + f"{digest % 10**8:08d}"
 
 
+def _upsert(model, defaults=None, **lookup):
+    """update_or_create that writes only when something changed, so a second run of the demo
+    leaves no new rows, not even in the change history."""
+    defaults = defaults or {}
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        return model.objects.create(**lookup, **defaults), True
+    changed = [name for name, value in defaults.items() if getattr(obj, name) != value]
+    if changed:
+        for name in changed:
+            setattr(obj, name, defaults[name])
+        obj.save()
+    return obj, False
+
+
+_DEMO_HASHES: dict[str, bool] = {}
+
+
+def _is_demo_hash(user) -> bool:
+    """Whether the stored hash is already the demo password (checked once per distinct hash:
+    every demo account shares one hash, so this costs one slow hash per run)."""
+    if user.password not in _DEMO_HASHES:
+        _DEMO_HASHES[user.password] = check_password(DEMO_PASSWORD, user.password)
+    return _DEMO_HASHES[user.password]
+
+
 def seed(*, stdout, style) -> None:
     regions: dict[str, Region] = {}
     for code, name, level, parent_code, _division in REGIONS:
-        region, _created = Region.objects.update_or_create(
+        region, _created = _upsert(
+            Region,
             code=code,
             defaults={
                 "name": name,
@@ -166,8 +194,8 @@ def seed(*, stdout, style) -> None:
 
     consortia: dict[str, MedicalConsortium] = {}
     for name, region_code in CONSORTIA.items():
-        consortium, _created = MedicalConsortium.objects.update_or_create(
-            name=name, defaults={"region": regions[region_code]}
+        consortium, _created = _upsert(
+            MedicalConsortium, name=name, defaults={"region": regions[region_code]}
         )
         consortia[name] = consortium
 
@@ -191,7 +219,8 @@ def seed(*, stdout, style) -> None:
             security_head,
         ) = row
         code = demo_credit_code(name, DIVISIONS[region_code], ownership)
-        hospital, _created = Hospital.objects.update_or_create(
+        hospital, _created = _upsert(
+            Hospital,
             credit_code=code,
             defaults={
                 "name": name,
@@ -219,8 +248,11 @@ def seed(*, stdout, style) -> None:
         )
         hospitals[name] = hospital
 
+    # One hash for every demo account: hashing is deliberately slow (PBKDF2), 17 of them are not.
+    password_hash = None
     for username, full_name, role, region_code, hospital_name, department_name, staff in USERS:
-        user, _created = User.objects.update_or_create(
+        user, _created = _upsert(
+            User,
             username=username,
             defaults={
                 "full_name": full_name,
@@ -236,10 +268,13 @@ def seed(*, stdout, style) -> None:
                 "is_staff": staff,
             },
         )
-        user.set_password(DEMO_PASSWORD)
-        user.save(update_fields=["password"])
+        if not _is_demo_hash(user):
+            password_hash = password_hash or make_password(DEMO_PASSWORD)
+            user.password = password_hash
+            user.save(update_fields=["password"])
 
-    root, _created = User.objects.update_or_create(
+    root, _created = _upsert(
+        User,
         username="root",
         defaults={
             "full_name": "系统管理员",
@@ -253,8 +288,10 @@ def seed(*, stdout, style) -> None:
             "is_superuser": True,
         },
     )
-    root.set_password(DEMO_PASSWORD)
-    root.save(update_fields=["password"])
+    if not _is_demo_hash(root):
+        password_hash = password_hash or make_password(DEMO_PASSWORD)
+        root.password = password_hash
+        root.save(update_fields=["password"])
 
     stdout.write(
         style.SUCCESS(

@@ -34,23 +34,38 @@ def _visible_departments(request):
 class HospitalFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("搜索"), method="filter_search")
     region = django_filters.ModelChoiceFilter(
-        label=_("所属区域"), queryset=_visible_regions, method="filter_region"
+        label=_("所属区域"),
+        queryset=_visible_regions,
+        method="filter_region",
+        empty_label=_("全部"),
     )
-    level = django_filters.ChoiceFilter(label=_("医院等级"), choices=HospitalLevel.choices)
-    type = django_filters.ChoiceFilter(label=_("机构类型"), choices=HospitalType.choices)
-    ownership = django_filters.ChoiceFilter(label=_("所有制"), choices=Ownership.choices)
+    level = django_filters.ChoiceFilter(
+        label=_("医院等级"), choices=HospitalLevel.choices, empty_label=_("全部")
+    )
+    type = django_filters.ChoiceFilter(
+        label=_("机构类型"), choices=HospitalType.choices, empty_label=_("全部")
+    )
+    ownership = django_filters.ChoiceFilter(
+        label=_("所有制"), choices=Ownership.choices, empty_label=_("全部")
+    )
     consortium = django_filters.ModelChoiceFilter(
-        label=_("所属医共体"), queryset=_visible_consortia
+        label=_("所属医共体"), queryset=_visible_consortia, empty_label=_("全部")
     )
     linked_department = django_filters.ModelChoiceFilter(
-        label=_("挂钩科室"), queryset=_visible_departments
+        label=_("挂钩科室"), queryset=_visible_departments, empty_label=_("全部")
     )
     demonstration = django_filters.ChoiceFilter(
         label=_("示范单位"),
         choices=[("any", _("全部示范单位")), *Demonstration.choices[1:], ("none", _("非示范单位"))],
         method="filter_demonstration",
+        empty_label=_("全部"),
     )
-    is_active = django_filters.BooleanFilter(label=_("在用"))
+    is_active = django_filters.ChoiceFilter(
+        label=_("状态"),
+        choices=[("1", _("在用")), ("0", _("已停用"))],
+        method="filter_active",
+        empty_label=_("全部"),
+    )
     o = django_filters.OrderingFilter(
         label=_("排序"),
         fields=(
@@ -110,3 +125,8 @@ class HospitalFilter(django_filters.FilterSet):
         if value == "none":
             return queryset.filter(demonstration="")
         return queryset.filter(demonstration=value) if value else queryset
+
+    def filter_active(self, queryset, name, value):
+        if value in ("1", "0"):
+            return queryset.filter(is_active=value == "1")
+        return queryset

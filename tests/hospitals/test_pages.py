@@ -73,7 +73,7 @@ def test_filters_and_sorting(client, county, city_bureau):
     assert names_in(client.get(LIST, {"ownership": "private"})) == {"乙医院"}
     assert names_in(client.get(LIST, {"demonstration": "any"})) == {"乙医院"}
     assert names_in(client.get(LIST, {"demonstration": "none"})) == {"甲医院"}
-    assert names_in(client.get(LIST, {"is_active": "true"})) == {"甲医院"}
+    assert names_in(client.get(LIST, {"is_active": "1"})) == {"甲医院"}
     ordered = [h.name for h in client.get(LIST, {"o": "-beds"}).context["page"].object_list]
     assert ordered == ["乙医院", "甲医院"]
 

@@ -21,6 +21,10 @@ def counts() -> dict:
     return {model.__name__: model.objects.count() for model in MODELS}
 
 
+def history_counts() -> dict:
+    return {model.__name__: model.history.count() for model in (Region, Hospital, User)}
+
+
 def test_hospitals_demo_is_idempotent_and_realistic(client):
     from hospitals.demo import print_logins, seed
 
@@ -28,9 +32,10 @@ def test_hospitals_demo_is_idempotent_and_realistic(client):
     from django.core.management.color import no_style
 
     seed(stdout=out, style=no_style())
-    first = counts()
+    first, first_history = counts(), history_counts()
     seed(stdout=out, style=no_style())
     assert counts() == first
+    assert history_counts() == first_history  # a re-run changes nothing at all
     assert first["Region"] == len(REGIONS)
     assert first["Hospital"] == len(HOSPITALS) >= 30
     counties = Region.objects.filter(level="county")
