@@ -5,6 +5,7 @@ from . import views
 app_name = "hospitals"
 urlpatterns = [
     path("", views.hospital_list, name="list"),
+    path("export/", views.hospital_export, name="export"),
     path("new/", views.hospital_create, name="create"),
     path("<int:pk>/", views.hospital_detail, name="detail"),
     path("<int:pk>/edit/", views.hospital_edit, name="edit"),

@@ -9,9 +9,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.choices import Role
+from core.dates import today
 from core.http import XLSX_CONTENT_TYPE, attachment_response
 from core.permissions import role_required
 
+from .exports import hospitals_workbook
 from .filters import HospitalFilter
 from .forms import (
     DepartmentForm,
@@ -97,6 +99,17 @@ def hospital_list(request):
             "headers": sort_headers(request, HOSPITAL_SORT_COLUMNS),
         },
     )
+
+
+def hospital_export(request):
+    """The filtered list as an Excel workbook (same filters and scope as the page)."""
+    queryset = Hospital.objects.visible_to(request.user)
+    filterset = HospitalFilter(request.GET or None, queryset=queryset, request=request)
+    user = request.user
+    scope = user.hospital.name if user.hospital_id else (user.region.name if user.region_id else "")
+    content = hospitals_workbook(filterset.qs, scope=scope or _("全部"))
+    filename = _("医疗卫生机构名录-%(date)s.xlsx") % {"date": today().isoformat()}
+    return attachment_response(content, filename, XLSX_CONTENT_TYPE)
 
 
 def hospital_detail(request, pk: int):

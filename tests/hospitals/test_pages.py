@@ -302,3 +302,22 @@ def test_officer_detail_page_renders_nav(client, officer_a, hospital_a):
     client.force_login(officer_a)
     body = client.get(reverse("home")).content.decode()
     assert reverse("hospitals:detail", args=[hospital_a.pk]) in body
+
+
+def test_export_applies_scope_and_filters(client, county_bureau, hospital_a, hospital_b, county):
+    import io
+
+    from openpyxl import load_workbook
+
+    HospitalFactory(name="晋江市一级卫生院", region=county, level="1")
+    client.force_login(county_bureau)
+    response = client.get(reverse("hospitals:export"), {"level": "3"})
+    assert response.status_code == 200
+    rows = list(
+        load_workbook(io.BytesIO(response.content)).worksheets[0].iter_rows(values_only=True)
+    )
+    names = {row[0] for row in rows}
+    assert "晋江市医院" in names
+    assert "南安市医院" not in names
+    assert "晋江市一级卫生院" not in names
+    assert any(row[1] == hospital_a.credit_code and row[2] == "三级" for row in rows)
