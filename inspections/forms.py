@@ -135,7 +135,7 @@ class AnswerForm(forms.Form):
                 "result": answer.result,
                 "note": answer.note,
                 "hazard_location": answer.hazard_location,
-                "hazard_description": answer.hazard_description or answer.item.text,
+                "hazard_description": answer.hazard_description or answer.note or answer.item.text,
                 "hazard_category": answer.hazard_category or answer.item.category,
                 "hazard_risk_level": answer.hazard_risk_level or answer.item.default_risk_level,
                 "hazard_deadline": answer.hazard_deadline,

@@ -443,7 +443,7 @@ def answer_save(
                 setattr(answer, name, value.strip() if isinstance(value, str) else value)
         if answer.result == Result.FAIL:
             if not answer.hazard_description:
-                answer.hazard_description = answer.item.text
+                answer.hazard_description = answer.note or answer.item.text
             if not answer.hazard_location:
                 answer.hazard_location = inspection.location
             answer.hazard_category = answer.hazard_category or answer.item.category

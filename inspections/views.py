@@ -127,7 +127,7 @@ def calendar_view(request):
         done
         + totals[AssignmentState.MISSED]
         + sum(
-            counts[AssignmentState.OPEN]
+            counts.get(AssignmentState.OPEN, 0)
             for day, kinds in per_day.items()
             for counts in kinds.values()
             if day <= on

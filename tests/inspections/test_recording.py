@@ -95,7 +95,7 @@ def test_autosave_by_fetch_returns_the_item_html(client, officer_a, hospital_a, 
     answer.refresh_from_db()
     assert answer.result == Result.FAIL
     # Prefilled from the item; the location falls back to the inspection's (blank here).
-    assert answer.hazard_description == answer.item.text
+    assert answer.hazard_description == "宿舍私拉电线"  # prefilled from the note
     assert answer.photos.filter(kind=PhotoKind.FINDING).count() == 1
     assert "未填写隐患部位" in data["html"]
 
