@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.choices import Role
 from core.dates import today
-from core.http import file_response
+from core.http import XLSX_CONTENT_TYPE, attachment_response, file_response
 from core.permissions import role_required
 from hospitals.models import Hospital, Region
 
@@ -129,6 +129,24 @@ def overview(request):
         rows = [r for r in rows if r.guards.shortfall]
     elif attention == "no_report":
         rows = [r for r in rows if not (r.report and r.report.is_submitted)]
+    period_label = f"{year}{_('上半年') if half == 1 else _('下半年')}"
+    if request.GET.get("export") == "xlsx":
+        from .exports import overview_workbook
+
+        scope = (
+            form.cleaned_data["region"].name
+            if form.is_valid() and form.cleaned_data["region"]
+            else (request.user.region.name if request.user.region_id else _("全部"))
+        )
+        data.rows = rows
+        kept = {id(row) for row in rows}
+        data.overdue = [pair for pair in data.overdue if id(pair[0]) in kept]
+        content = overview_workbook(
+            data, scope=scope, period=_("截至 %(date)s") % {"date": today().isoformat()}
+        )
+        return attachment_response(
+            content, f"4+N建设进展_{scope}_{today().isoformat()}.xlsx", XLSX_CONTENT_TYPE
+        )
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -140,7 +158,8 @@ def overview(request):
             "page": page,
             "form": form,
             "query": query.urlencode(),
-            "period_label": f"{year}{_('上半年') if half == 1 else _('下半年')}",
+            "period_label": period_label,
+            "alarm_stats": selectors.alarm_drill_stats(hospitals),
             "period_due": selectors.report_due_date(year, half),
             "today": today(),
             "status_colours": STATUS_COLOURS,

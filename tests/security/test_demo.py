@@ -28,12 +28,26 @@ def test_demo_gives_every_covered_hospital_a_checklist_and_is_idempotent(client)
     demo.seed(stdout=out, style=no_style())
     counts = [
         m.objects.count()
-        for m in (SecurityPlan, ChecklistItem, GuardPost, AlarmDrill, EmergencyDrill, HalfYearReport)
+        for m in (
+            SecurityPlan,
+            ChecklistItem,
+            GuardPost,
+            AlarmDrill,
+            EmergencyDrill,
+            HalfYearReport,
+        )
     ]
     demo.seed(stdout=out, style=no_style())
     assert counts == [
         m.objects.count()
-        for m in (SecurityPlan, ChecklistItem, GuardPost, AlarmDrill, EmergencyDrill, HalfYearReport)
+        for m in (
+            SecurityPlan,
+            ChecklistItem,
+            GuardPost,
+            AlarmDrill,
+            EmergencyDrill,
+            HalfYearReport,
+        )
     ]
 
     index = PlanIndex.load()

@@ -208,3 +208,21 @@ def test_overview_page_lists_overdue_hospitals_for_the_notice(
         body = client_for(county_bureau).get(reverse("security:overview")).content.decode()
     assert "通报" in body
     assert "32 天" in body  # 2022-12-31 → 2023-02-01
+
+
+def test_overview_exports_the_matrix_and_the_notice_list(hospital_a, county_bureau, client_for):
+    import io
+
+    from openpyxl import load_workbook
+
+    with time_machine.travel(dt.datetime(2023, 2, 1, 12, tzinfo=dt.UTC)):
+        response = client_for(county_bureau).get(reverse("security:overview") + "?export=xlsx")
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"]
+    workbook = load_workbook(io.BytesIO(response.content))
+    assert len(workbook.sheetnames) == 3
+    values = [
+        cell for row in workbook.worksheets[2].iter_rows(values_only=True) for cell in row if cell
+    ]
+    assert hospital_a.name in values
+    assert any("配备安检器材" in str(v) for v in values)
