@@ -128,3 +128,17 @@ def test_valid_jpeg_with_gps_exif_comes_back_stripped(client, officer_a, in_prog
     assert b"Canon" not in served
     in_progress.refresh_from_db()
     assert in_progress.status == Status.IN_PROGRESS
+
+
+@pytest.mark.parametrize("name", ["..\\evil.jpg", "a/b.jpg", "..hidden.jpg", "x\x00.jpg"])
+def test_files_field_refuses_names_carrying_a_path(name):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from hazards.forms import HazardFilesField
+
+    uploaded = SimpleUploadedFile("x.jpg", jpeg_bytes(), "image/jpeg")
+    uploaded._name = name  # bypass Django's own basename() as a forged parser result would
+    field = HazardFilesField(required=False)
+    with pytest.raises(Exception, match="文件名不合法"):
+        field.clean([uploaded])
+    assert _media_files() == []
