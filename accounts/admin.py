@@ -12,7 +12,13 @@ class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
     list_filter = ("role", "is_active", "is_staff", "region")
     search_fields = ("username", "full_name", "phone", "email")
     list_select_related = ("region", "hospital")
-    autocomplete_fields = ("hospital",)
+    autocomplete_fields = ("hospital", "region", "department")
+    add_fieldsets = DjangoUserAdmin.add_fieldsets + (
+        (
+            _("平安医院"),
+            {"fields": ("full_name", "role", "region", "hospital", "department")},
+        ),
+    )
     fieldsets = DjangoUserAdmin.fieldsets + (
         (
             _("平安医院"),

@@ -157,3 +157,10 @@ class UserFilterForm(forms.Form):
         required=False,
         choices=[("", _("全部")), ("1", _("启用")), ("0", _("已停用"))],
     )
+    region = forms.ModelChoiceField(
+        label=_("区域"), required=False, queryset=Region.objects.none(), empty_label=_("全部")
+    )
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = Region.objects.visible_to(actor)

@@ -30,7 +30,7 @@ def manageable_users(actor):
 @role_required(Role.ADMIN)
 def user_list(request):
     users = manageable_users(request.user).select_related("region", "hospital", "department")
-    form = UserFilterForm(request.GET or None)
+    form = UserFilterForm(request.GET or None, actor=request.user)
     if form.is_valid():
         q = form.cleaned_data["q"].strip()
         if q:
@@ -43,6 +43,12 @@ def user_list(request):
             )
         if form.cleaned_data["role"]:
             users = users.filter(role=form.cleaned_data["role"])
+        region = form.cleaned_data["region"]
+        if region:
+            users = users.filter(
+                Q(region__path__startswith=region.path)
+                | Q(hospital__region__path__startswith=region.path)
+            )
         if form.cleaned_data["active"]:
             users = users.filter(is_active=form.cleaned_data["active"] == "1")
     users = users.order_by("-is_active", "role", "username")

@@ -217,3 +217,12 @@ def test_admin_nav_shows_user_management(client, county_admin, county_bureau):
     assert LIST in client.get(reverse("home")).content.decode()
     client.force_login(county_bureau)
     assert LIST not in client.get(reverse("home")).content.decode()
+
+
+def test_city_admin_filters_users_by_county(
+    client, city_admin, county, officer_a, officer_b, county_bureau
+):
+    client.force_login(city_admin)
+    response = client.get(LIST, {"region": county.pk})
+    assert usernames(response) == {"officer_a", "county_bureau"}
+    assert usernames(client.get(LIST, {"role": "officer"})) == {"officer_a", "officer_b"}
