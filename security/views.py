@@ -18,7 +18,7 @@ from core.permissions import role_required
 from hospitals.models import Hospital, Region
 
 from . import selectors, services
-from .choices import STATUS_COLOURS, DrillScenario, ItemAction, ItemStatus
+from .choices import STANDARD_KINDS, STATUS_COLOURS, DrillScenario, ItemAction, ItemStatus
 from .forms import (
     AlarmDrillForm,
     AlarmPointForm,
@@ -172,7 +172,8 @@ def hospital_page(request, pk):
     hospital = _hospital(request, pk)
     ctx = _hospital_context(request, hospital, "checklist")
     items = ChecklistItem.objects.filter(hospital=hospital).order_by("id")
-    if ctx["covered"] and not items.exclude(kind="custom").exists() and ctx["can_edit"]:
+    if ctx["covered"] and items.exclude(kind="custom").count() < len(STANDARD_KINDS):
+        # The standard rows are structure, not data: create them on first view by anyone.
         services.checklist_ensure(hospital=hospital)
     items = list(
         ChecklistItem.objects.filter(hospital=hospital).order_by("id").prefetch_related("evidence")
@@ -220,6 +221,13 @@ def item_detail(request, pk):
     ctx = _hospital_context(request, hospital, "checklist")
     standard, custom = selectors.checklist_states(hospital, [item], ctx["plan"])
     state = custom[0] if item.is_custom else next(s for s in standard if s.kind == item.kind)
+    if not item.is_custom:
+        _posts, totals = selectors.equipment_situation(hospital)
+        ctx.update(
+            guards=selectors.guard_situation(hospital, ctx["plan"]),
+            facilities=selectors.facility_situation(hospital, ctx["plan"]),
+            equipment_short=[line for line in totals if line.shortfall],
+        )
     ctx.update(
         item=item,
         state=state,
