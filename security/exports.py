@@ -53,14 +53,15 @@ def matrix_columns(overview: Overview) -> list[Column]:
     return columns
 
 
-NOTICE_COLUMNS = [
-    Column(_("医疗机构"), lambda pair: pair[0].hospital.name, width=28),
-    Column(_("区域"), lambda pair: pair[0].hospital.region.name, width=10),
-    Column(_("项目"), lambda pair: f"{pair[1].number} {pair[1].label}", width=24),
-    Column(_("期限"), lambda pair: pair[1].deadline, kind="date"),
-    Column(_("逾期天数"), lambda pair: pair[1].days_late, kind="int"),
-    Column(_("当前状态"), lambda pair: pair[1].status_label, width=10),
-]
+def notice_columns() -> list[Column]:
+    return [
+        Column(_("医疗机构"), lambda pair: pair[0].hospital.name, width=28),
+        Column(_("区域"), lambda pair: pair[0].hospital.region.name, width=10),
+        Column(_("项目"), lambda pair: f"{pair[1].number} {pair[1].label}", width=24),
+        Column(_("期限"), lambda pair: pair[1].deadline, kind="date"),
+        Column(_("逾期天数"), lambda pair: pair[1].days_late, kind="int"),
+        Column(_("当前状态"), lambda pair: pair[1].status_label, width=10),
+    ]
 
 
 def overview_workbook(overview: Overview, *, scope: str, period: str) -> bytes:
@@ -80,7 +81,7 @@ def overview_workbook(overview: Overview, *, scope: str, period: str) -> bytes:
         rows=overview.rows,
         highlight=lambda r: bool(r.overdue),
     )
-    notice = Sheet(title=_("逾期未达标名单"), columns=NOTICE_COLUMNS, rows=overview.overdue)
+    notice = Sheet(title=_("逾期未达标名单"), columns=notice_columns(), rows=overview.overdue)
     return workbook_bytes(
         [rates, matrix, notice],
         report_title=_("平安医院“4+N”建设进展"),

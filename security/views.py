@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from accounts.choices import Role
@@ -466,12 +467,12 @@ def facilities_page(request, pk):
 # --- generic hospital records -----------------------------------------------------------------
 
 RECORDS = {
-    "post": (GuardPost, GuardPostForm, _("保安岗位"), "security:guards"),
-    "entrance": (Entrance, EntranceForm, _("主要出入口"), "security:facilities"),
-    "alarm-point": (AlarmPoint, AlarmPointForm, _("一键报警点"), "security:facilities"),
-    "video": (VideoSystem, VideoSystemForm, _("视频监控系统"), "security:facilities"),
-    "alarm-drill": (AlarmDrill, AlarmDrillForm, _("一键报警演练"), "security:alarm_drills"),
-    "drill": (EmergencyDrill, EmergencyDrillForm, _("应急演练"), "security:drills"),
+    "post": (GuardPost, GuardPostForm, _lazy("保安岗位"), "security:guards"),
+    "entrance": (Entrance, EntranceForm, _lazy("主要出入口"), "security:facilities"),
+    "alarm-point": (AlarmPoint, AlarmPointForm, _lazy("一键报警点"), "security:facilities"),
+    "video": (VideoSystem, VideoSystemForm, _lazy("视频监控系统"), "security:facilities"),
+    "alarm-drill": (AlarmDrill, AlarmDrillForm, _lazy("一键报警演练"), "security:alarm_drills"),
+    "drill": (EmergencyDrill, EmergencyDrillForm, _lazy("应急演练"), "security:drills"),
 }
 
 
