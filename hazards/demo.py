@@ -24,8 +24,8 @@ from core.dates import today
 from core.uploads import clean_evidence_upload
 from hospitals.models import Hospital
 
-from .choices import Category, EvidenceStage, RiskLevel, Source, Status
-from .models import Hazard, HazardEvent
+from .choices import Category, EventType, EvidenceStage, RiskLevel, Source, Status
+from .models import ExtensionRequest, Hazard, HazardEvent
 from .services import (
     HazardError,
     hazard_accept,
@@ -146,6 +146,15 @@ def _backdate(hazard: Hazard, days: list[dt.date], closed_on: dt.date | None = N
         HazardEvent.objects.filter(pk=event.pk).update(
             at=_aware(day, 9 + index % 8, 10 * index % 60)
         )
+    for kind in (EventType.EXTENSION_REQUESTED,):
+        requested = HazardEvent.objects.filter(hazard=hazard, kind=kind).order_by("at")
+        for event, extension in zip(
+            requested, hazard.extensions.order_by("created_at", "pk"), strict=False
+        ):
+            ExtensionRequest.objects.filter(pk=extension.pk).update(created_at=event.at)
+            ExtensionRequest.objects.filter(pk=extension.pk, decided_at__isnull=False).update(
+                decided_at=event.at + dt.timedelta(days=1)
+            )
     updates = {"created_at": _aware(days[0], 9)}
     if closed_on:
         updates.update(closed_on=closed_on, closed_at=_aware(closed_on, 16))

@@ -82,7 +82,11 @@ class HazardRaiseForm(forms.Form):
             self.fields["source"].choices = [(s.value, s.label) for s in HOSPITAL_SOURCES]
             self.fields["source"].initial = Source.SELF_INSPECTION
         else:
-            self.fields["source"].choices = Source.choices
+            self.fields["source"].choices = [
+                (s.value, s.label)
+                for s in Source
+                if s in BUREAU_SOURCES or s in (Source.REPORT, Source.OTHER)
+            ]
             self.fields["source"].initial = Source.SUPERVISION
 
     def clean(self):
