@@ -13,6 +13,7 @@ from core.dates import today
 from core.http import XLSX_CONTENT_TYPE, attachment_response
 from core.permissions import role_required
 
+from .choices import RegionLevel
 from .exports import hospitals_workbook
 from .filters import HospitalFilter
 from .forms import (
@@ -156,7 +157,8 @@ def hospital_detail(request, pk: int):
 
 @role_required(Role.ADMIN)
 def hospital_create(request):
-    form = HospitalForm(request.POST or None, user=request.user)
+    initial = {"region": request.user.region_id} if request.user.region_id else {}
+    form = HospitalForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         hospital = hospital_save(hospital=form.save(commit=False), by=request.user)
         messages.success(request, _("已新增医疗机构“%(name)s”。") % {"name": hospital.name})
@@ -190,10 +192,15 @@ def region_list(request):
         hospital_count=Count("hospitals", distinct=True),
         department_count=Count("departments", distinct=True),
     )
+    regions = regions_with_effective_settings(regions)
     return render(
         request,
         "hospitals/region_list.html",
-        {"regions": regions_with_effective_settings(regions)},
+        {
+            "regions": regions,
+            # Counties are the lowest level: an administrator of a county has nothing to add.
+            "can_add_region": any(region.level != RegionLevel.COUNTY for region in regions),
+        },
     )
 
 
