@@ -334,6 +334,17 @@ class OverviewFilterForm(forms.Form):
         ],
     )
     period = forms.ChoiceField(label=_("半年报送期"), required=False)
+    sort = forms.ChoiceField(
+        label=_("排序"),
+        required=False,
+        choices=[
+            ("", _("按区域")),
+            ("met", _("达标项目少的在前")),
+            ("overdue", _("逾期项目多的在前")),
+            ("guards", _("保安员缺口大的在前")),
+            ("name", _("按名称")),
+        ],
+    )
 
     def __init__(self, *args, regions, **kwargs):
         super().__init__(*args, **kwargs)

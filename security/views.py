@@ -109,7 +109,9 @@ def overview(request):
     year, half = selectors.half_year_of(today())
     attention = ""
     q = ""
+    sort = ""
     if form.is_valid():
+        sort = form.cleaned_data["sort"]
         if form.cleaned_data["region"]:
             hospitals = hospitals.in_region(form.cleaned_data["region"])
         if form.cleaned_data["period"]:
@@ -130,6 +132,21 @@ def overview(request):
         rows = [r for r in rows if r.guards.shortfall]
     elif attention == "no_report":
         rows = [r for r in rows if not (r.report and r.report.is_submitted)]
+    if sort == "met":
+        rows = sorted(rows, key=lambda r: r.items_met / r.items_total if r.items_total else 0)
+    elif sort == "overdue":
+        rows = sorted(rows, key=lambda r: -len(r.overdue))
+    elif sort == "guards":
+        rows = sorted(rows, key=lambda r: -r.guards.shortfall)
+    elif sort == "name":
+        rows = sorted(rows, key=lambda r: r.hospital.name)
+    pending = [
+        (row, state)
+        for row in data.rows
+        for state in row.standard + row.custom
+        if state.status == ItemStatus.PENDING
+    ]
+    pending.sort(key=lambda pair: pair[1].item.submitted_at or pair[1].item.updated_at)
     period_label = f"{year}{_('上半年') if half == 1 else _('下半年')}"
     if request.GET.get("export") == "xlsx":
         from .exports import overview_workbook
@@ -161,6 +178,7 @@ def overview(request):
             "query": query.urlencode(),
             "period_label": period_label,
             "alarm_stats": selectors.alarm_drill_stats(hospitals),
+            "pending": pending,
             "period_due": selectors.report_due_date(year, half),
             "today": today(),
             "status_colours": STATUS_COLOURS,

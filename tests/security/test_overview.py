@@ -226,3 +226,25 @@ def test_overview_exports_the_matrix_and_the_notice_list(hospital_a, county_bure
     ]
     assert hospital_a.name in values
     assert any("配备安检器材" in str(v) for v in values)
+
+
+def test_overview_lists_pending_items_and_sorts_by_guard_shortfall(
+    county, hospital_a, officer_a, county_bureau, client_for
+):
+    from core.uploads import clean_evidence_upload
+    from security.services import evidence_add, item_submit
+    from tests.security.factories import png_upload
+
+    short = HospitalFactory(region=county, level="2", name="晋江市第二医院", beds_actual=2000)
+    ProfileFactory(hospital=short, full_time_guards=0, certified_guards=0)
+    ProfileFactory(hospital=hospital_a, full_time_guards=500, certified_guards=500)
+    item = next(i for i in checklist_ensure(hospital=hospital_a) if i.kind == ItemKind.SCREENING)
+    evidence_add(item=item, uploads=[clean_evidence_upload(png_upload())], by=officer_a)
+    item_submit(item=item, by=officer_a)
+
+    response = client_for(county_bureau).get(reverse("security:overview") + "?sort=guards")
+    assert [row.hospital.name for row in response.context["page"]] == [short.name, hospital_a.name]
+    assert [(row.hospital.pk, s.kind) for row, s in response.context["pending"]] == [
+        (hospital_a.pk, ItemKind.SCREENING)
+    ]
+    assert reverse("security:item", args=[item.pk]) in response.content.decode()
