@@ -241,7 +241,8 @@ class Assignment(models.Model):
 class InspectionQuerySet(models.QuerySet):
     def visible_to(self, user) -> InspectionQuerySet:
         """Submitted inspections of every hospital the user sees; drafts only to the person who
-        started them (and, for a self-inspection, to the hospital's other officers)."""
+        started them (and to the colleagues who share the job: the hospital's other officers for
+        a self-inspection, the department's other staff for a linked-department day)."""
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
         if user.is_superuser:
@@ -254,6 +255,14 @@ class InspectionQuerySet(models.QuerySet):
                 status=InspectionStatus.DRAFT,
                 kind=InspectionKind.SELF,
                 hospital_id=user.hospital_id,
+            )
+        if user.is_bureau and user.department_id:
+            # A linked-department day is the department's job: colleagues may carry it on.
+            condition |= Q(
+                status=InspectionStatus.DRAFT,
+                kind=InspectionKind.LINKED,
+                assignment__department_id=user.department_id,
+                hospital__in=Hospital.objects.visible_to(user),
             )
         return self.filter(condition)
 

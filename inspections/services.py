@@ -116,7 +116,14 @@ def can_record(user, inspection: Inspection) -> bool:
         return False
     if inspection.kind == InspectionKind.SELF:
         return True  # any officer of the hospital may continue or correct its self-inspection
-    return inspection.created_by_id == user.pk
+    if inspection.created_by_id == user.pk:
+        return True
+    # The linked department's staff share their department's inspection day.
+    return bool(
+        inspection.kind == InspectionKind.LINKED
+        and inspection.assignment_id
+        and inspection.assignment.department_id == user.department_id
+    )
 
 
 # --------------------------------------------------------------------------------------------

@@ -143,3 +143,20 @@ def test_city_bureau_sees_county_inspections_but_other_county_does_not(
     assert client.get(reverse("inspections:detail", args=[inspection.pk])).status_code == 200
     client.force_login(other_county_bureau)
     assert client.get(reverse("inspections:detail", args=[inspection.pk])).status_code == 404
+
+
+def test_department_colleague_can_continue_a_linked_inspection(
+    client, county, hospital_a, department, department_staff, county_bureau, safety_template
+):
+    from tests.factories import BureauUserFactory
+
+    colleague = BureauUserFactory(region=county, department=department)
+    assignment = make_assignment(hospital_a, due_date=today(), kind="linked", department=department)
+    inspection = inspection_start(by=department_staff, assignment=assignment)
+    client.force_login(colleague)
+    response = client.post(reverse("inspections:assignment_start", args=[assignment.pk]))
+    assert response["Location"] == reverse("inspections:record", args=[inspection.pk])
+    assert client.get(response["Location"]).status_code == 200
+    # Bureau staff outside the department do not see the draft.
+    client.force_login(county_bureau)
+    assert client.get(reverse("inspections:record", args=[inspection.pk])).status_code == 404
