@@ -38,7 +38,8 @@ class RobotForm(forms.ModelForm):
             "webhook_url": forms.URLInput(
                 attrs={"placeholder": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…"}
             ),
-            "secret": forms.PasswordInput(render_value=True),
+            # Never echo a stored secret back into the page; blank on edit keeps it.
+            "secret": forms.PasswordInput(render_value=False),
         }
 
     def __init__(self, *args, user, **kwargs):
@@ -50,6 +51,8 @@ class RobotForm(forms.ModelForm):
         )
         self.fields["region"].required = False
         self.fields["hospital"].required = False
+        if self.instance.pk and self.instance.secret:
+            self.fields["secret"].help_text = _("已设置密钥;留空表示不修改。")
         if not self.instance.pk:
             self.initial.setdefault("events", [value for value, _label in ROBOT_EVENT_CHOICES])
         self.helper = FormHelper()
@@ -66,6 +69,8 @@ class RobotForm(forms.ModelForm):
         if cleaned.get("kind") == RobotKind.WECOM:
             cleaned["secret"] = ""
         secret = (cleaned.get("secret") or "").strip()
+        if not secret and self.instance.pk and cleaned.get("kind") == RobotKind.DINGTALK:
+            secret = self.instance.secret
         if secret and not secret.startswith("SEC"):
             self.add_error("secret", _("钉钉加签密钥应以 SEC 开头。"))
         cleaned["secret"] = secret

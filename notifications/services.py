@@ -358,6 +358,8 @@ def render_digest(deliveries: list[Delivery]) -> RobotMessage:
             detail = item.body.strip().splitlines()[0][:120] if item.body.strip() else ""
             lines.append(f"- {text}" + (f":{detail}" if detail else ""))
         lines.append("")
+    # The site name in every message also satisfies a DingTalk robot's "keyword" security setting.
+    lines.append(f"> {settings.SITE_NAME}")
     return RobotMessage(title=str(title), text="\n".join(lines).strip())
 
 

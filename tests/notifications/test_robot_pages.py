@@ -182,3 +182,18 @@ def test_send_test_message_button_posts_to_the_robot(client, county_admin, count
     response = client.post(reverse("notifications:robot_test", args=[robot.pk]), follow=True)
     assert "测试消息发送失败" in response.content.decode()
     assert "310000" in response.content.decode()
+
+
+def test_dingtalk_secret_is_never_echoed_and_blank_keeps_it(
+    client, county_admin, county, public_dns
+):
+    robot = RobotFactory(region=county, kind=RobotKind.DINGTALK, secret="SECkeepme123")
+    client.force_login(county_admin)
+    page = client.get(reverse("notifications:robot_edit", args=[robot.pk])).content.decode()
+    assert "SECkeepme123" not in page
+    client.post(
+        reverse("notifications:robot_edit", args=[robot.pk]),
+        form_data(region=county.pk, kind=RobotKind.DINGTALK, secret=""),
+    )
+    robot.refresh_from_db()
+    assert robot.secret == "SECkeepme123"
