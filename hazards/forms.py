@@ -13,7 +13,7 @@ from hospitals.models import Hospital
 
 from .choices import BUREAU_SOURCES, Category, EvidenceStage, RiskLevel, Source
 from .models import MAJOR_DOSSIER_FIELDS, Hazard
-from .services import EDITABLE_FIELDS
+from .services import EDITABLE_FIELDS, hazard_version
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 HOSPITAL_SOURCES = [s for s in Source if s not in BUREAU_SOURCES]
@@ -125,9 +125,11 @@ class HazardEditForm(forms.ModelForm):
         }
 
     note = forms.CharField(label=_("修改说明"), required=False)
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["version"].initial = hazard_version(self.instance)
         if not self.instance.is_major:
             for name in (
                 *MAJOR_DOSSIER_FIELDS,
@@ -138,7 +140,9 @@ class HazardEditForm(forms.ModelForm):
                 self.fields.pop(name, None)
 
     def changes(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.fields if name != "note"}
+        return {
+            name: self.cleaned_data[name] for name in self.fields if name not in ("note", "version")
+        }
 
 
 class StartForm(StatusGuardMixin):

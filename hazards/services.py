@@ -267,6 +267,11 @@ def _refresh(target: Hazard, source: Hazard) -> None:
         setattr(target, field.attname, getattr(source, field.attname))
 
 
+def hazard_version(hazard: Hazard) -> str:
+    """An opaque version for optimistic checks of edit forms."""
+    return hazard.updated_at.isoformat() if hazard.updated_at else ""
+
+
 def _clean_text(value) -> str:
     return (value or "").strip()
 
@@ -529,9 +534,12 @@ def hazard_add_evidence(
     return stored
 
 
-def hazard_update(*, hazard: Hazard, by, changes: dict, note: str = "") -> Hazard:
+def hazard_update(
+    *, hazard: Hazard, by, changes: dict, note: str = "", expected_version: str | None = None
+) -> Hazard:
     """Edit the rectification details and the major-hazard dossier while the hazard is open
-    and not awaiting acceptance. Field changes are kept by simple-history."""
+    and not awaiting acceptance. Field changes are kept by simple-history. `expected_version`
+    (the `version` the form was loaded with) refuses an edit over someone else's newer one."""
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise HazardError(_("不能修改这些字段:%(fields)s") % {"fields": ", ".join(sorted(unknown))})
@@ -540,6 +548,10 @@ def hazard_update(*, hazard: Hazard, by, changes: dict, note: str = "") -> Hazar
         if not (can_act_for_hospital(by, locked) or is_bureau_over(by, locked)):
             raise HazardPermissionError(_("您无权修改该隐患。"))
         _require_status(locked, Status.PENDING, Status.IN_PROGRESS, action=_("修改"))
+        if expected_version and expected_version != hazard_version(locked):
+            raise StaleHazardError(
+                _("该隐患已被他人修改,您的修改未保存。请刷新页面查看最新内容后再修改。")
+            )
         changed = []
         for name, value in changes.items():
             if isinstance(value, str):

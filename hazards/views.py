@@ -371,6 +371,7 @@ def hazard_edit(request, pk: int):
                 by=request.user,
                 changes=form.changes(),
                 note=form.cleaned_data["note"],
+                expected_version=form.cleaned_data["version"] or None,
             )
         except services.HazardError as exc:
             form.add_error(None, exc.message)

@@ -12,7 +12,7 @@ from hazards.choices import EvidenceStage, Status
 from hazards.models import Hazard, HazardEvidence
 from hazards.services import hazard_add_evidence, hazard_update
 from tests.hazards.conftest import start, submit
-from tests.hazards.factories import cleaned_photo, jpeg_bytes, raise_hazard, upload
+from tests.hazards.factories import cleaned_photo, raise_hazard, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -365,4 +365,26 @@ def test_evidence_missing_on_disk_gives_404(client, self_found, officer_a):
     login(client, officer_a)
     assert client.get(evidence.get_absolute_url()).status_code == 404
     assert HazardEvidence.objects.count() == 1
-    _ = (hazard_update, jpeg_bytes)
+
+
+def test_edit_over_someone_elses_newer_edit_is_refused(
+    client, self_found, officer_a, county_bureau
+):
+    client.force_login(officer_a)
+    form = client.get(reverse("hazards:edit", args=[self_found.pk])).context["form"]
+    version = form["version"].value()
+    hazard_update(hazard=self_found, by=county_bureau, changes={"responsible_person": "王五"})
+    response = client.post(
+        reverse("hazards:edit", args=[self_found.pk]),
+        {
+            "location": self_found.location,
+            "description": self_found.description,
+            "category": self_found.category,
+            "responsible_person": "张三",
+            "version": version,
+        },
+    )
+    assert response.status_code == 200
+    assert "已被他人修改" in response.content.decode()
+    self_found.refresh_from_db()
+    assert self_found.responsible_person == "王五"
