@@ -176,6 +176,8 @@ def calendar_view(request):
         }
         for assignment in page.object_list
     ]
+    start_year, start_month = add_months(year, month, -11)
+    history = selectors.coverage_by_month(scope, dt.date(start_year, start_month, 1), first, on=on)
     prev_year, prev_month = add_months(year, month, -1)
     next_year, next_month = add_months(year, month, 1)
     return render(
@@ -200,6 +202,11 @@ def calendar_view(request):
             "filter": filterset,
             "page": page,
             "rows": rows,
+            "history": [
+                {"month": period, "coverage": figures}
+                for period, figures in history.items()
+                if figures.due
+            ],
         },
     )
 

@@ -197,3 +197,17 @@ def test_concurrent_generation_creates_each_assignment_once(hospital_a, hospital
         thread.join()
     assert errors == []
     assert Assignment.objects.count() == 3
+
+
+def test_coverage_by_month_groups_months(hospital_a, county):
+    from inspections.selectors import coverage_by_month
+
+    make_assignment(hospital_a, due_date=dt.date(2026, 1, 15))
+    make_assignment(hospital_a, due_date=dt.date(2026, 2, 15))
+    make_assignment(hospital_a, due_date=dt.date(2026, 3, 15))
+    rows = coverage_by_month(
+        county, dt.date(2026, 1, 1), dt.date(2026, 2, 1), on=dt.date(2026, 2, 10)
+    )
+    assert list(rows) == [dt.date(2026, 1, 1), dt.date(2026, 2, 1)]
+    assert (rows[dt.date(2026, 1, 1)].missed, rows[dt.date(2026, 1, 1)].due) == (1, 1)
+    assert rows[dt.date(2026, 2, 1)].due == 0
