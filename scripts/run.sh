@@ -10,6 +10,7 @@ unset DATABASE_URL REDIS_URL 2>/dev/null || true
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
 PY=.venv/bin/python
+export SITE_URL=${SITE_URL:-http://$HOST:$PORT}
 
 $PY manage.py migrate --noinput
 $PY manage.py compilemessages --ignore=.venv >/dev/null 2>&1 || true
@@ -33,7 +34,10 @@ $PY manage.py runserver "$HOST:$PORT" &
 pids+=($!)
 set +m
 
-sleep 2
+for _ in $(seq 1 60); do
+  curl -fsS -o /dev/null "http://$HOST:$PORT/healthz" 2>/dev/null && break
+  sleep 1
+done
 echo
 echo "==> 平安医院 is running at http://$HOST:$PORT/  (Celery worker + beat log: var/celery.log)"
 echo "    Demo logins are listed above. Press Ctrl-C to stop."
