@@ -35,7 +35,7 @@ pids+=($!)
 set +m
 
 for _ in $(seq 1 60); do
-  curl -fsS -o /dev/null "http://$HOST:$PORT/healthz" 2>/dev/null && break
+  $PY -c "import urllib.request,sys; urllib.request.urlopen(sys.argv[1], timeout=2)" "http://$HOST:$PORT/healthz" 2>/dev/null && break
   sleep 1
 done
 echo
