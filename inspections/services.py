@@ -347,6 +347,9 @@ def inspection_start(
             template = template_in_force(hospital, on=inspected_on)
         if template is None or not template.is_active:
             raise InspectionError(_("没有可用的检查表,请联系管理员启用检查表。"))
+        region_ids = {int(part) for part in hospital.region.path.strip("/").split("/") if part}
+        if template.region_id and template.region_id not in region_ids:
+            raise InspectionError(_("该检查表版本不适用于该机构所在区域。"))
         template = _lock_template(template)  # waits for an edit of the same version to finish
         items = list(template.items.all())
         if not items:

@@ -73,6 +73,13 @@ def _parse_month(value: str | None) -> tuple[int, int]:
     return current.year, current.month
 
 
+def _section_param(value) -> int:
+    try:
+        return max(int(value), 1)
+    except (TypeError, ValueError):
+        return 1
+
+
 def is_actionable(user, assignment: Assignment) -> bool:
     """Python twin of Assignment.objects.actionable_by for rows already loaded."""
     if user.is_superuser:
@@ -405,9 +412,8 @@ def inspection_header(request, pk: int):
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
-    return redirect(
-        f"{reverse('inspections:record', args=[inspection.pk])}?section={request.POST.get('section', 1)}"
-    )
+    section = _section_param(request.POST.get("section"))
+    return redirect(f"{reverse('inspections:record', args=[inspection.pk])}?section={section}")
 
 
 @require_POST
@@ -417,7 +423,7 @@ def answer_save(request, pk: int, answer_pk: int):
         inspection.answers.select_related("item", "item__section"), pk=answer_pk
     )
     form = AnswerForm(request.POST, request.FILES, answer=answer)
-    section_index = int(request.POST.get("section", 1) or 1)
+    section_index = _section_param(request.POST.get("section"))
     if form.is_valid():
         data = {key: value for key, value in form.cleaned_data.items() if "photos" not in key}
         try:
@@ -480,7 +486,8 @@ def photo_delete(request, pk: int, photo_pk: int):
     else:
         messages.success(request, _("照片已删除。"))
     url = reverse("inspections:record", args=[inspection.pk])
-    return redirect(f"{url}?section={request.POST.get('section', 1)}#item-{photo.answer_id}")
+    section = _section_param(request.POST.get("section"))
+    return redirect(f"{url}?section={section}#item-{photo.answer_id}")
 
 
 def photo_view(request, photo_pk: int):

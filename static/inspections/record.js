@@ -68,7 +68,15 @@
     toggleFailFields(form);
     form.addEventListener("change", function (event) {
       if (event.target.name === "result") { toggleFailFields(form); }
+      if (timer) { clearTimeout(timer); timer = null; }
       save(form);
+    });
+    // While typing a note or hazard details, save a moment after the last keystroke.
+    var timer = null;
+    form.addEventListener("input", function (event) {
+      if (event.target.type === "file" || event.target.type === "radio" || event.target.type === "checkbox") { return; }
+      if (timer) { clearTimeout(timer); }
+      timer = setTimeout(function () { timer = null; save(form); }, 1500);
     });
     form.addEventListener("submit", function (event) {
       event.preventDefault();

@@ -185,3 +185,15 @@ def test_item_codes_are_unique_per_version(safety_template):
         ChecklistItem.objects.filter(template=safety_template).values("code").distinct().count()
         == 42
     )
+
+
+def test_a_county_version_cannot_be_used_in_another_county(
+    safety_template, county_admin, officer_b, hospital_b
+):
+    from inspections.services import InspectionError, inspection_start
+
+    own = template_copy(template=safety_template, by=county_admin)
+    own.is_active = True
+    own.save()
+    with pytest.raises(InspectionError):
+        inspection_start(by=officer_b, hospital=hospital_b, kind="self", template=own)
