@@ -610,8 +610,6 @@ def hazard_submit(
         locked = _lock(hazard, expected_status)
         _check_hospital_side(locked, by)
         _require_status(locked, Status.IN_PROGRESS, action=_("提交验收"))
-        if files:
-            _store_evidence(locked, files, stage=EvidenceStage.AFTER, by=by)
         fields = ["status", "submitted_at"]
         if locked.is_overdue() and _clean_text(explanation):
             locked.overdue_explanation = _clean_text(explanation)
@@ -631,8 +629,10 @@ def hazard_submit(
             )
         if not _clean_text(locked.rectification_measures):
             raise HazardError(_("请先填写整改措施。"))
-        if not locked.evidence.filter(stage=EvidenceStage.AFTER).exists():
+        if not files and not locked.evidence.filter(stage=EvidenceStage.AFTER).exists():
             raise HazardError(_("请先上传整改后的照片或佐证材料。"))
+        # Files are written only once every rule has passed, so a refusal leaves no orphans.
+        _store_evidence(locked, files, stage=EvidenceStage.AFTER, by=by)
         locked.status = Status.PENDING_ACCEPTANCE
         locked.submitted_at = timezone.now()
         _save(locked, by, fields)

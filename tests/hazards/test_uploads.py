@@ -142,3 +142,27 @@ def test_files_field_refuses_names_carrying_a_path(name):
     with pytest.raises(Exception, match="文件名不合法"):
         field.clean([uploaded])
     assert _media_files() == []
+
+
+def test_refused_submission_stores_none_of_its_files(client, hospital_a, officer_a):
+    import datetime as dt
+
+    from core.dates import today
+    from tests.hazards.factories import raise_hazard
+
+    hazard = raise_hazard(
+        hospital=hospital_a,
+        found_by=officer_a,
+        found_on=today() - dt.timedelta(days=20),
+        deadline=today() - dt.timedelta(days=1),
+    )
+    start(hazard, officer_a)
+    client.force_login(officer_a)
+    response = client.post(
+        reverse("hazards:action", args=[hazard.pk, "submit"]),
+        {"note": "已整改", "expected_status": "in_progress", "files": [upload("after.jpg")]},
+    )
+    assert response.status_code == 200
+    assert "书面说明" in response.content.decode()
+    assert not HazardEvidence.objects.exists()
+    assert _media_files() == []
