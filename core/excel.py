@@ -11,6 +11,7 @@ import datetime as dt
 import os
 import tempfile
 from collections.abc import Callable, Iterable
+from copy import copy
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -77,12 +78,8 @@ class Sheet:
     row_count: int = field(default=0, init=False)
 
 
-def _cell(ws, value, column: Column, *, highlight: bool):
-    if isinstance(value, dt.datetime) and timezone.is_aware(value):
-        value = timezone.localtime(value).replace(tzinfo=None)
-    if isinstance(value, Decimal):
-        value = float(value)
-    cell = text_cell(ws, value)
+def _styled_cell(ws, column: Column, *, highlight: bool):
+    cell = WriteOnlyCell(ws)
     cell.font = _BODY_FONT
     cell.border = _BORDER
     if column.kind == "date":
@@ -98,6 +95,26 @@ def _cell(ws, value, column: Column, *, highlight: bool):
     if highlight:
         cell.fill = _HIGHLIGHT_FILL
     return cell
+
+
+def _cell(ws, value, column: Column, *, highlight: bool, styles: dict | None = None):
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value).replace(tzinfo=None)
+    if isinstance(value, Decimal):
+        value = float(value)
+    if styles is None:
+        styles = {}
+    # Setting font/border/... on every cell makes openpyxl hash the style objects each time
+    # (about 1 ms a cell); build each column's style once and copy its small index array.
+    key = (id(column), highlight)
+    if key not in styles:
+        styles[key] = _styled_cell(ws, column, highlight=highlight)._style
+    cell = WriteOnlyCell(ws, value=value)
+    auto_format = cell.number_format
+    cell._style = copy(styles[key])
+    if cell.is_date and column.kind not in ("date", "datetime"):
+        cell.number_format = auto_format  # a date in a text column still shows as a date
+    return guard_cell(cell)
 
 
 def write_sheet(wb: Workbook, sheet: Sheet, *, report_title: str, scope: str, period: str) -> int:
@@ -146,10 +163,14 @@ def write_sheet(wb: Workbook, sheet: Sheet, *, report_title: str, scope: str, pe
     ws.append(headers)
 
     count = 0
+    styles: dict = {}
     for row in sheet.rows:
         highlight = bool(sheet.highlight and sheet.highlight(row))
         ws.append(
-            [_cell(ws, column.value(row), column, highlight=highlight) for column in sheet.columns]
+            [
+                _cell(ws, column.value(row), column, highlight=highlight, styles=styles)
+                for column in sheet.columns
+            ]
         )
         count += 1
     ws.auto_filter.ref = f"A{header_row}:{last_col}{header_row + max(count, 1)}"

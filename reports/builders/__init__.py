@@ -50,3 +50,9 @@ def estimate_rows(report_type: str, scope) -> int:
     except ImportError:
         return scope.hospitals().count()
     return estimator(scope)
+
+
+def labels(choices) -> dict:
+    """{value: translated label} of a TextChoices class, computed once per build: Django's
+    get_FOO_display() re-translates every choice on every call (too slow for 100k rows)."""
+    return {value: str(label) for value, label in choices.choices}

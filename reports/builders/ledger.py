@@ -7,11 +7,18 @@ from django.utils.translation import gettext as _
 
 from core.dates import today
 from core.excel import Column, Sheet
-from hazards.choices import EvidenceStage, Status
+from hazards.choices import (
+    Category,
+    EvidenceStage,
+    RectificationMode,
+    RiskLevel,
+    Source,
+    Status,
+)
 
 from ..choices import ReportType
 from ..selectors import period_hazards
-from . import WorkbookPlan
+from . import WorkbookPlan, labels
 
 CHUNK_SIZE = 2000
 
@@ -36,8 +43,8 @@ def _person(user) -> str:
     return user.display_name if user else ""
 
 
-def _progress(hazard) -> str:
-    text = hazard.get_status_display()
+def _progress(hazard, status_labels) -> str:
+    text = status_labels[hazard.status]
     if hazard.progress:
         text = f"{text}:{hazard.progress}"
     return text
@@ -53,6 +60,9 @@ def _verified(hazard) -> str:
 
 
 def ledger_columns(on) -> list[Column]:
+    source, risk, category = labels(Source), labels(RiskLevel), labels(Category)
+    mode, status = labels(RectificationMode), labels(Status)
+    closed, not_closed = _("已销号"), _("未销号")
     return [
         Column(_("序号"), lambda r: r[0], width=6, kind="int"),
         Column(_("编号"), lambda r: r[1].code, width=18),
@@ -60,18 +70,18 @@ def ledger_columns(on) -> list[Column]:
         Column(_("排查时间"), lambda r: r[1].found_on, width=12, kind="date"),
         Column(_("部位"), lambda r: r[1].location, width=20, wrap=True),
         Column(_("排查人"), lambda r: _person(r[1].found_by), width=10),
-        Column(_("发现途径"), lambda r: r[1].get_source_display(), width=14),
+        Column(_("发现途径"), lambda r: source[r[1].source], width=14),
         Column(_("隐患描述"), lambda r: r[1].description, width=40, wrap=True),
-        Column(_("等级"), lambda r: r[1].get_risk_level_display(), width=10),
-        Column(_("类别"), lambda r: r[1].get_category_display(), width=14),
-        Column(_("整改方式"), lambda r: r[1].get_mode_display(), width=10),
+        Column(_("等级"), lambda r: risk[r[1].risk_level], width=10),
+        Column(_("类别"), lambda r: category[r[1].category], width=14),
+        Column(_("整改方式"), lambda r: mode[r[1].mode], width=10),
         Column(_("整改措施"), lambda r: r[1].rectification_measures, width=30, wrap=True),
         Column(_("资金(元)"), lambda r: r[1].funds, width=12, kind="decimal"),
         Column(_("责任科室"), lambda r: r[1].responsible_department, width=14),
         Column(_("责任人"), lambda r: r[1].responsible_person, width=10),
         Column(_("整改期限"), lambda r: r[1].deadline, width=12, kind="date"),
         Column(_("临时安全措施"), lambda r: r[1].interim_measures, width=24, wrap=True),
-        Column(_("进度"), lambda r: _progress(r[1]), width=24, wrap=True),
+        Column(_("进度"), lambda r: _progress(r[1], status), width=24, wrap=True),
         Column(_("逾期天数"), lambda r: r[1].days_overdue(on) or None, width=9, kind="int"),
         Column(_("整改前照片"), lambda r: r[1].photos_before, width=10, kind="int"),
         Column(_("整改后照片"), lambda r: r[1].photos_after, width=10, kind="int"),
@@ -79,7 +89,7 @@ def ledger_columns(on) -> list[Column]:
         Column(_("复查验收日期"), lambda r: r[1].closed_on, width=12, kind="date"),
         Column(
             _("销号"),
-            lambda r: _("已销号") if r[1].status == Status.CLOSED else _("未销号"),
+            lambda r: closed if r[1].status == Status.CLOSED else not_closed,
             width=8,
         ),
     ]

@@ -7,12 +7,12 @@ from django.utils.translation import gettext as _
 
 from core.dates import today
 from core.excel import Column, Sheet
-from hazards.choices import RiskLevel
+from hazards.choices import RiskLevel, Status, SupervisionLevel, Suspension
 from hazards.selectors import open_hazards, overdue
 
 from ..choices import ReportType
 from ..selectors import scope_hazards, summarise_scope
-from . import WorkbookPlan
+from . import WorkbookPlan, labels
 from .security_half_year import security_status_sheet
 
 CHUNK_SIZE = 1000
@@ -69,6 +69,7 @@ def hospital_sheet(summary) -> Sheet:
 
 
 def major_sheet(scope, on) -> Sheet:
+    supervision, suspension, status = labels(SupervisionLevel), labels(Suspension), labels(Status)
     hazards = (
         open_hazards(scope_hazards(scope))
         .filter(risk_level=RiskLevel.MAJOR, found_on__lte=scope.period.end)
@@ -84,11 +85,11 @@ def major_sheet(scope, on) -> Sheet:
             Column(_("排查时间"), lambda h: h.found_on, width=12, kind="date"),
             Column(_("部位"), lambda h: h.location, width=18, wrap=True),
             Column(_("隐患描述"), lambda h: h.description, width=40, wrap=True),
-            Column(_("挂牌督办级别"), lambda h: h.get_supervision_level_display(), width=14),
+            Column(_("挂牌督办级别"), lambda h: supervision.get(h.supervision_level, ""), width=14),
             Column(_("督办文号"), lambda h: h.supervision_notice_no, width=16),
-            Column(_("停业/停用整改"), lambda h: h.get_suspension_display(), width=12),
+            Column(_("停业/停用整改"), lambda h: suspension.get(h.suspension, ""), width=12),
             Column(_("整改期限"), lambda h: h.deadline, width=12, kind="date"),
-            Column(_("状态"), lambda h: h.get_status_display(), width=10),
+            Column(_("状态"), lambda h: status[h.status], width=10),
             Column(_("逾期天数"), lambda h: h.days_overdue(on) or None, width=9, kind="int"),
             Column(_("责任人"), lambda h: h.responsible_person, width=10),
         ],
@@ -99,6 +100,7 @@ def major_sheet(scope, on) -> Sheet:
 
 
 def overdue_sheet(scope, on) -> Sheet:
+    risk, missing = labels(RiskLevel), _("未提交")
     hazards = (
         overdue(scope_hazards(scope).filter(found_on__lte=scope.period.end), on=on)
         .select_related("hospital", "hospital__region")
@@ -113,14 +115,14 @@ def overdue_sheet(scope, on) -> Sheet:
             Column(_("排查时间"), lambda h: h.found_on, width=12, kind="date"),
             Column(_("部位"), lambda h: h.location, width=18, wrap=True),
             Column(_("隐患描述"), lambda h: h.description, width=40, wrap=True),
-            Column(_("等级"), lambda h: h.get_risk_level_display(), width=10),
+            Column(_("等级"), lambda h: risk[h.risk_level], width=10),
             Column(_("整改期限"), lambda h: h.deadline, width=12, kind="date"),
             Column(_("逾期天数"), lambda h: h.days_overdue(on), width=9, kind="int"),
             Column(_("责任科室"), lambda h: h.responsible_department, width=14),
             Column(_("责任人"), lambda h: h.responsible_person, width=10),
             Column(
                 _("书面说明"),
-                lambda h: h.overdue_explanation if h.has_current_explanation else _("未提交"),
+                lambda h: h.overdue_explanation if h.has_current_explanation else missing,
                 width=30,
                 wrap=True,
             ),

@@ -1,0 +1,168 @@
+"""Benchmark: build the hazard ledger for N hazards and report time and peak memory.
+
+Not a unit test. Run against any database (a throwaway one: it writes N hazards and removes
+them afterwards):
+
+    DEBUG=1 .venv/bin/python bench/bench_ledger.py --hazards 20000 50000
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/sh_bench DEBUG=1 \
+        .venv/bin/python bench/bench_ledger.py --hazards 100000
+
+Each size runs in a fresh process so that its peak memory (max RSS of the build, minus the
+RSS before the build) is its own. The workbook is written in openpyxl's write-only mode and rows
+stream with .iterator(chunk_size=…), so the peak should stay flat as N grows. --heap also
+reports the Python heap peak with tracemalloc (much slower; time is then not meaningful).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django
+
+django.setup()
+
+from django.db import transaction  # noqa: E402
+
+from accounts.choices import Role  # noqa: E402
+from accounts.models import User  # noqa: E402
+from hazards.models import Hazard  # noqa: E402
+from hospitals.models import Hospital, Region  # noqa: E402
+from reports.choices import ReportType  # noqa: E402
+from reports.periods import Period  # noqa: E402
+from reports.scope import ReportScope  # noqa: E402
+from reports.services import build_report_file  # noqa: E402
+
+BENCH_CODE = "BENCH"
+
+
+def setup_scope(hospitals: int):
+    region, _ = Region.objects.get_or_create(
+        code=BENCH_CODE, defaults={"name": "基准测试县", "level": "county"}
+    )
+    existing = list(Hospital.objects.filter(region=region))
+    from tests.factories import make_credit_code
+
+    for i in range(len(existing), hospitals):
+        existing.append(
+            Hospital.objects.create(
+                name=f"基准测试医院{i + 1}",
+                credit_code=make_credit_code(900000 + i),
+                level="2",
+                type="general",
+                ownership="public",
+                region=region,
+            )
+        )
+    user, _ = User.objects.get_or_create(
+        username="bench_officer",
+        defaults={"role": Role.BUREAU, "region": region, "full_name": "基准测试员"},
+    )
+    return region, existing, user
+
+
+def seed(n: int, hospitals, user) -> None:
+    start = dt.date(2026, 1, 1)
+    batch = []
+    for i in range(n):
+        found = start + dt.timedelta(days=i % 180)
+        batch.append(
+            Hazard(
+                code=f"{BENCH_CODE}-{i:08d}",
+                hospital=hospitals[i % len(hospitals)],
+                source="self_inspection",
+                found_side="hospital",
+                category="fire",
+                risk_level="major" if i % 50 == 0 else "general",
+                location=f"住院部{i % 20}层东侧走廊",
+                description=f"第{i}条:消防通道堆放杂物,疏散指示标志损坏,需限期整改" * 2,
+                found_on=found,
+                found_by=user,
+                deadline=found + dt.timedelta(days=30),
+                status="closed" if i % 3 else "pending",
+                closed_on=found + dt.timedelta(days=10) if i % 3 else None,
+                rectification_measures="清理杂物,更换疏散指示标志",
+                responsible_person="李建国",
+            )
+        )
+        if len(batch) == 5000:
+            Hazard.objects.bulk_create(batch)
+            batch = []
+    Hazard.objects.bulk_create(batch)
+
+
+def clean() -> None:
+    Hazard.objects.filter(code__startswith=f"{BENCH_CODE}-").delete()
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run(n: int, hospital_count: int, heap: bool = False) -> dict:
+    region, hospitals, user = setup_scope(hospital_count)
+    clean()
+    t0 = time.perf_counter()
+    with transaction.atomic():
+        seed(n, hospitals, user)
+    seeded = time.perf_counter() - t0
+    scope = ReportScope(region=region, period=Period.parse("2026-H1"))
+    fd, path = tempfile.mkstemp(suffix=".xlsx")
+    os.close(fd)
+    peak = None
+    rss_before = rss_mb()
+    try:
+        if heap:
+            tracemalloc.start()
+        t0 = time.perf_counter()
+        rows = build_report_file(ReportType.HAZARD_LEDGER, scope, path)
+        elapsed = time.perf_counter() - t0
+        if heap:
+            _current, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+        size = os.path.getsize(path)
+    finally:
+        os.unlink(path)
+        clean()
+    return {
+        "hazards": n,
+        "rows": rows,
+        "seed_s": round(seeded, 2),
+        "build_s": round(elapsed, 2),
+        "rows_per_s": round(rows / elapsed) if elapsed else None,
+        "build_rss_growth_mb": round(rss_mb() - rss_before, 1),
+        "peak_heap_mb": round(peak / 2**20, 1) if peak is not None else "-",
+        "file_mb": round(size / 2**20, 2),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--hazards", type=int, nargs="+", default=[5000, 20000])
+    parser.add_argument("--hospitals", type=int, default=30)
+    parser.add_argument("--heap", action="store_true", help="also trace the Python heap")
+    parser.add_argument("--single", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.single:
+        result = run(args.hazards[0], args.hospitals, heap=args.heap)
+        print("  ".join(f"{k}={v}" for k, v in result.items()), flush=True)
+        return
+    for n in args.hazards:
+        command = [sys.executable, __file__, "--single", "--hazards", str(n)]
+        command += ["--hospitals", str(args.hospitals)] + (["--heap"] if args.heap else [])
+        subprocess.run(command, check=True)
+
+
+if __name__ == "__main__":
+    main()
