@@ -6,6 +6,7 @@ app_name = "inspections"
 urlpatterns = [
     path("", views.inspection_list, name="list"),
     path("calendar/", views.calendar_view, name="calendar"),
+    path("assignments/generate/", views.assignments_generate, name="assignments_generate"),
     path("assignments/<int:pk>/start/", views.assignment_start, name="assignment_start"),
     path("new/", views.inspection_new, name="new"),
     path("<int:pk>/", views.inspection_detail, name="detail"),

@@ -206,6 +206,7 @@ def calendar_view(request):
             "prev_month": f"{prev_year}-{prev_month:02d}",
             "next_month": f"{next_year}-{next_month:02d}",
             "month_param": f"{year}-{month:02d}",
+            "can_generate": user.is_superuser or user.is_region_admin,
             "filter": filterset,
             "page": page,
             "rows": rows,
@@ -216,6 +217,16 @@ def calendar_view(request):
             ],
         },
     )
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def assignments_generate(request):
+    """Create this month's remaining and next month's assignments now (the daily beat task
+    does the same; useful on the day the system goes live)."""
+    created = services.assignments_generate_upcoming()
+    messages.success(request, _("已生成 %(count)s 条检查日任务。") % {"count": created})
+    return redirect("inspections:calendar")
 
 
 @require_POST

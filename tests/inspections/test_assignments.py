@@ -211,3 +211,18 @@ def test_coverage_by_month_groups_months(hospital_a, county):
     assert list(rows) == [dt.date(2026, 1, 1), dt.date(2026, 2, 1)]
     assert (rows[dt.date(2026, 1, 1)].missed, rows[dt.date(2026, 1, 1)].due) == (1, 1)
     assert rows[dt.date(2026, 2, 1)].due == 0
+
+
+def test_admin_can_generate_assignments_from_the_calendar(
+    client, county_admin, officer_a, hospital_a
+):
+    from django.urls import reverse
+
+    client.force_login(officer_a)
+    assert client.post(reverse("inspections:assignments_generate")).status_code == 403
+    assert Assignment.objects.count() == 0
+    client.force_login(county_admin)
+    with time_machine.travel(dt.datetime(2026, 8, 3, 9, 0), tick=False):
+        response = client.post(reverse("inspections:assignments_generate"))
+    assert response.status_code == 302
+    assert Assignment.objects.count() == 2
