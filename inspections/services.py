@@ -452,7 +452,10 @@ def answer_save(
                 value = data[name]
                 setattr(answer, name, value.strip() if isinstance(value, str) else value)
         if answer.result == Result.FAIL:
-            if not answer.hazard_description:
+            if not answer.hazard_description or (
+                answer.note and answer.hazard_description == answer.item.text
+            ):
+                # The inspector's own words describe the hazard better than the item text.
                 answer.hazard_description = answer.note or answer.item.text
             if not answer.hazard_location:
                 answer.hazard_location = inspection.location
