@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from .choices import RobotKind
 from .urlsafety import validate_webhook_url
@@ -73,11 +74,43 @@ class EmailChannel:
             "site_url": settings.SITE_URL,
         }
         with translation.override(settings.LANGUAGE_CODE):
-            subject = f"[{settings.SITE_NAME}] {delivery.title}".replace("\n", " ")
+            subject = f"[{settings.SITE_NAME}] {delivery.title}"
             text = render_to_string("notifications/email/notification.txt", context)
             html = render_to_string("notifications/email/notification.html", context)
+        self._send(user, subject, text, html)
+
+    def send_digest(self, user, deliveries) -> None:
+        """Several reminders of one run in one e-mail."""
+        if user is None or not user.email:
+            raise DeliveryError("收件人没有电子邮箱地址", permanent=True)
+        items = [
+            {
+                "title": d.title,
+                "body": d.body,
+                "link": absolute_url(d.url),
+                "event_label": d.get_event_display(),
+            }
+            for d in deliveries
+        ]
+        context = {
+            "user": user,
+            "items": items,
+            "count": len(items),
+            "site_name": settings.SITE_NAME,
+            "site_url": settings.SITE_URL,
+        }
+        with translation.override(settings.LANGUAGE_CODE):
+            subject = _("[%(site)s] 您有 %(count)s 条新提醒") % {
+                "site": settings.SITE_NAME,
+                "count": len(items),
+            }
+            text = render_to_string("notifications/email/digest.txt", context)
+            html = render_to_string("notifications/email/digest.html", context)
+        self._send(user, subject, text, html)
+
+    def _send(self, user, subject: str, text: str, html: str) -> None:
         message = EmailMultiAlternatives(
-            subject=subject,
+            subject=str(subject).replace("\n", " "),
             body=text,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[user.email],

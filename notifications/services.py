@@ -58,8 +58,9 @@ def dedupe_key(event: str, obj=None, occurrence: str = "") -> str:
 
 @dataclass
 class _Batch:
-    delivery_ids: set[int] = field(default_factory=set)
-    robot_ids: set[int] = field(default_factory=set)
+    delivery_ids: set[int] = field(default_factory=set)  # e-mails sent one by one
+    robot_ids: set[int] = field(default_factory=set)  # one digest per robot
+    email_recipient_ids: set[int] = field(default_factory=set)  # one digest e-mail per person
 
 
 _current_batch: ContextVar[_Batch | None] = ContextVar("notifications_batch", default=None)
@@ -70,7 +71,7 @@ def dispatch_batch() -> Iterator[_Batch]:
     """Collect what notify() wants to send and queue it once, after commit, when the block ends.
 
     Reminder scans run inside this so all of one run's robot messages go out as one digest per
-    robot (robots accept ~20 messages a minute)."""
+    robot (robots accept ~20 messages a minute) and each person gets one e-mail per run."""
     outer = _current_batch.get()
     if outer is not None:  # nested: the outermost batch queues everything
         yield outer
@@ -85,21 +86,26 @@ def dispatch_batch() -> Iterator[_Batch]:
 
 
 def _queue_on_commit(batch: _Batch) -> None:
-    if not batch.delivery_ids and not batch.robot_ids:
+    if not (batch.delivery_ids or batch.robot_ids or batch.email_recipient_ids):
         return
     delivery_ids = sorted(batch.delivery_ids)
     robot_ids = sorted(batch.robot_ids)
-    transaction.on_commit(lambda: queue_sending(delivery_ids, robot_ids))
+    recipient_ids = sorted(batch.email_recipient_ids)
+    transaction.on_commit(lambda: queue_sending(delivery_ids, robot_ids, recipient_ids))
 
 
-def queue_sending(delivery_ids: Iterable[int], robot_ids: Iterable[int]) -> None:
+def queue_sending(
+    delivery_ids: Iterable[int], robot_ids: Iterable[int], email_recipient_ids: Iterable[int] = ()
+) -> None:
     """Queue the send tasks. If the broker is unreachable the rows stay pending and the
     periodic retry scan sends them later: nothing is lost."""
-    from .tasks import send_delivery, send_robot_digest
+    from .tasks import send_delivery, send_email_digest, send_robot_digest
 
     try:
         for pk in delivery_ids:
             send_delivery.delay(pk)
+        for pk in email_recipient_ids:
+            send_email_digest.delay(pk)
         for pk in robot_ids:
             send_robot_digest.delay(pk)
     except Exception:  # broker down: the retry scan is the safety net
@@ -232,7 +238,11 @@ def notify(
             pending_robot_ids = [robot.pk for robot in matching]
 
     delivery_ids: list[int] = []
-    if pending_email_targets:
+    batch = _current_batch.get()
+    if pending_email_targets and batch is not None:
+        # Inside a reminder run: one digest e-mail per person, sent when the run ends.
+        batch.email_recipient_ids.update(int(t.split(":")[1]) for t in pending_email_targets)
+    elif pending_email_targets:
         # Only rows this call (or a concurrent twin) created and nobody has touched yet.
         delivery_ids = list(
             Delivery.objects.filter(
@@ -244,7 +254,6 @@ def notify(
             ).values_list("pk", flat=True)
         )
     if delivery_ids or pending_robot_ids:
-        batch = _current_batch.get()
         if batch is not None:
             batch.delivery_ids.update(delivery_ids)
             batch.robot_ids.update(pending_robot_ids)
@@ -319,6 +328,39 @@ def deliver(delivery_id: int) -> str:
         return "retry" if _mark_failed([delivery_id], exc) else "failed"
     _mark_sent([delivery_id])
     return "sent"
+
+
+def send_email_digest(recipient_id: int, *, limit: int = 100) -> dict:
+    """Send a person's due e-mail deliveries as one message (a single one as a normal e-mail).
+
+    Returns counts {"sent": n, "failed": n, "retry": n}."""
+    result = {"sent": 0, "failed": 0, "retry": 0}
+    now = timezone.now()
+    candidates = list(
+        Delivery.objects.filter(
+            channel=Channel.EMAIL, recipient_id=recipient_id, status=DeliveryStatus.PENDING
+        )
+        .filter(Q(attempts=0) | Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .select_related("recipient")
+        .order_by("created_at", "pk")[:limit]
+    )
+    claimed = [d for d in candidates if _claim(d.pk, now)]
+    if not claimed:
+        return result
+    pks = [d.pk for d in claimed]
+    channel = EmailChannel()
+    try:
+        if len(claimed) == 1:
+            channel.send(claimed[0])
+        else:
+            channel.send_digest(claimed[0].recipient, claimed)
+    except DeliveryError as exc:
+        logger.warning("E-mail digest to user %s failed: %s", recipient_id, exc)
+        result["retry" if _mark_failed(pks, exc) else "failed"] = len(pks)
+        return result
+    _mark_sent(pks)
+    result["sent"] = len(pks)
+    return result
 
 
 def _digest_messages(deliveries: list[Delivery], limit_bytes: int) -> list[list[Delivery]]:
@@ -437,16 +479,19 @@ def retry_due_deliveries(*, limit: int = 500) -> dict:
         updated_at=now,
     )
     due = Delivery.objects.due(now)
-    email_ids = list(
-        due.filter(channel=Channel.EMAIL)
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
+    recipient_ids = sorted(
+        set(
+            due.filter(channel=Channel.EMAIL)
+            .values_list("recipient_id", flat=True)
+            .distinct()[:limit]
+        )
+        - {None}
     )
     robot_ids = sorted(
         set(due.filter(robot__isnull=False).values_list("robot_id", flat=True).distinct())
     )
-    queue_sending(email_ids, robot_ids)
-    return {"revived": revived, "emails": len(email_ids), "robots": len(robot_ids)}
+    queue_sending([], robot_ids, recipient_ids)
+    return {"revived": revived, "recipients": len(recipient_ids), "robots": len(robot_ids)}
 
 
 def delivery_retry(*, delivery: Delivery, by) -> bool:

@@ -42,6 +42,14 @@ def send_delivery(delivery_id: int) -> str:
     return outcome
 
 
+@shared_task(name="notifications.send_email_digest", soft_time_limit=60, time_limit=90, **RETRYING)
+def send_email_digest(recipient_id: int) -> dict:
+    result = services.send_email_digest(recipient_id)
+    if result["retry"]:
+        raise TransientDeliveryError(f"e-mail digest to user {recipient_id} will be retried")
+    return result
+
+
 @shared_task(
     name="notifications.send_robot_digest",
     soft_time_limit=120,

@@ -184,12 +184,32 @@ def test_closed_hazards_are_not_reminded(hospital_a, officer_a):
 def test_running_the_reminder_job_twice_sends_each_email_once(
     hazard, deadline, officer_a, county_bureau, mailoutbox, django_capture_on_commit_callbacks
 ):
-    for _ in range(2):
-        with django_capture_on_commit_callbacks(execute=True):
-            run_on(deadline + dt.timedelta(days=1))
-    overdue_mail = [m for m in mailoutbox if "已逾期" in m.subject]
-    assert sorted(m.to[0] for m in overdue_mail) == sorted([officer_a.email, county_bureau.email])
-    assert (
-        Delivery.objects.filter(channel=Channel.EMAIL, event=EventKind.HAZARD_OVERDUE).count() == 2
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        run_on(deadline + dt.timedelta(days=1))
+    sent_first = len(mailoutbox)
+    with django_capture_on_commit_callbacks(execute=True):
+        run_on(deadline + dt.timedelta(days=1))
+    assert len(mailoutbox) == sent_first  # the second run sends nothing
+    mentioning = [m for m in mailoutbox if f"隐患 {hazard.code} 已逾期 1 天" in m.body]
+    assert sorted(m.to[0] for m in mentioning) == sorted([officer_a.email, county_bureau.email])
+    overdue = Delivery.objects.filter(channel=Channel.EMAIL, event=EventKind.HAZARD_OVERDUE)
+    assert overdue.count() == 2
+    assert set(overdue.values_list("status", "attempts")) == {("sent", 1)}
     assert Notification.objects.filter(event=EventKind.HAZARD_OVERDUE).count() == 2
+
+
+def test_one_run_sends_each_person_one_digest_email(
+    hospital_a, officer_a, county_bureau, mailoutbox, django_capture_on_commit_callbacks
+):
+    deadline = today() + dt.timedelta(days=5)
+    hazards = [raise_hazard(hospital_a, officer_a, deadline=deadline) for _ in range(3)]
+    with django_capture_on_commit_callbacks(execute=True):
+        run_on(deadline + dt.timedelta(days=1))
+    to_bureau = [m for m in mailoutbox if m.to == [county_bureau.email]]
+    assert len(to_bureau) == 1
+    message = to_bureau[0]
+    assert message.subject == "[平安医院] 您有 3 条新提醒"
+    for hazard in hazards:
+        assert message.body.count(f"隐患 {hazard.code} 已逾期 1 天") == 1
+    html, mime = message.alternatives[0]
+    assert mime == "text/html" and all(h.code in html for h in hazards)
