@@ -222,48 +222,56 @@ def _seed_hospital(hospital, plan, rng) -> None:
         mediation_room_date=dt.date(2022, rng.randint(1, 10), rng.randint(1, 28)),
         updated_by=officer,
     )
+    posts = []
     for name, area, on_duty in POSTS[: rng.randint(3, 6)]:
         gear = {f: on_duty for f in EQUIPMENT_FIELDS}
         gear["forks"] = 2
         if not strong and rng.random() < 0.5:
             gear[rng.choice(EQUIPMENT_FIELDS)] = 0
-        GuardPost.objects.create(
-            hospital=hospital, name=name, area=area, guards_on_duty=on_duty, **gear
+        posts.append(
+            GuardPost(hospital=hospital, name=name, area=area, guards_on_duty=on_duty, **gear)
         )
-    for index, name in enumerate(ENTRANCES[: rng.randint(2, 4)]):
-        lacking = not strong and index == 1
-        Entrance.objects.create(
+    GuardPost.objects.bulk_create(posts)
+    Entrance.objects.bulk_create(
+        Entrance(
             hospital=hospital,
             name=name,
             walk_through_gates=1,
-            xray_machines=0 if lacking else 1,
+            xray_machines=0 if (not strong and index == 1) else 1,
             wands=2,
         )
-    points = []
-    for index, location in enumerate(rng.sample(ALARM_LOCATIONS, rng.randint(5, 9))):
-        points.append(
-            AlarmPoint.objects.create(
-                hospital=hospital, location=location, networked=strong or index % 4 != 3
-            )
+        for index, name in enumerate(ENTRANCES[: rng.randint(2, 4)])
+    )
+    points = AlarmPoint.objects.bulk_create(
+        AlarmPoint(hospital=hospital, location=location, networked=strong or index % 4 != 3)
+        for index, location in enumerate(rng.sample(ALARM_LOCATIONS, rng.randint(5, 9)))
+    )
+    VideoSystem.objects.bulk_create(
+        VideoSystem(
+            hospital=hospital,
+            name=name,
+            cameras=cameras,
+            retention_days=90 if strong or rng.random() < 0.6 else 30,
         )
-    for name, cameras in VIDEOS[: rng.randint(2, 4)]:
-        retention = 90 if strong or rng.random() < 0.6 else 30
-        VideoSystem.objects.create(
-            hospital=hospital, name=name, cameras=cameras, retention_days=retention
-        )
+        for name, cameras in VIDEOS[: rng.randint(2, 4)]
+    )
     # One-key alarm drills: quarterly over two years, getting faster.
     start = today() - dt.timedelta(days=720)
     seconds = rng.randint(90, 150)
+    drills = []
     for quarter in range(8):
         seconds = max(40, seconds - rng.randint(0, 15))
-        AlarmDrill.objects.create(
-            hospital=hospital,
-            date=start + dt.timedelta(days=90 * quarter + rng.randint(0, 20)),
-            alarm_point=rng.choice(points),
-            response_seconds=seconds,
-            recorded_by=officer,
-            notes="保卫科、保安员按预案到场处置。",
+        drills.append(
+            AlarmDrill(
+                hospital=hospital,
+                date=start + dt.timedelta(days=90 * quarter + rng.randint(0, 20)),
+                alarm_point=rng.choice(points),
+                response_seconds=seconds,
+                recorded_by=officer,
+                notes="保卫科、保安员按预案到场处置。",
+            )
         )
+    AlarmDrill.objects.bulk_create(drills)
     for scenario in rng.sample(list(FINDINGS), 3):
         drill = EmergencyDrill.objects.create(
             hospital=hospital,
