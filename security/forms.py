@@ -10,7 +10,7 @@ from core.uploads import MultipleEvidenceField
 from hazards.choices import RiskLevel
 from hospitals.models import Hospital, Region
 
-from .choices import Half, ItemStatus
+from .choices import DrillScenario, Half, ItemStatus
 from .models import (
     AlarmDrill,
     AlarmPoint,
@@ -228,6 +228,12 @@ class EmergencyDrillForm(DateWidgetsMixin, forms.ModelForm):
         if value > today():
             raise forms.ValidationError(_("演练日期不能晚于今天。"))
         return value
+
+    def clean(self):
+        data = super().clean()
+        if data.get("scenario") == DrillScenario.OTHER and not (data.get("title") or "").strip():
+            self.add_error("title", _("演练科目为“其他”时请填写演练名称。"))
+        return data
 
 
 class FindingForm(forms.Form):

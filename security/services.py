@@ -325,6 +325,8 @@ def custom_item_update(
             raise SecurityError(_("标准项目的名称和期限由区域方案规定,不能修改。"))
         if item.status == ItemStatus.MET:
             raise SecurityError(_("该项目已确认达标,如需修改请联系卫健局退回。"))
+        if item.status == ItemStatus.PENDING:
+            raise SecurityError(_("该项目正在等待卫健局确认,请先撤回申报再修改。"))
         item.name = _clean(name)[:100]
         item.description = _clean(description)
         item.target_date = target_date

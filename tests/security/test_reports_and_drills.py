@@ -224,3 +224,13 @@ def test_video_below_region_minimum_is_a_shortfall(county, hospital_a, officer_a
         "facilities"
     ]
     assert [v.name for v in facilities.videos_short] == ["门诊大厅"]
+
+
+def test_other_scenario_needs_a_title(hospital_a, officer_a, client_for):
+    response = client_for(officer_a).post(
+        reverse("security:record_new", args=[hospital_a.pk, "drill"]),
+        {"date": "2025-03-01", "scenario": "other", "participants": "10"},
+    )
+    assert response.status_code == 200
+    assert "请填写演练名称" in response.content.decode()
+    assert not EmergencyDrill.objects.exists()
