@@ -185,20 +185,19 @@ def bureau_dashboard(scope: ReportScope) -> dict:
     regions = [
         {
             "region": region,
+            "label": label,
             "figures": figures,
-            "url": hazard_list_url(region=region.pk, **_period_params(period)),
-            "overdue_url": hazard_list_url(
-                region=region.pk, **_period_params(period), overdue="on"
-            ),
+            # The region's own (本级) row has no list of its own: the filter includes sub-regions.
+            "url": ""
+            if region.pk == scope.region.pk
+            else hazard_list_url(region=region.pk, **_period_params(period)),
+            "overdue_url": ""
+            if region.pk == scope.region.pk
+            else hazard_list_url(region=region.pk, **_period_params(period), overdue="on"),
         }
-        for region, figures in sorted(
+        for region, label, figures in sorted(
             summary.regions,
-            key=lambda pair: (
-                pair[1].rate is None,
-                -(pair[1].rate or 0),
-                pair[1].overdue,
-                pair[0].name,
-            ),
+            key=lambda row: (row[2].rate is None, -(row[2].rate or 0), row[2].overdue, row[1]),
         )
     ]
     return {

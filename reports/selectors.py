@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
 
 from core.dates import today as local_today
 from hazards.choices import OPEN_STATUSES, Category, RectificationMode, RiskLevel
@@ -223,12 +224,24 @@ def summarise_scope(scope: ReportScope, *, on: dt.date | None = None) -> ScopeSu
     for line in lines:
         total.add(line.figures)
     regions = []
-    for region in scope.child_regions():
+    children = scope.child_regions()
+    for region in children:
         figures = Figures()
         for line in lines:
             if line.hospital.region.path.startswith(region.path):
                 figures.add(line.figures)
-        regions.append((region, figures))
+        regions.append((region, region.name, figures))
+    if children != [scope.region]:
+        # Hospitals attached to the region itself (e.g. city hospitals, 市直) get their own row
+        # so the sub-region rows add up to the total.
+        direct = [line for line in lines if line.hospital.region_id == scope.region.pk]
+        if direct:
+            figures = Figures()
+            for line in direct:
+                figures.add(line.figures)
+            regions.append(
+                (scope.region, _("%(name)s(本级)") % {"name": scope.region.name}, figures)
+            )
     return ScopeSummary(total=total, hospitals=ranked, regions=regions)
 
 

@@ -36,7 +36,7 @@ def figure_columns(get) -> list[Column]:
 
 
 def region_sheet(summary) -> Sheet:
-    rows = [(region.name, figures) for region, figures in summary.regions]
+    rows = [(label, figures) for _region, label, figures in summary.regions]
     rows.append((_("合计"), summary.total))
     return Sheet(
         title=_("汇总"),

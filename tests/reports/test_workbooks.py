@@ -207,3 +207,19 @@ def test_weekly_progress_report_uses_the_previous_week(scenario, county):
     figures = {row["指标"]: row for row in as_dicts(wb["主要指标"])}
     # 2026-W38 is 09-14..09-20: h3 (09-15) and h4 (09-20).
     assert figures["新发现隐患(条)"]["本期(2026年第38周(09.14至09.20))"] == 2
+
+
+def test_hospitals_of_the_region_itself_get_their_own_row_so_rows_add_up(
+    scenario, city, officer_a
+):
+    from tests.factories import HospitalFactory
+    from tests.reports.factories import make_hazard
+
+    city_hospital = HospitalFactory(name="泉州市第一医院", region=city, level="3")
+    make_hazard(hospital=city_hospital, found_by=officer_a, found_on=dt.date(2026, 8, 3))
+    wb, _rows = build(ReportType.QUARTERLY, city)
+    summary = {row["区域"]: row for row in as_dicts(wb["汇总"])}
+    assert summary["泉州市(本级)"]["发现隐患"] == 1
+    parts = [row for name, row in summary.items() if name != "合计"]
+    assert sum(row["发现隐患"] for row in parts) == summary["合计"]["发现隐患"] == 8
+    assert sum(row["机构数"] for row in parts) == summary["合计"]["机构数"] == 4
