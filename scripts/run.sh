@@ -21,8 +21,18 @@ cleanup() {
   trap - INT TERM EXIT
   echo
   echo "==> Stopping…"
-  for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true; done
+  # Ask each main process to stop (Celery then stops its own pool and beat), wait a little,
+  # then kill whatever is left of each process group.
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for _ in $(seq 1 15); do
+    alive=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && break
+    sleep 1
+  done
+  for pid in "${pids[@]}"; do kill -KILL -- "-$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  echo "==> Stopped."
 }
 trap cleanup INT TERM EXIT
 
