@@ -6,6 +6,7 @@ from __future__ import annotations
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .choices import RegionLevel
@@ -269,6 +270,13 @@ class RegionSettingsForm(forms.ModelForm):
         return parse_day_offsets(self.cleaned_data.get("security_reminder_days"))
 
 
+def _hospital_with_department(hospital: Hospital) -> str:
+    label = f"{hospital.region.name} · {hospital.name}"
+    if hospital.linked_department_id:
+        label += gettext("(现挂钩:%(name)s)") % {"name": hospital.linked_department.name}
+    return label
+
+
 class DepartmentForm(forms.ModelForm):
     hospitals = forms.ModelMultipleChoiceField(
         label=_("挂钩机构"),
@@ -291,10 +299,7 @@ class DepartmentForm(forms.ModelForm):
             .select_related("region", "linked_department")
             .order_by("region__path", "name")
         )
-        self.fields["hospitals"].label_from_instance = lambda h: (
-            f"{h.region.name} · {h.name}"
-            + (f"(现挂钩:{h.linked_department.name})" if h.linked_department_id else "")
-        )
+        self.fields["hospitals"].label_from_instance = _hospital_with_department
         if self.instance.pk:
             self.fields["hospitals"].initial = list(
                 self.instance.linked_hospitals.values_list("pk", flat=True)

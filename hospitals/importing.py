@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
@@ -28,6 +29,7 @@ from .models import BureauDepartment, Hospital, MedicalConsortium, Region
 from .validators import normalize_credit_code, validate_credit_code
 
 MAX_ROWS = 5000
+SOURCE_LANGUAGE = "zh-hans"
 MAX_FILE_BYTES = 10 * 1024 * 1024
 HEADER_SCAN_ROWS = 10
 
@@ -143,16 +145,31 @@ def _text(value) -> str:
     return str(value).strip()
 
 
+def _spellings(label) -> set[str]:
+    """A label as the user sees it now and in Chinese: a sheet filled in Chinese imports
+    even while the interface is in English."""
+    with translation.override(SOURCE_LANGUAGE):
+        source = str(label)
+    return {str(label), source}
+
+
 def _choice(enum, raw: str) -> str | None:
-    """Match a choice by its Chinese label (also its English label or stored value)."""
+    """Match a choice by its label (Chinese or the interface language) or stored value."""
     cleaned = raw.replace(" ", "")
     for value, label in enum.choices:
-        if cleaned in (str(label), value):
+        if cleaned == value or cleaned in _spellings(label):
             return value
     # "三级甲等" / "二级乙等" → 三级 / 二级: grades within a level are not tracked.
     for value, label in enum.choices:
-        if value and cleaned.startswith(str(label)):
+        if value and any(cleaned.startswith(text) for text in _spellings(label)):
             return value
+    return None
+
+
+def _column_position(header: list[str], column: ImportColumn) -> int | None:
+    for text in _spellings(column.label):
+        if text in header:
+            return header.index(text)
     return None
 
 
@@ -231,7 +248,7 @@ def read_rows(fileobj) -> tuple[list[str], list[tuple[int, list]]]:
             values = list(values)
             if header is None:
                 labels = [_text(value).rstrip("*").strip() for value in values]
-                if str(COLUMNS[0].label) in labels and str(COLUMNS[1].label) in labels:
+                if all(_column_position(labels, column) is not None for column in COLUMNS[:2]):
                     header = labels
                 elif number >= HEADER_SCAN_ROWS:
                     break
@@ -260,8 +277,9 @@ def parse_hospitals(fileobj, *, user) -> tuple[list[Hospital], list[RowError], i
     positions: dict[str, int] = {}
     errors: list[RowError] = []
     for column in COLUMNS:
-        if str(column.label) in header:
-            positions[column.field] = header.index(str(column.label))
+        position = _column_position(header, column)
+        if position is not None:
+            positions[column.field] = position
         elif column.required:
             errors.append(
                 RowError(
