@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import User
@@ -41,9 +43,30 @@ def user_set_active(*, user: User, active: bool, by: User) -> User:
 
 @transaction.atomic
 def user_set_password(*, user: User, password: str, by: User) -> User:
-    """The password has already passed the validators (AdminSetPasswordForm)."""
+    """The password has already passed the validators (AdminSetPasswordForm). A new password
+    also lifts a lockout caused by failed logins."""
     user = User.objects.select_for_update().get(pk=user.pk)
     user.set_password(password)
     _stamp(user, by)
     user.save(update_fields=["password"])
+    user_unlock(user=user, by=by)
     return user
+
+
+def user_is_locked_out(user: User) -> bool:
+    """Whether django-axes currently blocks this username after repeated failed logins."""
+    from axes.models import AccessAttempt
+
+    cutoff = timezone.now() - settings.AXES_COOLOFF_TIME
+    return AccessAttempt.objects.filter(
+        username=user.username,
+        failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
+        attempt_time__gte=cutoff,
+    ).exists()
+
+
+def user_unlock(*, user: User, by: User) -> int:
+    """Clear failed-login records for the username (an administrator vouches for the user)."""
+    from axes.utils import reset
+
+    return reset(username=user.username)

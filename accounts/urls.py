@@ -8,5 +8,6 @@ urlpatterns = [
     path("users/new/", views.user_create, name="user_create"),
     path("users/<int:pk>/", views.user_edit, name="user_edit"),
     path("users/<int:pk>/active/", views.user_toggle_active, name="user_toggle_active"),
+    path("users/<int:pk>/unlock/", views.user_unlock_view, name="user_unlock"),
     path("users/<int:pk>/password/", views.user_password, name="user_password"),
 ]

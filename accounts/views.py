@@ -14,7 +14,14 @@ from core.permissions import role_required
 from .choices import Role
 from .forms import AdminSetPasswordForm, UserCreateForm, UserFilterForm, UserForm
 from .models import User
-from .services import UserManagementError, user_save, user_set_active, user_set_password
+from .services import (
+    UserManagementError,
+    user_is_locked_out,
+    user_save,
+    user_set_active,
+    user_set_password,
+    user_unlock,
+)
 
 PAGE_SIZES = (20, 50, 100)
 
@@ -92,7 +99,13 @@ def user_edit(request, pk: int):
     return render(
         request,
         "accounts/user_form.html",
-        {"form": form, "target": target, "history": history, "title": _("编辑用户")},
+        {
+            "form": form,
+            "target": target,
+            "history": history,
+            "locked_out": user_is_locked_out(target),
+            "title": _("编辑用户"),
+        },
     )
 
 
@@ -115,6 +128,15 @@ def user_toggle_active(request, pk: int):
                 request,
                 _("已停用账号“%(username)s”,该用户将无法登录。") % {"username": target.username},
             )
+    return redirect("accounts:user_edit", pk=target.pk)
+
+
+@role_required(Role.ADMIN)
+@require_POST
+def user_unlock_view(request, pk: int):
+    target = get_object_or_404(manageable_users(request.user), pk=pk)
+    user_unlock(user=target, by=request.user)
+    messages.success(request, _("已解除“%(username)s”的登录锁定。") % {"username": target.username})
     return redirect("accounts:user_edit", pk=target.pk)
 
 

@@ -100,3 +100,34 @@ def test_login_page_renders_for_anonymous(client):
     response = client.get(LOGIN)
     assert response.status_code == 200
     assert 'name="username"' in response.content.decode()
+
+
+def test_admin_unlocks_locked_out_user(client, county_admin, officer_a):
+    from django.test import Client
+
+    for _attempt in range(5):
+        client.post(LOGIN, {"username": "officer_a", "password": "wrong-password"})
+    admin_client = Client()
+    admin_client.force_login(county_admin)
+    edit = reverse("accounts:user_edit", args=[officer_a.pk])
+    assert admin_client.get(edit).context["locked_out"]
+    admin_client.post(reverse("accounts:user_unlock", args=[officer_a.pk]))
+    assert not admin_client.get(edit).context["locked_out"]
+    client.post(LOGIN, {"username": "officer_a", "password": DEFAULT_PASSWORD})
+    assert logged_in(client)
+
+
+def test_password_reset_by_admin_lifts_lockout(client, county_admin, officer_a):
+    from django.test import Client
+
+    for _attempt in range(5):
+        client.post(LOGIN, {"username": "officer_a", "password": "wrong-password"})
+    admin_client = Client()
+    admin_client.force_login(county_admin)
+    new = "Reset-by-admin-5521"
+    admin_client.post(
+        reverse("accounts:user_password", args=[officer_a.pk]),
+        {"new_password1": new, "new_password2": new},
+    )
+    client.post(LOGIN, {"username": "officer_a", "password": new})
+    assert logged_in(client)
