@@ -471,6 +471,21 @@ def answer_save(
     return answer
 
 
+def section_mark_remaining(*, inspection: Inspection, section: ChecklistSection, by) -> int:
+    """Mark every still-unanswered item of a section 合格 (the common case on a walk-through);
+    answered items are left as they are. Returns how many were marked."""
+    with transaction.atomic():
+        inspection = _lock_inspection(inspection)
+        _require_draft(inspection, by)
+        if section.template_id != inspection.template_id:
+            raise InspectionError(_("该检查领域不属于本检查表。"))
+        marked = Answer.objects.filter(
+            inspection=inspection, item__section=section, result=""
+        ).update(result=Result.PASS, answered_by=by, updated_at=timezone.now())
+        Inspection.objects.filter(pk=inspection.pk).update(updated_at=timezone.now())
+    return marked
+
+
 def photo_delete(*, photo: AnswerPhoto, by) -> None:
     with transaction.atomic():
         inspection = _lock_inspection(photo.answer.inspection)

@@ -371,6 +371,7 @@ def _record_context(request, inspection: Inspection, *, section_index=None, boun
         "header_form": InspectionHeaderForm(instance=inspection),
         "total": total,
         "answered": answered,
+        "current_unanswered": sum(1 for it in items if not it["answer"].result),
         "has_next": section_index < len(sections),
         "has_prev": section_index > 1,
     }
@@ -482,6 +483,27 @@ def answer_save(request, pk: int, answer_pk: int):
     )
     messages.error(request, _("第 %(code)s 项未保存,请检查填写内容。") % {"code": answer.item.code})
     return render(request, "inspections/record.html", context, status=400)
+
+
+@require_POST
+def section_pass(request, pk: int, section_pk: int):
+    inspection = _draft_for_user(request, pk)
+    section = get_object_or_404(inspection.template.sections, pk=section_pk)
+    section_index = _section_param(request.POST.get("section"))
+    try:
+        marked = services.section_mark_remaining(
+            inspection=inspection, section=section, by=request.user
+        )
+    except services.InspectionError as exc:
+        messages.error(request, str(exc))
+        return redirect("inspections:detail", pk=inspection.pk)
+    messages.success(
+        request,
+        _("“%(section)s”其余 %(count)s 项已标记为合格。")
+        % {"section": section.title, "count": marked},
+    )
+    url = reverse("inspections:record", args=[inspection.pk])
+    return redirect(f"{url}?section={section_index}")
 
 
 @require_POST

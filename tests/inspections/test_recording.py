@@ -303,3 +303,40 @@ def test_draft_can_be_deleted_but_not_after_submission(
     response = client.post(reverse("inspections:delete", args=[inspection.pk]))
     assert response.status_code == 302
     assert not Inspection.objects.filter(pk=inspection.pk).exists()
+
+
+def test_rest_of_a_section_can_be_marked_pass_in_one_step(
+    client, officer_a, hospital_a, safety_template
+):
+    inspection = started(officer_a, hospital_a)
+    section = safety_template.sections.get(order=2)
+    failed = inspection.answers.get(item__code="LOGI-03")
+    client.force_login(officer_a)
+    _post_item(client, inspection, failed, result="fail", hazard_location="食堂")
+    response = client.post(
+        reverse("inspections:section_pass", args=[inspection.pk, section.pk]), {"section": 2}
+    )
+    assert response.status_code == 302
+    results = dict(
+        inspection.answers.filter(item__section=section).values_list("item__code", "result")
+    )
+    assert results.pop("LOGI-03") == Result.FAIL
+    assert set(results.values()) == {Result.PASS}
+    assert inspection.answers.filter(result="").count() == 42 - 7
+
+
+def test_filtering_the_calendar_by_state(client, county_bureau, hospital_a, county):
+    from tests.factories import HospitalFactory
+
+    missed = make_assignment(hospital_a, due_date=dt.date(2026, 3, 15))
+    other = make_assignment(
+        HospitalFactory(region=county, name="晋江市第二医院"), due_date=dt.date(2026, 3, 26)
+    )
+    client.force_login(county_bureau)
+    with time_machine.travel(dt.datetime(2026, 3, 20, 9, 0), tick=False):
+        content = client.get(
+            reverse("inspections:calendar") + "?month=2026-03&state=missed"
+        ).content.decode()
+    rows = content.split("<tbody>")[-1]
+    assert missed.hospital.name in rows
+    assert other.hospital.name not in rows
