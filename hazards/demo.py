@@ -155,6 +155,13 @@ def _backdate(hazard: Hazard, days: list[dt.date], closed_on: dt.date | None = N
             ExtensionRequest.objects.filter(pk=extension.pk, decided_at__isnull=False).update(
                 decided_at=event.at + dt.timedelta(days=1)
             )
+    # Field history follows the same timeline as the events.
+    history = list(hazard.history.order_by("history_date", "history_id"))
+    for index, record in enumerate(history):
+        day = days[min(index, len(days) - 1)]
+        type(record).objects.filter(pk=record.pk).update(
+            history_date=_aware(day, 9 + index % 8, (10 * index + 5) % 60)
+        )
     updates = {"created_at": _aware(days[0], 9)}
     if closed_on:
         updates.update(closed_on=closed_on, closed_at=_aware(closed_on, 16))
