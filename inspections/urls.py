@@ -5,6 +5,7 @@ from . import views
 app_name = "inspections"
 urlpatterns = [
     path("", views.inspection_list, name="list"),
+    path("export/", views.inspection_export, name="export"),
     path("calendar/", views.calendar_view, name="calendar"),
     path("assignments/generate/", views.assignments_generate, name="assignments_generate"),
     path("assignments/<int:pk>/start/", views.assignment_start, name="assignment_start"),

@@ -264,6 +264,29 @@ def inspection_list(request):
     )
 
 
+def inspection_export(request):
+    """The filtered inspection list as an Excel ledger (same scope and filters as the page)."""
+    from core.http import XLSX_CONTENT_TYPE, attachment_response
+
+    from .exports import inspections_workbook
+
+    filterset = InspectionFilter(
+        request.GET, queryset=Inspection.objects.visible_to(request.user), user=request.user
+    )
+    data = filterset.form.cleaned_data if filterset.is_bound and filterset.form.is_valid() else {}
+    start, end = data.get("date_from"), data.get("date_to")
+    period = f"{start or '…'} ~ {end or '…'}" if (start or end) else _("全部")
+    user = request.user
+    scope = data.get("hospital") or (
+        user.hospital if user.hospital_id else (user.region if user.region_id else _("全部"))
+    )
+    content = inspections_workbook(
+        filterset.qs.order_by("inspected_on", "pk"), scope=str(scope), period=period
+    )
+    filename = _("安全检查记录_%(date)s.xlsx") % {"date": today().strftime("%Y%m%d")}
+    return attachment_response(content, filename, XLSX_CONTENT_TYPE)
+
+
 def inspection_new(request):
     if not services.kinds_for(request.user):
         raise PermissionDenied
