@@ -60,7 +60,13 @@ PLANS = {
         "police_phone": "0595-22170000",
     },
     "JJ": {
+        # 晋江 set its own (later) dates, so the demo shows both days left and days late.
         "name": "晋江市平安医院建设“4+N”三年行动计划",
+        "guards_deadline": dt.date(2026, 12, 31),
+        "screening_deadline": dt.date(2026, 6, 30),
+        "alarm_deadline": dt.date(2026, 6, 30),
+        "face_deadline": dt.date(2027, 6, 30),
+        "police_room_deadline": dt.date(2026, 12, 31),
         "bureau_contact": "林晓红",
         "bureau_phone": "0595-85680000",
         "police_unit": "晋江市公安局治安大队",
