@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
+from simple_history.utils import bulk_create_with_history
 
 from core.excel import Column, Sheet, workbook_bytes
 
@@ -153,15 +154,20 @@ def _spellings(label) -> set[str]:
     return {str(label), source}
 
 
-def _choice(enum, raw: str) -> str | None:
+def _choice_lookup(enum) -> list[tuple[str, set[str]]]:
+    """(value, spellings) pairs for one choice set; built once per sheet."""
+    return [(value, _spellings(label)) for value, label in enum.choices]
+
+
+def _choice(lookup: list[tuple[str, set[str]]], raw: str) -> str | None:
     """Match a choice by its label (Chinese or the interface language) or stored value."""
     cleaned = raw.replace(" ", "")
-    for value, label in enum.choices:
-        if cleaned == value or cleaned in _spellings(label):
+    for value, spellings in lookup:
+        if cleaned == value or cleaned in spellings:
             return value
     # "三级甲等" / "二级乙等" → 三级 / 二级: grades within a level are not tracked.
-    for value, label in enum.choices:
-        if value and any(cleaned.startswith(text) for text in _spellings(label)):
+    for value, spellings in lookup:
+        if value and any(cleaned.startswith(text) for text in spellings):
             return value
     return None
 
@@ -292,6 +298,7 @@ def parse_hospitals(fileobj, *, user) -> tuple[list[Hospital], list[RowError], i
         return [], [RowError(None, "", "", _("表格中没有数据行。"))], 0
 
     scope = _Scope(user)
+    lookups = {name: _choice_lookup(enum) for name, enum in CHOICE_FIELDS.items()}
     labels = {column.field: str(column.label) for column in COLUMNS}
     existing_codes = set(
         Hospital.objects.filter(
@@ -351,7 +358,7 @@ def parse_hospitals(fileobj, *, user) -> tuple[list[Hospital], list[RowError], i
                     fail(name, _("%(col)s不能为空。") % {"col": column.label})
                 data[name] = ""
                 continue
-            value = _choice(enum, raw)
+            value = _choice(lookups[name], raw)
             if value is None:
                 fail(
                     name,
@@ -429,7 +436,14 @@ def parse_hospitals(fileobj, *, user) -> tuple[list[Hospital], list[RowError], i
             # Field lengths and anything else the model knows (uniqueness was checked above).
             try:
                 hospital.full_clean(
-                    exclude=["consortium", "is_consortium_lead", "credit_code"],
+                    exclude=[
+                        "consortium",
+                        "is_consortium_lead",
+                        "credit_code",
+                        # matched against the scope above; skip a query per row
+                        "region",
+                        "linked_department",
+                    ],
                     validate_unique=False,
                     validate_constraints=False,
                 )
@@ -466,9 +480,10 @@ def hospitals_import(*, fileobj, by) -> ImportResult:
                             name=name, defaults={"region": hospital.region}
                         )
                     hospital.consortium = new_consortia[name]
-                hospital._history_user = by
-                hospital.save()
-                result.created.append(hospital)
+            # One INSERT per batch for the rows and one for their history entries.
+            result.created = bulk_create_with_history(
+                hospitals, Hospital, batch_size=500, default_user=by
+            )
     except IntegrityError:
         result.created = []
         result.errors = [
