@@ -27,6 +27,7 @@ urlpatterns = [
     path("templates/<int:pk>/copy/", views.template_copy, name="template_copy"),
     path("templates/<int:pk>/toggle/", views.template_toggle, name="template_toggle"),
     path("templates/<int:pk>/edit/", views.template_edit, name="template_edit"),
+    path("templates/<int:pk>/delete/", views.template_delete, name="template_delete"),
     path("templates/<int:pk>/sections/new/", views.section_edit, name="section_new"),
     path("templates/<int:pk>/sections/<int:section_pk>/", views.section_edit, name="section_edit"),
     path(

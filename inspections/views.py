@@ -822,6 +822,20 @@ def section_delete(request, pk: int, section_pk: int):
 
 @require_POST
 @role_required(Role.ADMIN)
+def template_delete(request, pk: int):
+    """Discard a version nobody has used (e.g. a copy made by mistake)."""
+    template = _editable_template(request, pk)
+    try:
+        services.template_edit(template=template, by=request.user, apply=template.delete)
+    except services.InspectionError as exc:
+        messages.error(request, str(exc))
+        return redirect("inspections:template_detail", pk=template.pk)
+    messages.success(request, _("检查表版本已删除。"))
+    return redirect("inspections:template_list")
+
+
+@require_POST
+@role_required(Role.ADMIN)
 def item_delete(request, pk: int, item_pk: int):
     template = _editable_template(request, pk)
     item = get_object_or_404(template.items, pk=item_pk)

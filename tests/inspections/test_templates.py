@@ -197,3 +197,21 @@ def test_a_county_version_cannot_be_used_in_another_county(
     own.save()
     with pytest.raises(InspectionError):
         inspection_start(by=officer_b, hospital=hospital_b, kind="self", template=own)
+
+
+def test_unused_copy_can_be_deleted_but_a_used_version_cannot(
+    safety_template, county_admin, officer_a, hospital_a, client
+):
+    copy = template_copy(template=safety_template, by=county_admin)
+    client.force_login(county_admin)
+    assert client.post(reverse("inspections:template_delete", args=[copy.pk])).status_code == 302
+    assert not ChecklistTemplate.objects.filter(pk=copy.pk).exists()
+
+    used = template_copy(template=safety_template, by=county_admin)
+    used.is_active = True
+    used.effective_from = dt.date(2020, 1, 1)
+    used.save()
+    started(officer_a, hospital_a, template=used)
+    response = client.post(reverse("inspections:template_delete", args=[used.pk]), follow=True)
+    assert ChecklistTemplate.objects.filter(pk=used.pk).exists()
+    assert "不能修改" in response.content.decode()
