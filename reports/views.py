@@ -16,7 +16,7 @@ from hospitals.models import Region
 
 from .choices import STATUS_BADGES, ExportStatus, PeriodKind, ReportType
 from .dashboard import bureau_dashboard, officer_dashboard
-from .forms import ReportRequestForm
+from .forms import DEFAULT_PERIOD_KIND, ReportRequestForm
 from .models import ReportExport
 from .periods import Period, PeriodError
 from .scope import ReportScope
@@ -89,6 +89,7 @@ def export_list(request):
             "type_choices": ReportType.choices,
             "badges": STATUS_BADGES,
             "has_running": any(not e.is_finished for e in page.object_list),
+            "default_period_kinds": {str(k): str(v) for k, v in DEFAULT_PERIOD_KIND.items()},
         },
         status=400 if form.is_bound and form.errors else 200,
     )

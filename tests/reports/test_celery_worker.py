@@ -64,9 +64,18 @@ def live_celery(tmp_path):
     def start() -> subprocess.Popen:
         worker = subprocess.Popen(
             [
-                sys.executable, "-m", "celery", "-A", "config", "worker",
-                "--pool=solo", "--concurrency=1", "--without-gossip", "--without-mingle",
-                "--without-heartbeat", "--loglevel=WARNING",
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool=solo",
+                "--concurrency=1",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "--loglevel=WARNING",
             ],
             cwd=ROOT,
             env=env,
@@ -127,7 +136,9 @@ ROWS = 12000
 
 def beating(pk) -> bool:
     export = ReportExport.objects.filter(pk=pk).values("status", "started_at", "heartbeat_at")[0]
-    return export["status"] == ExportStatus.RUNNING and export["heartbeat_at"] > export["started_at"]
+    return (
+        export["status"] == ExportStatus.RUNNING and export["heartbeat_at"] > export["started_at"]
+    )
 
 
 def status_of(pk):

@@ -347,3 +347,31 @@ def test_worker_taken_over_by_the_sweep_does_not_attach_its_file(
     media = settings.STORAGES["default"]["OPTIONS"]["location"]
     leftovers = [f for _d, _s, files in os.walk(media) for f in files]
     assert leftovers == []
+
+
+def test_export_list_query_count_does_not_grow_with_exports(client, county_bureau, county):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def add(n):
+        for _i in range(n):
+            ReportExport.objects.create(
+                report_type=ReportType.QUARTERLY,
+                region=county,
+                period_kind="quarter",
+                period_key="2026-Q3",
+                period_start=dt.date(2026, 7, 1),
+                period_end=dt.date(2026, 9, 30),
+                requested_by=county_bureau,
+            )
+
+    client.force_login(county_bureau)
+    add(2)
+    client.get(reverse("reports:list"))
+    with CaptureQueriesContext(connection) as small:
+        client.get(reverse("reports:list"))
+    add(15)
+    with CaptureQueriesContext(connection) as large:
+        response = client.get(reverse("reports:list"))
+    assert len(response.context["exports"]) == 17
+    assert len(large) == len(small)

@@ -209,9 +209,7 @@ def test_weekly_progress_report_uses_the_previous_week(scenario, county):
     assert figures["新发现隐患(条)"]["本期(2026年第38周(09.14至09.20))"] == 2
 
 
-def test_hospitals_of_the_region_itself_get_their_own_row_so_rows_add_up(
-    scenario, city, officer_a
-):
+def test_hospitals_of_the_region_itself_get_their_own_row_so_rows_add_up(scenario, city, officer_a):
     from tests.factories import HospitalFactory
     from tests.reports.factories import make_hazard
 
