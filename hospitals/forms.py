@@ -162,6 +162,29 @@ class HospitalForm(forms.ModelForm):
         return cleaned
 
 
+class HospitalContactsForm(forms.ModelForm):
+    """What a hospital's own security officer keeps current: the people to call."""
+
+    class Meta:
+        model = Hospital
+        fields = ["security_head", "security_head_phone", "contact_person", "contact_phone"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Row(
+                Column("security_head", css_class="col-md-6"),
+                Column("security_head_phone", css_class="col-md-6"),
+            ),
+            Row(
+                Column("contact_person", css_class="col-md-6"),
+                Column("contact_phone", css_class="col-md-6"),
+            ),
+            Submit("submit", _("保存"), css_class="btn-lg"),
+        )
+
+
 class RegionCreateForm(forms.ModelForm):
     class Meta:
         model = Region

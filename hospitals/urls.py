@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.hospital_create, name="create"),
     path("<int:pk>/", views.hospital_detail, name="detail"),
     path("<int:pk>/edit/", views.hospital_edit, name="edit"),
+    path("<int:pk>/contacts/", views.hospital_contacts, name="contacts"),
     path("import/", views.hospital_import, name="import"),
     path("import/template/", views.hospital_import_template, name="import_template"),
     path("import/errors/", views.hospital_import_errors, name="import_errors"),

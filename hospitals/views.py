@@ -18,6 +18,7 @@ from .exports import hospitals_workbook
 from .filters import HospitalFilter
 from .forms import (
     DepartmentForm,
+    HospitalContactsForm,
     HospitalForm,
     HospitalImportForm,
     RegionCreateForm,
@@ -151,6 +152,7 @@ def hospital_detail(request, pk: int):
             "changes": changes,
             "consortium_members": consortium_members,
             "can_edit": request.user.is_superuser or request.user.role == Role.ADMIN,
+            "can_edit_contacts": request.user.role == Role.OFFICER,
         },
     )
 
@@ -180,6 +182,22 @@ def hospital_edit(request, pk: int):
         request,
         "hospitals/hospital_form.html",
         {"form": form, "hospital": hospital, "title": _("编辑医疗机构")},
+    )
+
+
+@role_required(Role.OFFICER, Role.ADMIN)
+def hospital_contacts(request, pk: int):
+    """A hospital's officer updates its security head and contact person."""
+    hospital = get_object_or_404(Hospital.objects.visible_to(request.user), pk=pk)
+    form = HospitalContactsForm(request.POST or None, instance=hospital)
+    if request.method == "POST" and form.is_valid():
+        hospital_save(hospital=form.save(commit=False), by=request.user)
+        messages.success(request, _("已更新“%(name)s”的联系人信息。") % {"name": hospital.name})
+        return redirect("hospitals:detail", pk=hospital.pk)
+    return render(
+        request,
+        "hospitals/hospital_form.html",
+        {"form": form, "hospital": hospital, "title": _("更新联系人信息")},
     )
 
 

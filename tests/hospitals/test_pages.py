@@ -321,3 +321,28 @@ def test_export_applies_scope_and_filters(client, county_bureau, hospital_a, hos
     assert "南安市医院" not in names
     assert "晋江市一级卫生院" not in names
     assert any(row[1] == hospital_a.credit_code and row[2] == "三级" for row in rows)
+
+
+def test_officer_updates_own_contacts_only(client, officer_a, hospital_a, hospital_b):
+    client.force_login(officer_a)
+    data = {
+        "security_head": "新主任",
+        "security_head_phone": "13900000000",
+        "contact_person": "联系人甲",
+        "contact_phone": "0595-1234567",
+        "name": "企图改名",
+    }
+    response = client.post(reverse("hospitals:contacts", args=[hospital_a.pk]), data)
+    assert response.status_code == 302
+    hospital_a.refresh_from_db()
+    assert hospital_a.security_head == "新主任"
+    assert hospital_a.name == "晋江市医院"  # only contact fields are editable here
+    response = client.post(reverse("hospitals:contacts", args=[hospital_b.pk]), data)
+    assert response.status_code == 404
+    hospital_b.refresh_from_db()
+    assert hospital_b.security_head != "新主任"
+
+
+def test_bureau_staff_cannot_update_contacts(client, county_bureau, hospital_a):
+    client.force_login(county_bureau)
+    assert client.get(reverse("hospitals:contacts", args=[hospital_a.pk])).status_code == 403
