@@ -26,7 +26,7 @@ from .forms import (
 )
 from .importing import error_report_workbook, hospitals_import, template_workbook
 from .models import BureauDepartment, Hospital, Region
-from .selectors import regions_with_effective_settings
+from .selectors import SETTING_NAMES, regions_with_effective_settings
 from .services import department_save, hospital_save, region_save
 
 PAGE_SIZES = (20, 50, 100)
@@ -216,6 +216,7 @@ def region_list(request):
         "hospitals/region_list.html",
         {
             "regions": regions,
+            "setting_labels": [Region._meta.get_field(name).verbose_name for name in SETTING_NAMES],
             # Counties are the lowest level: an administrator of a county has nothing to add.
             "can_add_region": any(region.level != RegionLevel.COUNTY for region in regions),
         },
