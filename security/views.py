@@ -218,6 +218,12 @@ def hospital_page(request, pk):
         report_period=f"{year}{_('上半年') if half == 1 else _('下半年')}",
         report_due=selectors.report_due_date(year, half),
         custom_form=CustomItemForm(),
+        latest_alarm_drill=AlarmDrill.objects.filter(hospital=hospital)
+        .order_by("-date", "-id")
+        .first(),
+        latest_drill=EmergencyDrill.objects.filter(hospital=hospital)
+        .order_by("-date", "-id")
+        .first(),
     )
     return render(request, "security/hospital.html", ctx)
 
