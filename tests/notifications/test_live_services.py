@@ -101,12 +101,9 @@ def test_concurrent_reminder_runs_send_each_reminder_once(
 def test_a_real_celery_worker_delivers_a_reminder_end_to_end(
     hospital_a, officer_a, webhook_server, tmp_path
 ):
-    import redis
-
     from config.celery import app
 
     redis_url = os.environ["REDIS_URL"]
-    redis.Redis.from_url(redis_url).flushdb()  # this test's own Redis database
     (hazard,) = _overdue_hazards(hospital_a, officer_a, n=1)
     robot = RobotFactory(
         hospital=hospital_a, webhook_url=webhook_server.url(), events=[EventKind.HAZARD_OVERDUE]
