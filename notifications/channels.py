@@ -10,6 +10,7 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
 import smtplib
 import time
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ from django.utils.translation import gettext as _
 
 from .choices import RobotKind
 from .urlsafety import validate_webhook_url
+
+logger = logging.getLogger(__name__)
 
 # WeCom limits markdown content to 4096 bytes; DingTalk allows more, but one budget keeps the
 # digest logic simple and messages readable on a phone.
@@ -148,6 +151,9 @@ class RobotChannel:
         return robot.webhook_url
 
     def send(self, robot, message: RobotMessage) -> None:
+        self._post(robot, self.payload(robot, message))
+
+    def _post(self, robot, payload: dict) -> None:
         # Re-check the address right before sending (the name may resolve elsewhere by now).
         try:
             validate_webhook_url(robot.webhook_url)
@@ -158,7 +164,7 @@ class RobotChannel:
         try:
             response = requests.post(
                 self.url(robot),
-                data=json.dumps(self.payload(robot, message), ensure_ascii=False).encode(),
+                data=json.dumps(payload, ensure_ascii=False).encode(),
                 headers={"Content-Type": "application/json; charset=utf-8"},
                 timeout=timeout,
                 allow_redirects=False,
@@ -192,6 +198,23 @@ class RobotChannel:
 class WeComChannel(RobotChannel):
     kind = RobotKind.WECOM
     rate_limit_codes = WECOM_RATE_LIMIT_CODES
+
+    def send(self, robot, message: RobotMessage) -> None:
+        super().send(robot, message)
+        mobiles = robot.mobiles
+        if mobiles:
+            # WeCom markdown cannot @ people; a short text message can. Best effort: the digest
+            # itself was delivered, so a failure here must not make it be sent again.
+            try:
+                self._post(
+                    robot,
+                    {
+                        "msgtype": "text",
+                        "text": {"content": message.title, "mentioned_mobile_list": mobiles},
+                    },
+                )
+            except DeliveryError as exc:
+                logger.warning("WeCom mention message to robot %s failed: %s", robot.pk, exc)
 
     def payload(self, robot, message: RobotMessage) -> dict:
         content = f"### {message.title}\n{message.text}" if message.title else message.text

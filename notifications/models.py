@@ -129,7 +129,7 @@ class Robot(models.Model):
         _("@手机号"),
         max_length=500,
         blank=True,
-        help_text=_("钉钉消息中 @ 的手机号,逗号分隔。"),
+        help_text=_("消息中 @ 提醒的群成员手机号,逗号分隔。企业微信会另发一条带 @ 的短消息。"),
     )
     is_active = models.BooleanField(_("启用"), default=True)
     created_by = models.ForeignKey(

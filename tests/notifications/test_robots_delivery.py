@@ -266,3 +266,16 @@ def test_one_failing_rule_does_not_stop_the_others(monkeypatch):
     counts = run_reminders_now()
     assert counts["hazards.reminders.broken"] == -1
     assert counts["inspections.reminders.remind_missed"] == 0
+
+
+def test_wecom_mentions_go_in_a_follow_up_text_message(webhook_server, hospital_a):
+    robot = RobotFactory(
+        hospital=hospital_a, webhook_url=webhook_server.url(), at_mobiles="13800000000"
+    )
+    robot_channel(RobotKind.WECOM).send(robot, RobotMessage(title="隐患逾期提醒", text="- 内容"))
+    kinds = [r.body["msgtype"] for r in webhook_server.received]
+    assert kinds == ["markdown", "text"]
+    assert webhook_server.received[1].body["text"] == {
+        "content": "隐患逾期提醒",
+        "mentioned_mobile_list": ["13800000000"],
+    }
