@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -473,6 +474,9 @@ def finding_raise_hazard(
             )
         except HazardError as exc:
             raise SecurityError(str(exc))
+        except ValidationError as exc:
+            # Bad input (e.g. a deadline before the drill date): show hazard_raise's own message.
+            raise SecurityError(" ".join(exc.messages))
         finding.hazard = hazard
         finding.save(update_fields=["hazard"])
     return hazard

@@ -234,3 +234,26 @@ def test_other_scenario_needs_a_title(hospital_a, officer_a, client_for):
     assert response.status_code == 200
     assert "请填写演练名称" in response.content.decode()
     assert not EmergencyDrill.objects.exists()
+
+
+def test_drill_finding_with_a_deadline_before_the_drill_is_refused_with_a_message(
+    hospital_a, officer_a
+):
+    from hazards.models import Hazard
+
+    drill = EmergencyDrill.objects.create(
+        hospital=hospital_a, date=dt.date(2025, 3, 1), scenario="fire", participants=30
+    )
+    finding = finding_add(drill=drill, description="消防通道堆放杂物", by=officer_a)
+    with pytest.raises(SecurityError) as excinfo:
+        finding_raise_hazard(
+            finding=finding,
+            by=officer_a,
+            risk_level="general",
+            location="门诊楼",
+            deadline=dt.date(2025, 2, 1),
+        )
+    assert str(excinfo.value)
+    finding.refresh_from_db()
+    assert finding.hazard_id is None
+    assert not Hazard.objects.filter(hospital=hospital_a).exists()
