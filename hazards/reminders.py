@@ -33,10 +33,31 @@ def _hazards():
     )
 
 
-def _hospital_side(hazard: Hazard) -> list:
-    return hospital_officers(hazard.hospital) + hospital_people_named(
-        hazard.hospital, hazard.responsible_person
-    )
+class _People:
+    """Per-run cache of who is told about a hospital's hazards (a run visits many hazards)."""
+
+    def __init__(self):
+        self._officers: dict[int, list] = {}
+        self._bureau: dict[int, list] = {}
+        self._admins: dict[int, list] = {}
+
+    def hospital_side(self, hazard: Hazard) -> list:
+        hospital = hazard.hospital
+        if hospital.pk not in self._officers:
+            self._officers[hospital.pk] = hospital_officers(hospital)
+        return self._officers[hospital.pk] + hospital_people_named(
+            hospital, hazard.responsible_person
+        )
+
+    def bureau(self, region) -> list:
+        if region.pk not in self._bureau:
+            self._bureau[region.pk] = region_bureau_staff(region)
+        return self._bureau[region.pk]
+
+    def admins(self, region) -> list:
+        if region.pk not in self._admins:
+            self._admins[region.pk] = region_admins(region)
+        return self._admins[region.pk]
 
 
 def _describe(hazard: Hazard) -> str:
@@ -55,6 +76,7 @@ def _describe(hazard: Hazard) -> str:
 def remind_due_soon(*, today: dt.date) -> int:
     """Deadline approaching (default 3 days and 1 day before) → officers + responsible person."""
     settings = RegionSettings()
+    people = _People()
     sent = 0
     max_offset = 31
     for hazard in _hazards().filter(
@@ -65,7 +87,7 @@ def remind_due_soon(*, today: dt.date) -> int:
             continue
         created = notify(
             event=EventKind.HAZARD_DUE_SOON,
-            recipients=_hospital_side(hazard),
+            recipients=people.hospital_side(hazard),
             title=_("隐患 %(code)s 将于 %(days)s 天后到期")
             % {"code": hazard.code, "days": days_left},
             body=_describe(hazard),
@@ -82,15 +104,16 @@ def remind_overdue(*, today: dt.date) -> int:
     bureau staff of the region with the first notice; 重大隐患 → administrators each time
     (督办 escalation)."""
     settings = RegionSettings()
+    people = _People()
     sent = 0
     for hazard in _hazards().filter(deadline__lt=today):
         region = hazard.hospital.region
         repeat = max(int(settings.value(region, "overdue_repeat_days") or 7), 1)
         days_overdue = (today - hazard.deadline).days
         cycle = (days_overdue - 1) // repeat
-        recipients = _hospital_side(hazard)
+        recipients = people.hospital_side(hazard)
         if cycle == 0:
-            recipients += region_bureau_staff(region)
+            recipients += people.bureau(region)
         occurrence = f"{hazard.deadline.isoformat()}:overdue:{cycle}"
         created = notify(
             event=EventKind.HAZARD_OVERDUE,
@@ -106,7 +129,7 @@ def remind_overdue(*, today: dt.date) -> int:
         if hazard.is_major:
             created = notify(
                 event=EventKind.HAZARD_MAJOR_OVERDUE,
-                recipients=region_admins(region),
+                recipients=people.admins(region),
                 title=_("【督办】重大隐患 %(code)s 已逾期 %(days)s 天")
                 % {"code": hazard.code, "days": days_overdue},
                 body=_describe(hazard),
