@@ -11,15 +11,22 @@ from urllib.parse import urlencode
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
 
 from core.dates import add_months, today
 from hazards.choices import RiskLevel
 from hazards.models import Hazard
-from hazards.selectors import overdue, todo_for
+from hazards.selectors import format_rate, overdue, todo_for
 
 from .periods import Period
 from .scope import ReportScope
-from .selectors import category_counts, scope_hazards, summarise_scope
+from .selectors import (
+    category_counts,
+    coverage_by_hospital,
+    ratio,
+    scope_hazards,
+    summarise_scope,
+)
 
 
 def _url(name: str, **params) -> str:
@@ -89,8 +96,6 @@ def trend(scope: ReportScope, *, months: int = 12, on: dt.date | None = None) ->
 
 
 def bureau_dashboard(scope: ReportScope) -> dict:
-    from django.utils.translation import gettext as _
-
     on = today()
     summary = summarise_scope(scope, on=on)
     total = summary.total
@@ -101,13 +106,9 @@ def bureau_dashboard(scope: ReportScope) -> dict:
     this_month = ReportScope(
         region=scope.region, hospital=scope.hospital, period=Period.containing("month", on)
     )
-    from .selectors import coverage_by_hospital
-
     month_coverage = coverage_by_hospital(this_month, on=on).values()
     month_done = sum(done for done, _due in month_coverage)
     month_due = sum(due for _done, due in month_coverage)
-    from .selectors import _rate
-
     kpis = [
         Kpi("found", _("发现隐患"), total.found, hazard_list_url(**found_params)),
         Kpi(
@@ -143,7 +144,7 @@ def bureau_dashboard(scope: ReportScope) -> dict:
         Kpi(
             "coverage",
             _("本月检查日覆盖率"),
-            _fmt_rate(_rate(month_done, month_due)),
+            _fmt_rate(ratio(month_done, month_due)),
             _url(
                 "inspections:calendar",
                 region=scope.region.pk,
@@ -217,8 +218,6 @@ def bureau_dashboard(scope: ReportScope) -> dict:
 
 
 def _fmt_rate(rate) -> str:
-    from hazards.selectors import format_rate
-
     return format_rate(rate)
 
 

@@ -24,7 +24,7 @@ from hazards.selectors import format_rate, open_hazards, overdue
 from .scope import ReportScope
 
 
-def _rate(numerator: int, denominator: int) -> Decimal | None:
+def ratio(numerator: int, denominator: int) -> Decimal | None:
     if not denominator:
         return None
     return (Decimal(numerator) / Decimal(denominator)).quantize(Decimal("0.0001"))
@@ -49,7 +49,7 @@ class Figures:
     @property
     def rate(self) -> Decimal | None:
         """整改率 = rectified / found (None when nothing was found)."""
-        return _rate(self.rectified, self.found)
+        return ratio(self.rectified, self.found)
 
     @property
     def rate_display(self) -> str:
@@ -57,7 +57,7 @@ class Figures:
 
     @property
     def coverage(self) -> Decimal | None:
-        return _rate(self.inspections_done, self.inspections_due)
+        return ratio(self.inspections_done, self.inspections_due)
 
     @property
     def coverage_display(self) -> str:
@@ -65,7 +65,7 @@ class Figures:
 
     @property
     def security_rate(self) -> Decimal | None:
-        return _rate(self.security_met, self.security_total)
+        return ratio(self.security_met, self.security_total)
 
     def add(self, other: Figures) -> None:
         for name in (

@@ -299,16 +299,20 @@ def export_build(export_id: int) -> ReportExport | None:
                 export, f"{export.pk}-{uuid.uuid4().hex[:12]}.xlsx"
             )
             stored_name = export.file.storage.save(target, File(handle))
-        finished = mine.update(
-            status=ExportStatus.READY,
-            file=stored_name,
-            filename=filename,
-            file_size=size,
-            row_count=rows,
-            finished_at=timezone.now(),
-        )
-        if not finished:
-            raise ExportSuperseded
+        # The record turns ready and its requester is told in one transaction.
+        with transaction.atomic():
+            finished = mine.update(
+                status=ExportStatus.READY,
+                file=stored_name,
+                filename=filename,
+                file_size=size,
+                row_count=rows,
+                finished_at=timezone.now(),
+            )
+            if not finished:
+                raise ExportSuperseded
+            export.refresh_from_db()
+            _notify_finished(export)
     except ExportSuperseded:
         if stored_name:
             export.file.storage.delete(stored_name)
@@ -318,15 +322,16 @@ def export_build(export_id: int) -> ReportExport | None:
         if stored_name:
             export.file.storage.delete(stored_name)
         logger.exception("report export %s failed", export_id)
-        mine.update(
-            status=ExportStatus.FAILED, error=readable_error(exc), finished_at=timezone.now()
-        )
+        with transaction.atomic():
+            if mine.update(
+                status=ExportStatus.FAILED, error=readable_error(exc), finished_at=timezone.now()
+            ):
+                export.refresh_from_db()
+                _notify_finished(export)
     finally:
         if os.path.exists(tmp_path):
             os.unlink(tmp_path)
     export.refresh_from_db()
-    with transaction.atomic():
-        _notify_finished(export)
     return export
 
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -177,9 +176,6 @@ def export_retry_view(request, pk):
     else:
         messages.success(request, _("已重新加入生成队列。"))
     return redirect("reports:detail", pk=export.pk)
-
-
-POLL_SECONDS = getattr(settings, "REPORTS_POLL_SECONDS", 3)
 
 
 # ---- home pages ----------------------------------------------------------------------------

@@ -60,6 +60,7 @@ def live_celery(tmp_path):
         "CONN_MAX_AGE": "0",
     }
     workers: list[subprocess.Popen] = []
+    log = open(tmp_path / "worker.log", "ab")  # closed at teardown
 
     def start() -> subprocess.Popen:
         worker = subprocess.Popen(
@@ -79,8 +80,8 @@ def live_celery(tmp_path):
             ],
             cwd=ROOT,
             env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         workers.append(worker)
         return worker
@@ -94,6 +95,8 @@ def live_celery(tmp_path):
             except subprocess.TimeoutExpired:
                 worker.kill()
                 worker.wait()
+    log.close()
+    sys.stdout.write((tmp_path / "worker.log").read_text(errors="replace")[-5000:])
     app.control.purge()
     app.conf.task_always_eager = was_eager
 
