@@ -13,7 +13,7 @@ from django.db.models.functions import TruncMonth
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
-from core.dates import add_months, today
+from core.dates import add_months, day_in_month, today
 from hazards.choices import RiskLevel
 from hazards.models import Hazard
 from hazards.selectors import format_rate, overdue, todo_for
@@ -257,6 +257,13 @@ def officer_dashboard(user) -> dict:
         .filter(is_done=False)
         .order_by("-due_date")
     )
+    next_day = upcoming.due_date if upcoming else None
+    if next_day is None:
+        # No assignment generated yet: the region's rule still says when the next day is.
+        day = int(hospital.region.setting("self_inspection_day"))
+        next_day = day_in_month(on.year, on.month, day)
+        if next_day < on:
+            next_day = day_in_month(*add_months(on.year, on.month, 1), day)
     rows = build_rows(type(hospital).objects.filter(pk=hospital.pk), today=on)
     return {
         "hospital": hospital,
@@ -265,7 +272,8 @@ def officer_dashboard(user) -> dict:
         "overdue": list(late[:10]),
         "overdue_count": late.count(),
         "next_assignment": upcoming,
-        "next_days": (upcoming.due_date - on).days if upcoming else None,
+        "next_day": next_day,
+        "next_days": (next_day - on).days,
         "missed_assignments": list(missed),
         "security_row": rows[0] if rows else None,
         "todo_url": _url("hazards:todo"),

@@ -183,3 +183,13 @@ def test_user_without_a_role_gets_the_plain_home(client, db):
     response = client.get(reverse("home"))
     assert response.status_code == 200
     assert "请从上方菜单选择功能" in response.content.decode()
+
+
+def test_officer_home_falls_back_to_the_regions_inspection_day(client, on_report_day, officer_a):
+    officer_a.hospital.region.self_inspection_day = 8
+    officer_a.hospital.region.save()
+    client.force_login(officer_a)
+    html = client.get(reverse("home")).content.decode()
+    # Today is 2026-10-10: the 8th has passed, so the next one is 2026-11-08.
+    assert kpi(html, "next-inspection") == "2026-11-08"
+    assert "按区域规定的自查日" in html
