@@ -47,8 +47,8 @@ class UserForm(forms.ModelForm):
         )
         self.fields["hospital"].label_from_instance = lambda h: f"{h.region.name} · {h.name}"
         self.fields["hospital"].help_text = _("医院安全管理员必填。")
-        self.fields["department"].queryset = BureauDepartment.objects.filter(
-            region__in=regions
+        self.fields["department"].queryset = BureauDepartment.objects.visible_to(
+            actor
         ).select_related("region")
         self.fields["department"].label_from_instance = lambda d: f"{d.region.name} · {d.name}"
         self.fields["department"].help_text = _("仅卫健局工作人员:所在的挂钩科室(可不填)。")

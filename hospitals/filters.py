@@ -20,15 +20,13 @@ def _visible_regions(request):
 def _visible_consortia(request):
     if request is None:
         return MedicalConsortium.objects.none()
-    return MedicalConsortium.objects.filter(region__in=Region.objects.visible_to(request.user))
+    return MedicalConsortium.objects.visible_to(request.user)
 
 
 def _visible_departments(request):
     if request is None:
         return BureauDepartment.objects.none()
-    return BureauDepartment.objects.filter(
-        region__in=Region.objects.visible_to(request.user)
-    ).select_related("region")
+    return BureauDepartment.objects.visible_to(request.user).select_related("region")
 
 
 class HospitalFilter(django_filters.FilterSet):

@@ -78,11 +78,11 @@ class HospitalForm(forms.ModelForm):
         self.user = user
         regions = Region.objects.visible_to(user)
         self.fields["region"].queryset = regions
-        self.fields["consortium"].queryset = MedicalConsortium.objects.filter(
-            region__in=regions
+        self.fields["consortium"].queryset = MedicalConsortium.objects.visible_to(
+            user
         ).select_related("region")
-        self.fields["linked_department"].queryset = BureauDepartment.objects.filter(
-            region__in=regions
+        self.fields["linked_department"].queryset = BureauDepartment.objects.visible_to(
+            user
         ).select_related("region")
         self.fields["linked_department"].label_from_instance = lambda dept: (
             f"{dept.region.name} · {dept.name}"

@@ -141,6 +141,13 @@ class Region(models.Model):
         return Region.objects.within(self)
 
 
+class RegionOwnedQuerySet(models.QuerySet):
+    """Departments and consortia: visible when their region is."""
+
+    def visible_to(self, user):
+        return self.filter(region__in=Region.objects.visible_to(user))
+
+
 class BureauDepartment(models.Model):
     """挂钩科室: a bureau department that inspects its linked institutions on the 26th."""
 
@@ -149,6 +156,7 @@ class BureauDepartment(models.Model):
     )
     name = models.CharField(_("科室名称"), max_length=100)
 
+    objects = RegionOwnedQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -170,6 +178,8 @@ class MedicalConsortium(models.Model):
         Region, verbose_name=_("所属区域"), on_delete=models.PROTECT, related_name="consortia"
     )
     name = models.CharField(_("医共体名称"), max_length=100, unique=True)
+
+    objects = RegionOwnedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("医共体")

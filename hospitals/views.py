@@ -255,7 +255,7 @@ def region_edit(request, pk: int):
 
 
 def _departments_visible_to(user):
-    return BureauDepartment.objects.filter(region__in=Region.objects.visible_to(user))
+    return BureauDepartment.objects.visible_to(user)
 
 
 @role_required(Role.ADMIN)
