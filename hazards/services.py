@@ -362,7 +362,8 @@ def hazard_raise(
             hazard.deadline = found_on
             hazard.status = Status.CLOSED
             hazard.closed_at = now
-            hazard.closed_on = timezone.localdate(now)
+            # Fixed on the spot means fixed the day it was found, even when recorded later.
+            hazard.closed_on = found_on
             hazard.closed_by = found_by
         else:
             hazard.mode = RectificationMode.DEADLINE

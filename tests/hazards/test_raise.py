@@ -70,6 +70,20 @@ def test_fixed_on_the_spot_is_created_closed_with_after_evidence(hospital_a, off
     assert hazard.source_label == "2026-11-15 自查 · 消防-05"
 
 
+def test_fixed_on_the_spot_recorded_later_is_closed_on_the_day_it_was_found(hospital_a, officer_a):
+    found = today() - dt.timedelta(days=3)
+    hazard = raise_hazard(
+        hospital=hospital_a,
+        found_by=officer_a,
+        found_on=found,
+        fixed_on_the_spot=True,
+        after_photos=[cleaned_photo("after.jpg")],
+    )
+    assert hazard.closed_on == found
+    assert hazard.deadline == found
+    assert not Hazard.objects.overdue().filter(pk=hazard.pk).exists()
+
+
 def test_major_hazard_cannot_be_fixed_on_the_spot(hospital_a, officer_a):
     with pytest.raises(ValidationError) as exc:
         raise_hazard(
