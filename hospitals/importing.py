@@ -402,6 +402,20 @@ def parse_hospitals(fileobj, *, user) -> tuple[list[Hospital], list[RowError], i
             ):
                 fail("consortium", _("该医共体不属于您管辖的区域。"))
                 consortium = None
+            elif (
+                consortium
+                and region
+                and not (
+                    region.path.startswith(consortium.region.path)
+                    or consortium.region.path.startswith(region.path)
+                )
+            ):
+                fail(
+                    "consortium",
+                    _("医共体“%(name)s”属于%(region)s,与该机构所属区域不符。")
+                    % {"name": consortium.name, "region": consortium.region.name},
+                )
+                consortium = None
         elif data["is_consortium_lead"]:
             fail("is_consortium_lead", _("牵头单位须填写所属医共体。"))
 

@@ -214,3 +214,11 @@ def test_only_administrators_can_import(client, officer_a, county_bureau):
         client.force_login(user)
         assert client.get(IMPORT).status_code == 403
         assert client.get(reverse("hospitals:import_template")).status_code == 403
+
+
+def test_consortium_must_match_the_hospital_region(client, city_admin, county, other_county):
+    MedicalConsortium.objects.create(name="南安市医院医共体", region=other_county)
+    client.force_login(city_admin)
+    response = client.post(IMPORT, {"file": sheet([row(所属医共体="南安市医院医共体")])})
+    assert [(e["row"], e["column"]) for e in response.context["errors"]] == [(2, "所属医共体")]
+    assert Hospital.objects.count() == 0
