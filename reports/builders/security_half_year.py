@@ -30,7 +30,7 @@ def _report(row) -> str:
     report = row.report
     if report is None:
         return _("未报送")
-    if report.status == "submitted" and report.submitted_at:
+    if report.is_submitted and report.submitted_at:
         return _("已报送(%(date)s)") % {"date": report.submitted_at.date().isoformat()}
     return report.get_status_display()
 
