@@ -35,7 +35,9 @@ def test_lockout_after_five_failures(client, officer_a):
     response = client.post(LOGIN, {"username": "officer_a", "password": DEFAULT_PASSWORD})
     assert not logged_in(client)
     assert response.status_code in (403, 429)
-    assert "登录失败次数过多" in response.content.decode()
+    body = response.content.decode()
+    assert "登录失败次数过多" in body
+    assert "连续 5 次登录失败" in body and "15 分钟" in body
 
 
 def test_four_failures_do_not_lock(client, officer_a):
