@@ -339,7 +339,12 @@ def parse_hospitals(fileobj, *, user) -> tuple[list[Hospital], list[RowError], i
             try:
                 validate_credit_code(code)
             except ValidationError as exc:
-                fail("credit_code", " ".join(exc.messages))
+                message = " ".join(exc.messages)
+                if isinstance(cell("credit_code"), int | float):
+                    # Excel keeps only 15 significant digits of a number: an all-digit code
+                    # typed into a number cell has lost its last digits.
+                    message += _("该单元格为数字格式,请将此列设为“文本”后重新输入代码。")
+                fail("credit_code", message)
             else:
                 if code in seen_codes:
                     fail(

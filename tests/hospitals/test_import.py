@@ -222,3 +222,11 @@ def test_consortium_must_match_the_hospital_region(client, city_admin, county, o
     response = client.post(IMPORT, {"file": sheet([row(所属医共体="南安市医院医共体")])})
     assert [(e["row"], e["column"]) for e in response.context["errors"]] == [(2, "所属医共体")]
     assert Hospital.objects.count() == 0
+
+
+def test_numeric_credit_code_cell_gets_a_text_format_hint(client, county_admin, county):
+    client.force_login(county_admin)
+    response = client.post(IMPORT, {"file": sheet([row(统一社会信用代码=123505821234567890)])})
+    (error,) = response.context["errors"]
+    assert error["column"] == "统一社会信用代码"
+    assert "文本" in error["message"]
