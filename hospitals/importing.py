@@ -9,6 +9,7 @@ the value as typed, a translated message) for the page and the downloadable erro
 from __future__ import annotations
 
 import datetime as dt
+import io
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -537,10 +538,30 @@ def _template_sheets() -> list[Sheet]:
     ]
 
 
+TEMPLATE_TEXT_ROWS = 1000
+
+
 def template_workbook() -> bytes:
-    return workbook_bytes(
+    content = workbook_bytes(
         _template_sheets(), report_title=_("医疗卫生机构导入模板"), scope="", period=""
     )
+    # Pre-format the code and phone columns as text: Excel would otherwise turn an all-digit
+    # credit code into a 15-digit number and drop a phone number's leading zero.
+    workbook = load_workbook(io.BytesIO(content))
+    sheet = workbook.worksheets[0]
+    header_row = next(
+        row[0].row
+        for row in sheet.iter_rows(max_row=HEADER_SCAN_ROWS)
+        if row[0].value == COLUMNS[0].header
+    )
+    text_fields = {"credit_code", "security_head_phone", "contact_phone"}
+    for index, column in enumerate(COLUMNS, start=1):
+        if column.field in text_fields:
+            for row in range(header_row + 1, header_row + 1 + TEMPLATE_TEXT_ROWS):
+                sheet.cell(row=row, column=index).number_format = "@"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 def error_report_workbook(errors: list[dict]) -> bytes:

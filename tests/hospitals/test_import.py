@@ -198,6 +198,8 @@ def test_template_download_has_header_row_and_reimports(client, county_admin, co
     ws = wb.worksheets[0]
     header_row = next(r for r in ws.iter_rows(values_only=True) if r and r[0] == "机构名称*")
     assert list(header_row) == HEADERS
+    header_number = next(c.row for c in ws["A"] if c.value == "机构名称*")
+    assert ws.cell(row=header_number + 1, column=2).number_format == "@"  # code stays text
     # fill the downloaded template itself and import it
     next_row = ws.max_row + 1
     for index, header in enumerate(HEADERS, start=1):
