@@ -11,6 +11,7 @@ import logging
 from importlib import import_module
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 
 from core.dates import today as local_today
 
@@ -97,6 +98,8 @@ def run_reminders_now(*, today=None) -> dict[str, int]:
                 name = f"{module.__name__}.{rule.__name__}"
                 try:
                     counts[name] = rule(today=day) or 0
+                except SoftTimeLimitExceeded:
+                    raise  # out of time: stop; the next run continues where this one stopped
                 except Exception:
                     # One broken rule must not stop the others; the next run tries again.
                     logger.exception("Reminder rule %s failed", name)
