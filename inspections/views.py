@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from accounts.choices import Role
@@ -193,7 +194,15 @@ def calendar_view(request):
         {
             "month": first,
             "weeks": weeks,
-            "weekday_names": [_("一"), _("二"), _("三"), _("四"), _("五"), _("六"), _("日")],
+            "weekday_names": [
+                pgettext("weekday", "一"),
+                pgettext("weekday", "二"),
+                pgettext("weekday", "三"),
+                pgettext("weekday", "四"),
+                pgettext("weekday", "五"),
+                pgettext("weekday", "六"),
+                pgettext("weekday", "日"),
+            ],
             "coverage": selectors.Coverage(
                 done=done,
                 due=due,

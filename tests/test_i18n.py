@@ -32,7 +32,10 @@ def test_compiled_catalogue_matches_the_po_file():
     for entry in catalogue:
         if entry.obsolete or entry.msgid_plural:
             continue
-        assert compiled.gettext(entry.msgid) == entry.msgstr, entry.msgid
+        if entry.msgctxt:
+            assert compiled.pgettext(entry.msgctxt, entry.msgid) == entry.msgstr, entry.msgid
+        else:
+            assert compiled.gettext(entry.msgid) == entry.msgstr, entry.msgid
 
 
 def test_english_is_active_when_chosen():
