@@ -180,6 +180,12 @@ def bureau_dashboard(scope: ReportScope) -> dict:
             "overdue_url": hazard_list_url(
                 hospital=line.hospital.pk, **_period_params(period), overdue="on"
             ),
+            "rectified_url": hazard_list_url(
+                hospital=line.hospital.pk, **_period_params(period), status="closed"
+            ),
+            "major_url": hazard_list_url(
+                hospital=line.hospital.pk, risk_level=RiskLevel.MAJOR, status="open"
+            ),
         }
         for line in summary.hospitals
     ]
