@@ -19,6 +19,9 @@ Measured 2026-11-22 on a loaded 2-CPU VM, PostgreSQL 127.0.0.1, 30 hospitals:
     hazards=20000  build_s=21.84  rows_per_s=916  build_rss_growth_mb=0.0  file_mb=1.93
 
 (0.0 = the build never raised the process's peak above what it was before the build.)
+With --heap (tracemalloc): peak Python heap 5.8 MB at 2,000 rows, 11.0 MB at 20,000 rows — the
+rows stream (chunks of 2,000); what grows slowly is openpyxl's shared-string table (one entry per
+distinct text).
 """
 
 from __future__ import annotations
