@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.hazard_edit, name="edit"),
     path("<int:pk>/dossier/", views.dossier, name="dossier"),
     path("<int:pk>/dossier.xlsx", views.dossier_download, name="dossier_xlsx"),
+    path("<int:pk>/dossier.pdf", views.dossier_pdf_download, name="dossier_pdf"),
     path("<int:pk>/evidence/<int:evidence_pk>/", views.evidence_download, name="evidence"),
     path(
         "<int:pk>/extension/<int:extension_pk>/",

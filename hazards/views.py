@@ -24,6 +24,7 @@ from core.permissions import role_required
 
 from . import services
 from .choices import STATUS_BADGES, EvidenceStage, ExtensionStatus, Status
+from .dossier_pdf import dossier_pdf
 from .exports import dossier_items, dossier_workbook, ledger_workbook
 from .filters import HazardFilter
 from .forms import (
@@ -310,6 +311,18 @@ def dossier_download(request, pk: int):
     return attachment_response(
         content, _("隐患档案_%(code)s.xlsx") % {"code": hazard.code}, XLSX_CONTENT_TYPE
     )
+
+
+def dossier_pdf_download(request, pk: int):
+    hazard = _get_hazard(request, pk)
+    content = dossier_pdf(
+        hazard,
+        hazard.events.select_related("actor"),
+        hazard.evidence.select_related("uploaded_by"),
+        hazard.extensions.select_related("decided_by"),
+    )
+    name = _("一患一档-%(code)s.pdf") if hazard.is_major else _("隐患档案-%(code)s.pdf")
+    return attachment_response(content, name % {"code": hazard.code}, "application/pdf")
 
 
 # --- create and edit -----------------------------------------------------------------------------
