@@ -19,13 +19,28 @@ def hazards_visible_to(user) -> QuerySet[Hazard]:
     return Hazard.objects.visible_to(user)
 
 
+def open_q() -> Q:
+    """Not closed out yet (the same rule as `open_hazards`)."""
+    return Q(status__in=OPEN_STATUSES)
+
+
+def overdue_q(on: dt.date) -> Q:
+    """Open and past the deadline as of `on` (the same rule as `overdue`)."""
+    return open_q() & Q(deadline__lt=on)
+
+
+def rectified_q(as_of: dt.date) -> Q:
+    """Closed out (销号) on or before `as_of`."""
+    return Q(status=Status.CLOSED, closed_on__lte=as_of)
+
+
 def open_hazards(qs: QuerySet[Hazard] | None = None) -> QuerySet[Hazard]:
-    return (Hazard.objects.all() if qs is None else qs).filter(status__in=OPEN_STATUSES)
+    return (Hazard.objects.all() if qs is None else qs).filter(open_q())
 
 
 def overdue(qs: QuerySet[Hazard] | None = None, *, on: dt.date | None = None) -> QuerySet[Hazard]:
     """Not closed and past the deadline (the deadline day itself is still in time)."""
-    return open_hazards(qs).filter(deadline__lt=on or today())
+    return (Hazard.objects.all() if qs is None else qs).filter(overdue_q(on or today()))
 
 
 def due_within(
@@ -85,6 +100,41 @@ class RectificationFigures:
         return self.display
 
 
+def _found_in(qs: QuerySet[Hazard], period) -> QuerySet[Hazard]:
+    if period:
+        start, end = period
+        if start:
+            qs = qs.filter(found_on__gte=start)
+        if end:
+            qs = qs.filter(found_on__lte=end)
+    return qs
+
+
+def _rectification_counts(as_of: dt.date) -> dict:
+    """THE definition of found / rectified / overdue / open, as aggregate expressions, shared
+    by `rectification_rate` and `rectification_figures_by`."""
+    return {
+        "found": Count("pk"),
+        "rectified": Count("pk", filter=rectified_q(as_of)),
+        "overdue": Count("pk", filter=overdue_q(as_of)),
+        "open": Count("pk", filter=open_q()),
+    }
+
+
+def _figures(row: dict) -> RectificationFigures:
+    found = row["found"]
+    rate = None
+    if found:
+        rate = (Decimal(row["rectified"]) / Decimal(found)).quantize(Decimal("0.0001"))
+    return RectificationFigures(
+        found=found,
+        rectified=row["rectified"],
+        overdue=row["overdue"],
+        open=row["open"],
+        rate=rate,
+    )
+
+
 def rectification_rate(
     qs_or_scope=None,
     period: tuple[dt.date | None, dt.date | None] | None = None,
@@ -94,32 +144,27 @@ def rectification_rate(
     """整改率 = rectified / found for hazards found in `period` (inclusive dates, either end may
     be None) within the scope (a Hazard queryset, a Hospital/Region or a queryset of them).
     Rectified = closed out (销号) on or before `as_of` (default today); 立查立改 hazards are
-    found and rectified at once, so they count in both. Rate is None when nothing was found."""
+    found and rectified at once, so they count in both. Overdue = still open past the deadline
+    as of `as_of`. Rate is None when nothing was found."""
     as_of = as_of or today()
-    qs = _scope_queryset(qs_or_scope)
-    if period:
-        start, end = period
-        if start:
-            qs = qs.filter(found_on__gte=start)
-        if end:
-            qs = qs.filter(found_on__lte=end)
-    figures = qs.aggregate(
-        found=Count("pk"),
-        rectified=Count("pk", filter=Q(status=Status.CLOSED, closed_on__lte=as_of)),
-        overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, deadline__lt=as_of)),
-        open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
-    )
-    found = figures["found"]
-    rate = None
-    if found:
-        rate = (Decimal(figures["rectified"]) / Decimal(found)).quantize(Decimal("0.0001"))
-    return RectificationFigures(
-        found=found,
-        rectified=figures["rectified"],
-        overdue=figures["overdue"],
-        open=figures["open"],
-        rate=rate,
-    )
+    qs = _found_in(_scope_queryset(qs_or_scope), period)
+    return _figures(qs.aggregate(**_rectification_counts(as_of)))
+
+
+def rectification_figures_by(
+    qs_or_scope=None,
+    *,
+    group_by: str = "hospital_id",
+    period: tuple[dt.date | None, dt.date | None] | None = None,
+    as_of: dt.date | None = None,
+) -> dict:
+    """{group value: RectificationFigures} — `rectification_rate` for every value of the Hazard
+    field `group_by` (e.g. "hospital_id", "category") in one query. Groups with nothing found
+    in the period are absent (their figures would all be 0 with no rate)."""
+    as_of = as_of or today()
+    qs = _found_in(_scope_queryset(qs_or_scope), period)
+    rows = qs.order_by().values(group_by).annotate(**_rectification_counts(as_of))
+    return {row[group_by]: _figures(row) for row in rows}
 
 
 def todo_for(user, qs: QuerySet[Hazard] | None = None) -> QuerySet[Hazard]:

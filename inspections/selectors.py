@@ -144,6 +144,41 @@ def _scope_filter(scope) -> Q:
     return Q(hospital__in=scope)
 
 
+def _coverage_counts(on: dt.date) -> dict:
+    """THE definition of total / due / done / missed, as aggregate expressions over a
+    `with_state(..., on=on)` queryset: a day is due once it has come (or was done early), done
+    once an inspection was submitted, missed once it passed with none submitted."""
+    return {
+        "total": Count("pk"),
+        "due": Count("pk", filter=Q(due_date__lte=on) | Q(is_done=True)),
+        "done": Count("pk", filter=Q(is_done=True)),
+        "missed": Count("pk", filter=Q(is_done=False, due_date__lt=on)),
+    }
+
+
+def _coverage_of(row: dict) -> Coverage:
+    return Coverage(done=row["done"], due=row["due"], total=row["total"], missed=row["missed"])
+
+
+def _coverage_assignments(
+    scope,
+    year: int | None,
+    month: int | None,
+    *,
+    days: tuple[dt.date, dt.date] | None,
+    kind: str | None,
+    on: dt.date,
+) -> QuerySet[Assignment]:
+    queryset = Assignment.objects.filter(_scope_filter(scope))
+    if days is not None:
+        queryset = queryset.filter(due_date__gte=days[0], due_date__lte=days[1])
+    else:
+        queryset = queryset.filter(period=dt.date(year or on.year, month or on.month, 1))
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    return with_state(queryset, on=on)
+
+
 def coverage(
     scope=None,
     year: int | None = None,
@@ -155,20 +190,28 @@ def coverage(
     """Coverage of one month's inspection days in a scope (a Region, a Hospital, a Hospital
     queryset or None for all): done / due, in one query."""
     on = on or today()
-    year = year or on.year
-    month = month or on.month
-    queryset = Assignment.objects.filter(_scope_filter(scope), period=dt.date(year, month, 1))
-    if kind:
-        queryset = queryset.filter(kind=kind)
-    figures = with_state(queryset, on=on).aggregate(
-        total=Count("pk"),
-        due=Count("pk", filter=Q(due_date__lte=on) | Q(is_done=True)),
-        done=Count("pk", filter=Q(is_done=True)),
-        missed=Count("pk", filter=Q(is_done=False, due_date__lt=on)),
-    )
-    return Coverage(
-        done=figures["done"], due=figures["due"], total=figures["total"], missed=figures["missed"]
-    )
+    queryset = _coverage_assignments(scope, year, month, days=None, kind=kind, on=on)
+    return _coverage_of(queryset.aggregate(**_coverage_counts(on)))
+
+
+def coverage_by(
+    scope=None,
+    year: int | None = None,
+    month: int | None = None,
+    *,
+    group_by: str = "hospital_id",
+    days: tuple[dt.date, dt.date] | None = None,
+    kind: str | None = None,
+    on: dt.date | None = None,
+) -> dict:
+    """{group value: Coverage} — `coverage` for every value of the Assignment field `group_by`
+    (e.g. "hospital_id", "kind") in one query. By default the month's inspection days (as
+    `coverage`); `days=(start, end)` takes instead the days falling in that date range (for
+    quarters and half-years). Groups without assignments are absent."""
+    on = on or today()
+    queryset = _coverage_assignments(scope, year, month, days=days, kind=kind, on=on)
+    rows = queryset.order_by().values(group_by).annotate(**_coverage_counts(on))
+    return {row[group_by]: _coverage_of(row) for row in rows}
 
 
 def coverage_by_month(scope, start: dt.date, end: dt.date, *, on: dt.date | None = None):
@@ -180,20 +223,10 @@ def coverage_by_month(scope, start: dt.date, end: dt.date, *, on: dt.date | None
     rows = (
         with_state(queryset, on=on)
         .values("period")
-        .annotate(
-            total=Count("pk"),
-            due=Count("pk", filter=Q(due_date__lte=on) | Q(is_done=True)),
-            done=Count("pk", filter=Q(is_done=True)),
-            missed=Count("pk", filter=Q(is_done=False, due_date__lt=on)),
-        )
+        .annotate(**_coverage_counts(on))
         .order_by("period")
     )
-    return {
-        row["period"]: Coverage(
-            done=row["done"], due=row["due"], total=row["total"], missed=row["missed"]
-        )
-        for row in rows
-    }
+    return {row["period"]: _coverage_of(row) for row in rows}
 
 
 # --------------------------------------------------------------------------------------------

@@ -13,13 +13,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from core.dates import today as local_today
-from hazards.choices import OPEN_STATUSES, Category, RectificationMode, RiskLevel
+from hazards.choices import Category, RectificationMode, RiskLevel
 from hazards.models import Hazard
-from hazards.selectors import format_rate, open_hazards, overdue
+from hazards.selectors import format_rate, open_hazards, rectification_figures_by
 
 from .scope import ReportScope
 
@@ -104,65 +104,50 @@ def _count_by(queryset, key: str) -> dict:
 
 
 def hazard_figures_by_hospital(scope: ReportScope, *, on: dt.date | None = None) -> dict:
-    """{hospital_id: Figures (hazard part)} for the period: 5 queries for any number of
-    hospitals. Found/rectified/overdue/open follow `hazards.selectors.rectification_rate`
-    (hazards found in the period; rectified = closed out; overdue = open past deadline as of
-    `on`); open 重大隐患 are all of the scope's open major hazards found up to the period end."""
+    """{hospital_id: Figures (hazard part)} for the period: 3 queries for any number of
+    hospitals. Found/rectified/overdue/open are `hazards.selectors.rectification_figures_by`
+    (hazards found in the period, as of `on`); open 重大隐患 are all of the scope's open major
+    hazards found up to the period end."""
     on = on or local_today()
-    found_qs = period_hazards(scope)
-    found = _count_by(found_qs, "hospital_id")
-    rectified = _count_by(
-        found_qs.closed().filter(closed_on__lte=on),
-        "hospital_id",
+    rectification = rectification_figures_by(
+        scope_hazards(scope),
+        group_by="hospital_id",
+        period=(scope.period.start, scope.period.end),
+        as_of=on,
     )
-    late = _count_by(overdue(found_qs, on=on), "hospital_id")
-    still_open = _count_by(open_hazards(found_qs), "hospital_id")
     major_open = _count_by(
         open_hazards(scope_hazards(scope)).filter(
             risk_level=RiskLevel.MAJOR, found_on__lte=scope.period.end
         ),
         "hospital_id",
     )
-    immediate = _count_by(found_qs.filter(mode=RectificationMode.IMMEDIATE), "hospital_id")
+    immediate = _count_by(
+        period_hazards(scope).filter(mode=RectificationMode.IMMEDIATE), "hospital_id"
+    )
     result: dict[int, Figures] = defaultdict(Figures)
-    for key, source in (
-        ("found", found),
-        ("rectified", rectified),
-        ("overdue", late),
-        ("open", still_open),
-        ("major_open", major_open),
-        ("immediate", immediate),
-    ):
+    for hospital_id, figures in rectification.items():
+        line = result[hospital_id]
+        line.found, line.rectified = figures.found, figures.rectified
+        line.overdue, line.open = figures.overdue, figures.open
+    for key, source in (("major_open", major_open), ("immediate", immediate)):
         for hospital_id, n in source.items():
             setattr(result[hospital_id], key, n)
     return result
 
 
 def coverage_by_hospital(scope: ReportScope, *, on: dt.date | None = None) -> dict:
-    """{hospital_id: (done, due)} for the inspection days falling in the period, with the
-    assignment state from `inspections.selectors.with_state` (one query). "Due" counts days
-    that have come (or were done early), as `inspections.selectors.coverage` does."""
-    from inspections.models import Assignment
-    from inspections.selectors import with_state
+    """{hospital_id: (done, due)} for the inspection days falling in the period:
+    `inspections.selectors.coverage_by` grouped per hospital (one query)."""
+    from inspections.selectors import coverage_by
 
     on = on or local_today()
-    rows = (
-        with_state(
-            Assignment.objects.filter(
-                **scope.hospital_filter(),
-                due_date__gte=scope.period.start,
-                due_date__lte=scope.period.end,
-            ),
-            on=on,
-        )
-        .order_by()
-        .values("hospital_id")
-        .annotate(
-            due=Count("pk", filter=Q(due_date__lte=on) | Q(is_done=True)),
-            done=Count("pk", filter=Q(is_done=True)),
-        )
+    rows = coverage_by(
+        scope.hospital or scope.region,
+        group_by="hospital_id",
+        days=(scope.period.start, scope.period.end),
+        on=on,
     )
-    return {row["hospital_id"]: (row["done"], row["due"]) for row in rows}
+    return {hospital_id: (figures.done, figures.due) for hospital_id, figures in rows.items()}
 
 
 def security_by_hospital(scope: ReportScope, *, on: dt.date | None = None) -> dict:
@@ -246,16 +231,15 @@ def summarise_scope(scope: ReportScope, *, on: dt.date | None = None) -> ScopeSu
 
 
 def category_counts(scope: ReportScope) -> list[tuple[str, str, int, int]]:
-    """(category value, label, found, open) for hazards found in the period (one query)."""
-    rows = {
-        row["category"]: row
-        for row in period_hazards(scope)
-        .order_by()
-        .values("category")
-        .annotate(found=Count("pk"), still_open=Count("pk", filter=Q(status__in=OPEN_STATUSES)))
-    }
+    """(category value, label, found, open) for hazards found in the period (one query):
+    `hazards.selectors.rectification_figures_by` grouped per category."""
+    rows = rectification_figures_by(
+        scope_hazards(scope),
+        group_by="category",
+        period=(scope.period.start, scope.period.end),
+    )
     return [
-        (value, str(label), rows[value]["found"], rows[value]["still_open"])
+        (value, str(label), rows[value].found, rows[value].open)
         for value, label in Category.choices
         if value in rows
     ]
