@@ -46,6 +46,9 @@ _GRID = TableStyle(
 _LABEL_BG = colors.HexColor("#f1f3f5")
 
 
+_GLYPH_SUBSTITUTES = str.maketrans({"\u00b7": "\u30fb"})
+
+
 def _text(value) -> str:
     """A display string for a dossier value ("—" when empty)."""
     if value is None or value == "":
@@ -63,7 +66,9 @@ def _text(value) -> str:
 
 def _para(value, style: ParagraphStyle = _BODY) -> Paragraph:
     """User text as a Paragraph: markup escaped so "<b>" or "&" print literally, lines kept."""
-    return Paragraph(escape(_text(value)).replace("\n", "<br/>"), style)
+    text = escape(_text(value)).replace("\n", "<br/>")
+    # The built-in Chinese font has no glyph for U+00B7 "·"; its CJK twin U+30FB looks the same.
+    return Paragraph(text.translate(_GLYPH_SUBSTITUTES), style)
 
 
 def _table(header: list[str], rows: Iterable[list], widths: list[float]) -> Table:

@@ -165,3 +165,9 @@ def test_dossier_and_detail_pages_offer_the_pdf(client, major, officer_a):
         body = client.get(page).content.decode()
         assert f'href="{url}"' in body, page
         assert "下载 PDF" in body
+
+
+def test_middle_dots_are_drawn_with_a_glyph_the_chinese_font_has(major):
+    text = pdf_text(_pdf(major, compress=False))
+    assert "\u00b7" not in text
+    assert f"{major.hospital.name} \u30fb {major.code}" in text
