@@ -28,6 +28,16 @@ from .choices import (
 )
 
 
+def open_q() -> Q:
+    """Not closed out yet. The one definition of "open" (lists, reminders, reports)."""
+    return Q(status__in=OPEN_STATUSES)
+
+
+def overdue_q(on: dt.date) -> Q:
+    """Open and past the deadline as of `on`: overdue is a query, never a stored flag."""
+    return open_q() & Q(deadline__lt=on)
+
+
 class HazardQuerySet(models.QuerySet):
     def visible_to(self, user) -> HazardQuerySet:
         """Hazards of the hospitals the user may see (THE hospital scoping rule)."""
@@ -38,13 +48,13 @@ class HazardQuerySet(models.QuerySet):
         return self.filter(hospital__in=Hospital.objects.visible_to(user).values("pk"))
 
     def open(self) -> HazardQuerySet:
-        return self.filter(status__in=OPEN_STATUSES)
+        return self.filter(open_q())
 
     def closed(self) -> HazardQuerySet:
         return self.filter(status=Status.CLOSED)
 
     def overdue(self, on: dt.date | None = None) -> HazardQuerySet:
-        return self.open().filter(deadline__lt=on or today())
+        return self.filter(overdue_q(on or today()))
 
     def with_list_relations(self) -> HazardQuerySet:
         return self.select_related("hospital", "hospital__region", "found_by")

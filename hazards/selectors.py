@@ -11,22 +11,12 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from core.dates import today
 from hospitals.models import Hospital, Region
 
-from .choices import OPEN_STATUSES, Status
-from .models import ExtensionRequest, Hazard
+from .choices import Status
+from .models import ExtensionRequest, Hazard, open_q, overdue_q
 
 
 def hazards_visible_to(user) -> QuerySet[Hazard]:
     return Hazard.objects.visible_to(user)
-
-
-def open_q() -> Q:
-    """Not closed out yet (the same rule as `open_hazards`)."""
-    return Q(status__in=OPEN_STATUSES)
-
-
-def overdue_q(on: dt.date) -> Q:
-    """Open and past the deadline as of `on` (the same rule as `overdue`)."""
-    return open_q() & Q(deadline__lt=on)
 
 
 def rectified_q(as_of: dt.date) -> Q:
