@@ -3,6 +3,7 @@
     python scripts/i18n.py export todo.json   # untranslated / fuzzy entries -> JSON {msgid: ""}
     python scripts/i18n.py import done.json   # JSON {msgid: translation} -> locale/en .po
     python scripts/i18n.py stats
+    python scripts/i18n.py check              # CI: fail when a string is untranslated
 Plural entries are exported as "msgid||msgid_plural" and imported as "singular||plural".
 """
 
@@ -67,8 +68,26 @@ def stats() -> None:
     print(f"{len(live)} entries, {len(missing)} untranslated or fuzzy")
 
 
+def check() -> None:
+    """Exit non-zero when any live entry lacks an English translation (used by CI)."""
+    po = polib.pofile(str(PO_PATH))
+    missing = [_key(entry) for entry in po if _needs_work(entry)]
+    for key in missing:
+        print(f"untranslated: {key}")
+    if missing:
+        sys.exit(
+            f"{len(missing)} strings have no English translation: run `make messages`, "
+            "translate them in locale/en/LC_MESSAGES/django.po, then compile."
+        )
+    print("English catalogue complete")
+
+
 if __name__ == "__main__":
     command = sys.argv[1] if len(sys.argv) > 1 else "stats"
-    {"export": lambda: export(sys.argv[2]), "import": lambda: import_(sys.argv[2]), "stats": stats}[
-        command
-    ]()
+    commands = {
+        "export": lambda: export(sys.argv[2]),
+        "import": lambda: import_(sys.argv[2]),
+        "stats": stats,
+        "check": check,
+    }
+    commands[command]()
