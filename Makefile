@@ -23,7 +23,7 @@ format: venv ## Format the code with ruff
 	.venv/bin/ruff format .
 
 messages: venv ## Re-extract translatable strings into locale/en and compile catalogues
-	DEBUG=1 .venv/bin/python manage.py makemessages -l en --ignore=.venv --ignore=var --ignore=staticfiles
+	DEBUG=1 .venv/bin/python manage.py makemessages -l en --ignore=.venv --ignore=var --ignore=staticfiles --ignore=tests
 	DEBUG=1 .venv/bin/python manage.py compilemessages --ignore=.venv
 
 ci: ## What CI runs (needs PostgreSQL and Redis on 127.0.0.1)
