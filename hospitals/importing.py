@@ -207,9 +207,7 @@ class _Scope:
         for region in self.regions:
             names.setdefault(region.name, []).append(region)
         self.region_by_name = names
-        region_ids = {
-            int(part) for r in self.regions for part in r.path.strip("/").split("/") if part
-        }
+        region_ids = {pk for r in self.regions for pk in r.ancestor_ids}
         self.departments: dict[tuple[int, str], BureauDepartment] = {
             (dept.region_id, dept.name): dept
             for dept in BureauDepartment.objects.filter(region_id__in=region_ids)
@@ -231,8 +229,8 @@ class _Scope:
         return None, _("区域“%(name)s”不存在或不在您的管辖范围内。") % {"name": raw}
 
     def department(self, region: Region, name: str) -> BureauDepartment | None:
-        for part in reversed(region.path.strip("/").split("/")):
-            department = self.departments.get((int(part), name))
+        for region_id in reversed(region.ancestor_ids):
+            department = self.departments.get((region_id, name))
             if department:
                 return department
         return None

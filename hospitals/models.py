@@ -116,9 +116,14 @@ class Region(models.Model):
                         path=new_path + child.path[len(old_path) :]
                     )
 
+    @property
+    def ancestor_ids(self) -> list[int]:
+        """Ids from the root down to this region itself, read off the materialised path."""
+        return [int(part) for part in self.path.strip("/").split("/") if part]
+
     def ancestors_and_self(self) -> list[Region]:
         """Nearest first: self, parent, grandparent … in one query."""
-        ids = [int(part) for part in self.path.strip("/").split("/") if part]
+        ids = self.ancestor_ids
         by_id = Region.objects.in_bulk(ids)
         return [by_id[pk] for pk in reversed(ids) if pk in by_id]
 

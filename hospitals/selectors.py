@@ -11,13 +11,11 @@ def regions_with_effective_settings(regions) -> list[Region]:
     """Each region with `.effective` = {setting: (value, inherited_from or None)}, computed
     with one extra query for all ancestors instead of one walk per region."""
     regions = list(regions)
-    ancestor_ids = {
-        int(part) for region in regions for part in region.path.strip("/").split("/") if part
-    }
+    ancestor_ids = {pk for region in regions for pk in region.ancestor_ids}
     by_id = Region.objects.in_bulk(ancestor_ids)
     by_id.update({region.pk: region for region in regions})
     for region in regions:
-        chain = [by_id[int(part)] for part in reversed(region.path.strip("/").split("/")) if part]
+        chain = [by_id[pk] for pk in reversed(region.ancestor_ids)]
         effective = {}
         for name in SETTING_NAMES:
             value, source = REGION_SETTING_DEFAULTS[name], "default"

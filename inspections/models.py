@@ -31,7 +31,7 @@ class ChecklistTemplateQuerySet(models.QuerySet):
             region = user.hospital.region
         if region is None:
             return self.none()
-        ancestor_ids = [int(part) for part in region.path.strip("/").split("/") if part]
+        ancestor_ids = region.ancestor_ids
         condition = Q(region__isnull=True) | Q(region_id__in=ancestor_ids)
         if user.is_bureau_side:
             condition |= Q(region__path__startswith=region.path)

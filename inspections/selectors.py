@@ -239,7 +239,7 @@ def template_in_force(
     region first (the hospital's region, then its ancestors, then the global list), then the
     latest effective date, then the highest version."""
     on = on or today()
-    region_ids = [int(part) for part in hospital.region.path.strip("/").split("/") if part]
+    region_ids = hospital.region.ancestor_ids
     candidates = list(
         ChecklistTemplate.objects.filter(code=code, is_active=True, effective_from__lte=on)
         .filter(Q(region__isnull=True) | Q(region_id__in=region_ids))

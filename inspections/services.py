@@ -134,7 +134,7 @@ def _region_setting(region_id: int, name: str, regions: dict[int, Region]) -> in
     from hospitals.models import REGION_SETTING_DEFAULTS
 
     region = regions[region_id]
-    ids = [int(part) for part in region.path.strip("/").split("/") if part]
+    ids = region.ancestor_ids
     for pk in reversed(ids):
         value = getattr(regions[pk], name, None) if pk in regions else None
         if value not in (None, ""):
@@ -347,7 +347,7 @@ def inspection_start(
             template = template_in_force(hospital, on=inspected_on)
         if template is None or not template.is_active:
             raise InspectionError(_("没有可用的检查表,请联系管理员启用检查表。"))
-        region_ids = {int(part) for part in hospital.region.path.strip("/").split("/") if part}
+        region_ids = set(hospital.region.ancestor_ids)
         if template.region_id and template.region_id not in region_ids:
             raise InspectionError(_("该检查表版本不适用于该机构所在区域。"))
         template = _lock_template(template)  # waits for an edit of the same version to finish

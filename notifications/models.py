@@ -87,7 +87,7 @@ class RobotQuerySet(models.QuerySet):
             region = hospital.region
         if region is None:
             return self.none()
-        ancestor_ids = [int(part) for part in region.path.strip("/").split("/") if part]
+        ancestor_ids = region.ancestor_ids
         condition = Q(region_id__in=ancestor_ids)
         if hospital is not None:
             condition |= Q(hospital=hospital)

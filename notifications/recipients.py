@@ -29,7 +29,7 @@ def _nearest_with_role(region, role: str) -> list:
     """Users with `role` bound to the region, else to the nearest ancestor that has any."""
     if region is None:
         return []
-    region_ids = [int(part) for part in region.path.strip("/").split("/") if part]
+    region_ids = region.ancestor_ids
     users = list(User.objects.filter(role=role, is_active=True, region_id__in=region_ids))
     for region_id in reversed(region_ids):
         nearest = [user for user in users if user.region_id == region_id]

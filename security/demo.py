@@ -141,7 +141,7 @@ def _seed_plans(stdout) -> None:
 
 def _users(hospital):
     officer = User.objects.filter(role=Role.OFFICER, hospital=hospital, is_active=True).first()
-    ids = [int(p) for p in hospital.region.path.strip("/").split("/") if p]
+    ids = hospital.region.ancestor_ids
     bureau = (
         User.objects.filter(role=Role.BUREAU, region_id__in=ids, is_active=True)
         .order_by("-region__path")

@@ -60,7 +60,7 @@ class PlanQuerySet(models.QuerySet):
         own = getattr(user, "region", None) or (
             user.hospital.region if getattr(user, "hospital_id", None) else None
         )
-        ancestor_ids = [int(p) for p in own.path.strip("/").split("/") if p] if own else []
+        ancestor_ids = own.ancestor_ids if own else []
         return self.filter(Q(region__in=regions) | Q(region_id__in=ancestor_ids))
 
 

@@ -63,7 +63,7 @@ def default_plan() -> SecurityPlan:
 
 def _region_ids(region: Region) -> list[int]:
     """Nearest first: the region itself, then its parent, … (from the materialised path)."""
-    return [int(part) for part in reversed(region.path.strip("/").split("/")) if part]
+    return list(reversed(region.ancestor_ids))
 
 
 class PlanIndex:
