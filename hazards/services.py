@@ -24,6 +24,7 @@ from core.dates import today
 from core.uploads import CleanedUpload
 from hospitals.models import Hospital, Region
 from notifications.choices import EventKind
+from notifications.recipients import hospital_officers, region_bureau_staff
 from notifications.services import notify
 
 from .choices import (
@@ -166,19 +167,9 @@ def allowed_actions(user, hazard: Hazard, *, on: dt.date | None = None) -> set[s
 # --- recipients --------------------------------------------------------------------------------
 
 
-def hospital_officers(hospital) -> list[User]:
-    return list(User.objects.filter(role=Role.OFFICER, hospital=hospital, is_active=True))
-
-
 def bureau_staff_for(hospital) -> list[User]:
     """Bureau staff of the nearest region (the hospital's own, then upwards) that has any."""
-    region_ids = [int(part) for part in hospital.region.path.strip("/").split("/") if part]
-    staff = list(User.objects.filter(role=Role.BUREAU, is_active=True, region_id__in=region_ids))
-    for region_id in reversed(region_ids):
-        nearest = [user for user in staff if user.region_id == region_id]
-        if nearest:
-            return nearest
-    return []
+    return region_bureau_staff(hospital.region)
 
 
 def _url(hazard: Hazard) -> str:

@@ -24,6 +24,7 @@ from accounts.models import User
 from core.dates import today
 from hospitals.models import Hospital, Region
 from notifications.choices import EventKind
+from notifications.recipients import hospital_officers
 from notifications.services import notify
 
 from .choices import STANDARD_KINDS, ItemAction, ItemKind, ItemStatus, ReportStatus
@@ -90,12 +91,10 @@ def _require_reviewer(user, hospital: Hospital) -> None:
 
 
 def bureau_staff_for(hospital: Hospital):
-    ids = [int(p) for p in hospital.region.path.strip("/").split("/") if p]
-    return list(User.objects.with_role(Role.BUREAU).filter(region_id__in=ids))
-
-
-def hospital_officers(hospital: Hospital):
-    return list(User.objects.with_role(Role.OFFICER).filter(hospital=hospital))
+    """Every bureau user of the hospital's region and the regions above it."""
+    return list(
+        User.objects.with_role(Role.BUREAU).filter(region_id__in=hospital.region.ancestor_ids)
+    )
 
 
 def _item_url(item: ChecklistItem) -> str:
