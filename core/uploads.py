@@ -7,6 +7,7 @@ PDFs must be well-formed at both ends. The client's file name is never used for 
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import re
@@ -41,6 +42,14 @@ class CleanedUpload:
     content_type: str
     size: int
     kind: str  # "image" or "pdf"
+    # SHA-256 of the bytes the client sent: "the same file" for the identical-file refusal.
+    sha256: str = ""
+
+    def __post_init__(self):
+        if not self.sha256:
+            self.content.seek(0)
+            self.sha256 = hashlib.sha256(self.content.read()).hexdigest()
+            self.content.seek(0)
 
 
 def safe_display_name(name: str) -> str:
@@ -86,6 +95,7 @@ def _clean_pdf(data: bytes, original_name: str) -> CleanedUpload:
         content_type="application/pdf",
         size=len(data),
         kind="pdf",
+        sha256=hashlib.sha256(data).hexdigest(),
     )
 
 
@@ -133,6 +143,7 @@ def _clean_image(data: bytes, original_name: str) -> CleanedUpload:
         content_type=content_type,
         size=len(cleaned),
         kind="image",
+        sha256=hashlib.sha256(data).hexdigest(),
     )
 
 
@@ -160,6 +171,40 @@ def clean_evidence_upload(uploaded) -> CleanedUpload:
     if data.startswith(b"%PDF-"):
         return _clean_pdf(data, uploaded.name)
     return _clean_image(data, uploaded.name)
+
+
+UPLOAD_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+def clean_upload_key(value) -> str:
+    """The client-generated key of one upload attempt (a UUID from the page), or "" when absent
+    or malformed: a bad key never blocks an upload, it only loses the retry protection."""
+    value = (value or "").strip()
+    return value if UPLOAD_KEY_RE.match(value) else ""
+
+
+def existing_upload(queryset, upload: CleanedUpload, *, upload_key: str = ""):
+    """THE rule for storing evidence exactly once, for every model built on
+    `core.models.UploadIdentity`. `queryset` is the files already attached to the same target
+    (a hazard stage, a checklist answer, a 4+N item).
+
+    - the same `upload_key` again (a retried request, a double tap) → the row stored the first
+      time is returned and the caller stores nothing;
+    - a file with the same SHA-256 already there → ValidationError (translated), nothing stored;
+    - otherwise None: store it, with `sha256=upload.sha256, upload_key=upload_key`.
+    """
+    if upload_key:
+        earlier = queryset.filter(upload_key=upload_key).first()
+        if earlier is not None:
+            return earlier
+    twin = queryset.filter(sha256=upload.sha256).first()
+    if twin is not None:
+        raise ValidationError(
+            _("相同的文件已经上传过(%(name)s),未重复保存。"),
+            code="duplicate_file",
+            params={"name": twin.original_name if hasattr(twin, "original_name") else ""},
+        )
+    return None
 
 
 def clean_image_upload(uploaded) -> CleanedUpload:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.dates import today
+from core.models import UploadIdentity
 from hospitals.models import Hospital
 
 from .choices import (
@@ -270,6 +271,13 @@ class HazardEvent(models.Model):
     to_status = models.CharField(_("新状态"), max_length=20, choices=Status.choices, blank=True)
     note = models.TextField(_("说明"), blank=True)
     at = models.DateTimeField(_("时间"), auto_now_add=True)
+    # The value a field had BEFORE this event changed it (null/blank: this event did not change
+    # it). Figures "as of" a past instant read the deadline and risk level in force then from
+    # the earliest such event after that instant; the hazard row holds today's value.
+    previous_deadline = models.DateField(_("原整改期限"), null=True, blank=True)
+    previous_risk_level = models.CharField(
+        _("原隐患等级"), max_length=10, choices=RiskLevel.choices, blank=True
+    )
 
     class Meta:
         verbose_name = _("隐患处理记录")
@@ -286,7 +294,7 @@ def evidence_upload_to(instance: HazardEvidence, filename: str) -> str:
     return f"hazards/{instance.hazard.hospital_id}/{stamp:%Y/%m}/{filename}"
 
 
-class HazardEvidence(models.Model):
+class HazardEvidence(UploadIdentity):
     hazard = models.ForeignKey(
         Hazard, verbose_name=_("隐患"), on_delete=models.CASCADE, related_name="evidence"
     )
@@ -307,6 +315,18 @@ class HazardEvidence(models.Model):
         verbose_name = _("佐证材料")
         verbose_name_plural = _("佐证材料")
         ordering = ["uploaded_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hazard", "upload_key"],
+                condition=~Q(upload_key=""),
+                name="hazard_evidence_once_per_upload_key",
+            ),
+            models.UniqueConstraint(
+                fields=["hazard", "stage", "sha256"],
+                condition=~Q(sha256=""),
+                name="hazard_evidence_file_once_per_stage",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.original_name
