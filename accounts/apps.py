@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("账号")
+
+    def ready(self):
+        from . import throttle  # noqa: F401  (connects the failed-login counter)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +16,7 @@ from core.permissions import role_required
 from .choices import Role
 from .forms import AdminSetPasswordForm, UserCreateForm, UserFilterForm, UserForm
 from .models import User
+from .throttle import address_is_throttled
 from .services import (
     UserManagementError,
     user_is_locked_out,
@@ -153,3 +156,18 @@ def user_password(request, pk: int):
         )
         return redirect("accounts:user_edit", pk=target.pk)
     return render(request, "accounts/user_password.html", {"form": form, "target": target})
+
+
+class ThrottledLoginView(auth_views.LoginView):
+    """The login page; an address with too many failed logins gets 429 and is told to wait."""
+
+    def post(self, request, *args, **kwargs):
+        if address_is_throttled(request):
+            minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+            return render(
+                request,
+                "registration/throttled.html",
+                {"minutes": minutes},
+                status=429,
+            )
+        return super().post(request, *args, **kwargs)

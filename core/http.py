@@ -2,10 +2,51 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
+from functools import lru_cache
 from urllib.parse import quote
 
+from django.conf import settings
 from django.http import FileResponse, HttpResponse
+
+
+@lru_cache(maxsize=8)
+def _networks(entries: tuple[str, ...]) -> tuple:
+    return tuple(ipaddress.ip_network(entry.strip(), strict=False) for entry in entries if entry)
+
+
+def _trusted(address: str, networks) -> bool:
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
+
+
+def client_ip(request) -> str:
+    """The address of the person at the other end: THE one reading, used by the login lockout,
+    the login throttle and the access log.
+
+    `X-Forwarded-For` is believed only when the connection comes from a proxy listed in
+    `TRUSTED_PROXIES` (addresses or networks): the header is then read from the right, skipping
+    our own proxies, and the first address that is not one of them is the client. Anything a
+    client writes into the header itself lies to the left of that and is ignored. Without
+    trusted proxies the header is ignored altogether, so nobody can pick the address they are
+    locked out under."""
+    remote = (request.META.get("REMOTE_ADDR") or "").strip()
+    networks = _networks(tuple(getattr(settings, "TRUSTED_PROXIES", ()) or ()))
+    if not networks or not _trusted(remote, networks):
+        return remote
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if not _trusted(hop, networks):
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:
+                return remote  # a malformed hop: fall back to what we know for sure
+    return hops[0] if hops else remote
 
 
 def content_disposition(filename: str, *, inline: bool = False) -> str:

@@ -58,6 +58,16 @@ def _live_services(request):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Counters kept in the (in-memory) cache, e.g. the login throttle, start at zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):
     """Uploads and generated files of one test never leak into another."""
     storages = dict(settings.STORAGES)
