@@ -16,7 +16,6 @@ from core.permissions import role_required
 from .choices import Role
 from .forms import AdminSetPasswordForm, UserCreateForm, UserFilterForm, UserForm
 from .models import User
-from .throttle import address_is_throttled
 from .services import (
     UserManagementError,
     user_is_locked_out,
@@ -25,6 +24,7 @@ from .services import (
     user_set_password,
     user_unlock,
 )
+from .throttle import address_is_throttled
 
 PAGE_SIZES = (20, 50, 100)
 
