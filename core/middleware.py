@@ -1,5 +1,7 @@
 from django.contrib.auth.middleware import LoginRequiredMiddleware as _DjangoLoginRequired
 
+from .uploads import upload_budget
+
 
 class LoginRequiredMiddleware(_DjangoLoginRequired):
     """Every page needs a login unless its view is marked with @login_not_required."""
@@ -18,3 +20,14 @@ class DefaultLanguageMiddleware:
     def __call__(self, request):
         request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
+
+
+class UploadBudgetMiddleware:
+    """Each request gets its own allowance of files and pixels to decode (core.uploads)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with upload_budget():
+            return self.get_response(request)

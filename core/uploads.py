@@ -13,6 +13,8 @@ import os
 import re
 import secrets
 import warnings
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django import forms
@@ -33,6 +35,61 @@ ACCEPT_ATTR = "image/jpeg,image/png,image/webp,application/pdf"
 _ACTIVE_CONTENT = re.compile(
     rb"<\s*(?:script|html|body|iframe|svg|object|embed|!doctype|\?xml)", re.IGNORECASE
 )
+
+
+@dataclass
+class UploadBudget:
+    """What is left of one request's allowance. Decoding and re-encoding images is the costly
+    part of an upload, so a request may bring at most UPLOAD_MAX_FILES_PER_REQUEST files and
+    UPLOAD_MAX_PIXELS_PER_REQUEST pixels in all, whichever form fields they come in."""
+
+    files: int
+    pixels: int
+
+
+_budget: ContextVar[UploadBudget | None] = ContextVar("upload_budget", default=None)
+
+
+@contextmanager
+def upload_budget():
+    """Open a fresh allowance for one request (UploadBudgetMiddleware); code outside a request
+    (tasks, commands, the demo) has no budget and no per-request limit."""
+    token = _budget.set(
+        UploadBudget(
+            files=settings.UPLOAD_MAX_FILES_PER_REQUEST,
+            pixels=settings.UPLOAD_MAX_PIXELS_PER_REQUEST,
+        )
+    )
+    try:
+        yield
+    finally:
+        _budget.reset(token)
+
+
+def _spend_file() -> None:
+    budget = _budget.get()
+    if budget is None:
+        return
+    if budget.files <= 0:
+        raise ValidationError(
+            _("一次最多上传 %(max)d 个文件,请分批上传。"),
+            code="too_many_files",
+            params={"max": settings.UPLOAD_MAX_FILES_PER_REQUEST},
+        )
+    budget.files -= 1
+
+
+def _spend_pixels(pixels: int) -> None:
+    budget = _budget.get()
+    if budget is None:
+        return
+    if pixels > budget.pixels:
+        raise ValidationError(
+            _("本次上传的图片总像素超过 %(max)d 万,请分批上传。"),
+            code="too_many_pixels_in_request",
+            params={"max": settings.UPLOAD_MAX_PIXELS_PER_REQUEST // 10_000},
+        )
+    budget.pixels -= pixels
 
 
 @dataclass
@@ -118,6 +175,7 @@ def _clean_image(data: bytes, original_name: str) -> CleanedUpload:
                         code="too_many_pixels",
                         params={"width": width, "height": height},
                     )
+                _spend_pixels(width * height)
                 probe.verify()
             with Image.open(io.BytesIO(data)) as image:
                 image.load()
@@ -133,7 +191,9 @@ def _clean_image(data: bytes, original_name: str) -> CleanedUpload:
     if image_format == "JPEG":
         image.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
     elif image_format == "PNG":
-        image.save(out, "PNG", optimize=True)
+        # No `optimize`: it retries every filter and costs seconds per large image on the
+        # request path for a few percent of size.
+        image.save(out, "PNG", compress_level=3)
     else:
         image.save(out, "WEBP", quality=85)
     cleaned = out.getvalue()
@@ -148,21 +208,25 @@ def _clean_image(data: bytes, original_name: str) -> CleanedUpload:
 
 
 def _drop_metadata(image: Image.Image) -> Image.Image:
-    """A copy with pixels only: no EXIF (GPS), ICC, XMP or text chunks; orientation applied."""
+    """Pixels only: no EXIF (GPS), ICC, XMP or text chunks; orientation applied.
+
+    Works on the decoded image in place (one full-size copy at most, for an odd mode), since a
+    large photo's pixels are a hundred megabytes each time they are copied. The encoders write
+    metadata only from `info` and from arguments we never pass, so emptying `info` drops it."""
     from PIL import ImageOps
 
-    image = ImageOps.exif_transpose(image)
-    mode = image.mode if image.mode in ("RGB", "RGBA", "L", "LA", "P") else "RGBA"
-    image = image.convert(mode)
-    clean = Image.new(image.mode, image.size)
-    if image.mode == "P":
-        clean.putpalette(image.getpalette())
-    clean.paste(image)
-    return clean
+    ImageOps.exif_transpose(image, in_place=True)
+    if image.mode not in ("RGB", "RGBA", "L", "LA", "P"):
+        image = image.convert("RGBA")
+    image.info = {}
+    if hasattr(image, "_exif"):
+        image._exif = None
+    return image
 
 
 def clean_evidence_upload(uploaded) -> CleanedUpload:
     """Validate and sanitise one uploaded file, or raise a translated ValidationError."""
+    _spend_file()
     data = _read_limited(uploaded)
     if _ACTIVE_CONTENT.search(data):
         raise ValidationError(
@@ -253,6 +317,12 @@ class MultipleEvidenceField(EvidenceFileField):
             if self.required:
                 raise ValidationError(self.error_messages["required"], code="required")
             return []
+        if len(files) > settings.UPLOAD_MAX_FILES_PER_REQUEST:
+            raise ValidationError(
+                _("一次最多上传 %(max)d 个文件,请分批上传。"),
+                code="too_many_files",
+                params={"max": settings.UPLOAD_MAX_FILES_PER_REQUEST},
+            )
         cleaned, errors = [], []
         for uploaded in files:
             try:
@@ -261,5 +331,5 @@ class MultipleEvidenceField(EvidenceFileField):
                 name = safe_display_name(getattr(uploaded, "name", ""))
                 errors.extend(f"{name}: {message}" for message in exc.messages)
         if errors:
-            raise ValidationError(errors)
+            raise ValidationError(list(dict.fromkeys(errors)))
         return [item for item in cleaned if item]
