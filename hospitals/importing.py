@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,6 +35,12 @@ MAX_ROWS = 5000
 SOURCE_LANGUAGE = "zh-hans"
 MAX_FILE_BYTES = 10 * 1024 * 1024
 HEADER_SCAN_ROWS = 10
+# A 5,000-row sheet unpacks to a few megabytes; anything far beyond is a zip bomb.
+MAX_UNPACKED_BYTES = 64 * 1024 * 1024
+# Rows read in all, empty ones included (Excel's formatting can leave a million empty rows).
+MAX_SHEET_ROWS = MAX_ROWS * 2 + HEADER_SCAN_ROWS
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -134,7 +141,13 @@ class ImportResult:
 
 
 class SheetError(Exception):
-    """The file as a whole cannot be read (not xlsx, no header row, too many rows)."""
+    """The file as a whole cannot be read (not xlsx, no header row, too many rows), or reading
+    stopped at `row` (the Excel row number) for `value`."""
+
+    def __init__(self, message: str, *, row: int | None = None, value: str = ""):
+        super().__init__(message)
+        self.row = row
+        self.value = value
 
 
 def _text(value) -> str:
@@ -236,20 +249,51 @@ class _Scope:
         return None
 
 
+def _check_archive(fileobj) -> None:
+    """Refuse what is not a zip, and a zip that unpacks to far more than any real sheet, before
+    openpyxl parses a byte of it."""
+    try:
+        with zipfile.ZipFile(fileobj) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise SheetError(_("无法读取该文件:请上传 Excel 2007 及以上版本的 .xlsx 文件。"))
+    finally:
+        fileobj.seek(0)
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise SheetError(
+            _("文件解压后过大(%(size)d MB),不像是正常的导入表格,请使用导入模板。")
+            % {"size": unpacked // (1024 * 1024)}
+        )
+
+
 def read_rows(fileobj) -> tuple[list[str], list[tuple[int, list]]]:
-    """The header labels and the non-empty data rows (with their Excel row numbers)."""
+    """The header labels and the non-empty data rows (with their Excel row numbers).
+
+    Whatever the file holds, this ends with rows or a SheetError: a cell openpyxl cannot read
+    (text in a cell typed as a number, an undefined or recursive XML entity) names the row
+    where reading stopped."""
     size = getattr(fileobj, "size", None)
     if size is not None and size > MAX_FILE_BYTES:
         raise SheetError(_("文件过大,导入文件不能超过10MB。"))
+    _check_archive(fileobj)
     try:
         workbook = load_workbook(fileobj, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
         raise SheetError(_("无法读取该文件:请上传 Excel 2007 及以上版本的 .xlsx 文件。"))
+    except Exception as exc:  # hostile XML in the workbook's own parts
+        logger.warning("hospital import: workbook refused: %r", exc)
+        raise SheetError(_("无法读取该文件:文件结构已损坏或含有不安全的内容。"))
+    header: list[str] | None = None
+    rows: list[tuple[int, list]] = []
+    number = 0
     try:
         sheet = workbook.worksheets[0]
-        header: list[str] | None = None
-        rows: list[tuple[int, list]] = []
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            if number > MAX_SHEET_ROWS:
+                raise SheetError(
+                    _("表格行数过多(含空行超过%(max)d行),请删除多余的空行后分批导入。")
+                    % {"max": MAX_SHEET_ROWS}
+                )
             values = list(values)
             if header is None:
                 labels = [_text(value).rstrip("*").strip() for value in values]
@@ -263,6 +307,28 @@ def read_rows(fileobj) -> tuple[list[str], list[tuple[int, list]]]:
             rows.append((number, values))
             if len(rows) > MAX_ROWS:
                 raise SheetError(_("一次最多导入%(max)d行,请分批导入。") % {"max": MAX_ROWS})
+    except SheetError:
+        raise
+    except ValueError as exc:
+        # openpyxl casts cells typed as numbers while it reads: text there stops the reading.
+        logger.info("hospital import: unreadable cell after row %s: %r", number, exc)
+        raise SheetError(
+            _(
+                "第%(row)d行有单元格无法读取:单元格标为数字格式,内容却不是数字。请把该行的单元格改为文本或填入数字。"
+            )
+            % {"row": number + 1},
+            row=number + 1,
+            value=str(exc).rpartition(":")[2].strip().strip("'")[:100],
+        )
+    except Exception as exc:  # undefined/recursive XML entities, broken XML
+        logger.warning("hospital import: sheet refused after row %s: %r", number, exc)
+        raise SheetError(
+            _(
+                "第%(row)d行附近的内容无法读取:文件结构已损坏或含有不安全的内容。请用 Excel 另存为 .xlsx 后重新导入。"
+            )
+            % {"row": number + 1},
+            row=number + 1,
+        )
     finally:
         workbook.close()
     if header is None:
@@ -483,7 +549,7 @@ def hospitals_import(*, fileobj, by) -> ImportResult:
     try:
         hospitals, errors, count = parse_hospitals(fileobj, user=by)
     except SheetError as exc:
-        return ImportResult(errors=[RowError(None, "", "", str(exc))])
+        return ImportResult(errors=[RowError(exc.row, "", exc.value, str(exc))])
     result = ImportResult(errors=errors, rows_read=count)
     if errors:
         return result
