@@ -7,6 +7,7 @@ ALLOWED_HOSTS, EMAIL_URL and DEBUG=False.
 
 from __future__ import annotations
 
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -62,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.middleware.RefusalLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -102,7 +104,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
     )
 else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    # Persistent connections: one per gunicorn sync worker / Celery child is safe (default 60 s);
+    # runserver opens a thread, hence a connection, per request, so it closes them (0).
+    RUNSERVER = len(sys.argv) > 1 and sys.argv[1] == "runserver"
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0 if RUNSERVER else 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -129,6 +134,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Behind nginx every request comes from the proxy: list it here (addresses or networks, e.g.
 # "127.0.0.1,10.0.0.0/24") so X-Forwarded-For is believed from it and from nothing else.
+# /healthz answers 503 when the database has fewer free connections than this share.
+HEALTHZ_MAX_CONNECTION_USE = env.float("HEALTHZ_MAX_CONNECTION_USE", default=0.9)
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 AXES_CLIENT_IP_CALLABLE = "core.http.client_ip"
 # One address that fails this many logins (any usernames) within the cool-off is slowed down

@@ -1,6 +1,11 @@
+import logging
+
 from django.contrib.auth.middleware import LoginRequiredMiddleware as _DjangoLoginRequired
 
+from .http import client_ip
 from .uploads import upload_budget
+
+access_log = logging.getLogger("safehospital.access")
 
 
 class LoginRequiredMiddleware(_DjangoLoginRequired):
@@ -31,3 +36,28 @@ class UploadBudgetMiddleware:
     def __call__(self, request):
         with upload_budget():
             return self.get_response(request)
+
+
+class RefusalLogMiddleware:
+    """Logs every refusal (403) and not-found (404) with who asked and from where, so probing
+    another hospital's records leaves a trace: user id and name, client address (the real one
+    behind the proxy, core.http.client_ip), method and path."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code in (403, 404):
+            user = getattr(request, "user", None)
+            authenticated = bool(user is not None and user.is_authenticated)
+            access_log.warning(
+                "refused status=%s user_id=%s user=%s ip=%s method=%s path=%s",
+                response.status_code,
+                user.pk if authenticated else "-",
+                user.get_username() if authenticated else "anonymous",
+                client_ip(request) or "-",
+                request.method,
+                request.path,
+            )
+        return response
