@@ -66,13 +66,24 @@ def attachment_response(content: bytes, filename: str, content_type: str) -> Htt
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = content_disposition(filename)
     response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
     return response
 
 
+# Only images we decoded and re-encoded ourselves may be shown in the browser; everything else
+# (PDF above all: a viewer runs its scripts) is a download.
+INLINE_CONTENT_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
+
+
 def file_response(fileobj, filename: str, content_type: str, *, inline: bool = False):
+    """A private file: inline only for re-encoded images, never cached, and sandboxed so that
+    even a file opened directly cannot run script in our origin."""
     response = FileResponse(fileobj, content_type=content_type)
+    inline = inline and content_type in INLINE_CONTENT_TYPES
     response["Content-Disposition"] = content_disposition(filename, inline=inline)
     response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"
+    response["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -37,6 +37,10 @@ _ACTIVE_CONTENT = re.compile(
 )
 
 
+# The plain-text spelling of the worst names: a cheap first look before the real parse.
+_ACTIVE_PDF_BYTES = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFile)\b")
+
+
 @dataclass
 class UploadBudget:
     """What is left of one request's allowance. Decoding and re-encoding images is the costly
@@ -141,10 +145,83 @@ def _read_limited(uploaded) -> bytes:
     return data
 
 
+# PDF names that make a viewer act on its own: run script, launch programs, open or submit
+# elsewhere, carry other files. Found anywhere in the object graph (object streams and
+# name escapes such as /J#61vaScript are resolved by pypdf), they refuse the file.
+PDF_ACTIVE_NAMES = frozenset(
+    {
+        "/JavaScript",
+        "/JS",
+        "/Launch",
+        "/EmbeddedFile",
+        "/EmbeddedFiles",
+        "/RichMedia",
+        "/SubmitForm",
+        "/ImportData",
+        "/GoToR",
+        "/GoToE",
+        "/AA",
+        "/XFA",
+        "/Sound",
+        "/Movie",
+    }
+)
+PDF_MAX_OBJECTS = 200_000
+
+
+def _pdf_active_content(data: bytes) -> str | None:
+    """The first active-content name in the PDF, or None. Raises ValueError when the file
+    cannot be parsed (or is encrypted with a password) and so cannot be checked."""
+    from pypdf import PdfReader
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+
+    reader = PdfReader(io.BytesIO(data), strict=False)
+    if reader.is_encrypted and not reader.decrypt(""):
+        raise ValueError("encrypted")
+    seen: set[tuple[int, int]] = set()
+    stack = [reader.trailer]
+    visited = 0
+    while stack:
+        item = stack.pop()
+        if isinstance(item, IndirectObject):
+            key = (item.idnum, item.generation)
+            if key in seen:
+                continue
+            seen.add(key)
+            item = item.get_object()
+        visited += 1
+        if visited > PDF_MAX_OBJECTS:
+            raise ValueError("too many objects")
+        if isinstance(item, DictionaryObject):
+            for name, value in item.items():
+                if name in PDF_ACTIVE_NAMES:
+                    return name
+                if name == "/OpenAction":
+                    action = value.get_object()
+                    # A destination (page + view) is harmless; any action other than GoTo isn't.
+                    if isinstance(action, DictionaryObject) and action.get("/S") != "/GoTo":
+                        return "/OpenAction"
+                if name == "/S" and isinstance(value, NameObject) and value in PDF_ACTIVE_NAMES:
+                    return str(value)
+                if name != "/Parent":  # back-links only lead to pages already on the way
+                    stack.append(value)
+        elif isinstance(item, ArrayObject):
+            stack.extend(item)
+    return None
+
+
 def _clean_pdf(data: bytes, original_name: str) -> CleanedUpload:
     if b"%%EOF" not in data[-2048:]:
         raise ValidationError(_("PDF 文件不完整或已损坏。"), code="bad_pdf")
-    if re.search(rb"/(JavaScript|JS|Launch|EmbeddedFile)\b", data):
+    active = _ACTIVE_PDF_BYTES.search(data)
+    if active is None:
+        try:
+            name = _pdf_active_content(data)
+        except Exception:  # pypdf raises many kinds on broken or hostile files
+            raise ValidationError(
+                _("PDF 文件已损坏、加密或结构异常,无法检查其内容,不予接收。"), code="bad_pdf"
+            )
+    if active is not None or name is not None:
         raise ValidationError(_("PDF 含有脚本或嵌入文件,出于安全考虑不予接收。"), code="active_pdf")
     return CleanedUpload(
         content=ContentFile(data, name=_random_name("pdf")),
