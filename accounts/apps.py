@@ -7,4 +7,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("账号")
 
     def ready(self):
-        from . import throttle  # noqa: F401  (connects the failed-login counter)
+        from . import sessions, throttle  # noqa: F401  (connect their signal receivers)

@@ -60,9 +60,23 @@ class User(AbstractUser):
     )
     full_name = models.CharField(_("姓名"), max_length=50, blank=True)
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    # Failed logins since the last successful one, shown to the user when they next log in.
+    failed_logins = models.PositiveIntegerField(_("登录失败次数"), default=0, editable=False)
+    last_failed_login_at = models.DateTimeField(_("最近登录失败时间"), null=True, editable=False)
+    last_failed_login_ip = models.GenericIPAddressField(
+        _("最近登录失败地址"), null=True, editable=False
+    )
 
     objects = ScopedUserManager()
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    history = HistoricalRecords(
+        excluded_fields=[
+            "password",
+            "last_login",
+            "failed_logins",
+            "last_failed_login_at",
+            "last_failed_login_ip",
+        ]
+    )
 
     class Meta:
         verbose_name = _("用户")

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -24,6 +25,7 @@ from .services import (
     user_set_password,
     user_unlock,
 )
+from .sessions import expired_message
 from .throttle import address_is_throttled
 
 PAGE_SIZES = (20, 50, 100)
@@ -159,7 +161,13 @@ def user_password(request, pk: int):
 
 
 class ThrottledLoginView(auth_views.LoginView):
-    """The login page; an address with too many failed logins gets 429 and is told to wait."""
+    """The login page; an address with too many failed logins gets 429 and is told to wait.
+    After an idle or over-age logout it says why (`?expired=idle|lifetime`)."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["expired_message"] = expired_message(self.request.GET.get("expired"))
+        return context
 
     def post(self, request, *args, **kwargs):
         if address_is_throttled(request):
@@ -171,3 +179,9 @@ class ThrottledLoginView(auth_views.LoginView):
                 status=429,
             )
         return super().post(request, *args, **kwargs)
+
+
+@require_POST
+def session_keepalive(request):
+    """ "继续使用" on the idle warning: the request itself refreshes the session."""
+    return HttpResponse(status=204)

@@ -61,3 +61,38 @@ class RefusalLogMiddleware:
                 request.path,
             )
         return response
+
+
+PERMISSIONS_POLICY = ", ".join(
+    [
+        "camera=(self)",  # photographing a hazard on site
+        "microphone=()",
+        "geolocation=()",
+        "payment=()",
+        "usb=()",
+        "serial=()",
+        "bluetooth=()",
+        "midi=()",
+        "magnetometer=()",
+        "gyroscope=()",
+        "accelerometer=()",
+        "display-capture=()",
+        "fullscreen=(self)",
+    ]
+)
+
+
+class PrivacyHeadersMiddleware:
+    """Permissions-Policy on every response; pages and files served to a logged-in user are
+    never stored by the browser or a proxy (a shared bureau PC's back button shows nothing)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response["Cache-Control"] = "private, no-store"
+        return response
