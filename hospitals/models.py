@@ -319,3 +319,62 @@ __all__ = [
     "hospitals_visible_to",
     "regions_visible_to",
 ]
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("导入中")
+    SUCCEEDED = "succeeded", _("导入成功")
+    FAILED = "failed", _("导入失败")
+
+
+class HospitalImportQuerySet(models.QuerySet):
+    def visible_to(self, user) -> HospitalImportQuerySet:
+        """An import is its uploader's (a superuser sees every one)."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        return self.filter(created_by=user)
+
+
+def import_upload_to(instance, filename: str) -> str:
+    return f"imports/{filename}"
+
+
+class HospitalImport(models.Model):
+    """One Excel import of the registry, run by a Celery worker (hospitals.run_import) so the
+    web request returns at once; the page polls it for progress and the result."""
+
+    created_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("导入人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    file = models.FileField(upload_to=import_upload_to, max_length=255, blank=True)
+    original_name = models.CharField(_("文件名"), max_length=200)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    rows_read = models.PositiveIntegerField(_("已读取行数"), default=0)
+    created_count = models.PositiveIntegerField(_("新增机构数"), default=0)
+    error_count = models.PositiveIntegerField(_("错误数"), default=0)
+    errors = models.JSONField(_("错误清单"), default=list, blank=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    objects = HospitalImportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("医疗机构导入")
+        verbose_name_plural = _("医疗机构导入")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ImportStatus.SUCCEEDED, ImportStatus.FAILED)

@@ -3,11 +3,16 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable
 
 from django.db import transaction
 
-from .models import BureauDepartment, Hospital, Region
+from core.uploads import safe_display_name
+
+from .importing import check_upload
+from .models import BureauDepartment, Hospital, HospitalImport, Region
+from .tasks import run_hospital_import
 
 
 def _stamp(instance, by) -> None:
@@ -58,3 +63,14 @@ def department_save(
         _stamp(hospital, by)
         hospital.save(update_fields=["linked_department", "updated_at"])
     return department
+
+
+def hospital_import_start(*, upload, by) -> HospitalImport:
+    """Refuse what needs no parsing (size, not xlsx, zip bomb: SheetError), store the file and
+    queue the import for a worker; the caller shows the import's page, which follows it."""
+    check_upload(upload)
+    job = HospitalImport(created_by=by, original_name=safe_display_name(upload.name))
+    job.file.save(f"{secrets.token_hex(16)}.xlsx", upload, save=False)
+    job.save()
+    transaction.on_commit(lambda: run_hospital_import.delay(job.pk), robust=True)
+    return job

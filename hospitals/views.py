@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -24,10 +25,10 @@ from .forms import (
     RegionCreateForm,
     RegionSettingsForm,
 )
-from .importing import error_report_workbook, hospitals_import, template_workbook
-from .models import BureauDepartment, Hospital, Region
+from .importing import SheetError, error_report_workbook, template_workbook
+from .models import BureauDepartment, Hospital, HospitalImport, ImportStatus, Region
 from .selectors import SETTING_NAMES, regions_with_effective_settings
-from .services import department_save, hospital_save, region_save
+from .services import department_save, hospital_import_start, hospital_save, region_save
 
 PAGE_SIZES = (20, 50, 100)
 
@@ -301,39 +302,40 @@ def department_edit(request, pk: int):
 
 # --- Excel import --------------------------------------------------------------------------
 
-IMPORT_ERRORS_SESSION_KEY = "hospital_import_errors"
-IMPORT_ERRORS_KEPT = 5000
 IMPORT_ERRORS_SHOWN = 200
 
 
 @role_required(Role.ADMIN)
 def hospital_import(request):
+    """Upload: refused at once when it is plainly not a sheet we can read, else queued for a
+    worker and the user follows it on the import's page."""
     form = HospitalImportForm(request.POST or None, request.FILES or None)
-    errors = None
     if request.method == "POST" and form.is_valid():
-        result = hospitals_import(fileobj=form.cleaned_data["file"], by=request.user)
-        if result.ok:
-            request.session.pop(IMPORT_ERRORS_SESSION_KEY, None)
-            messages.success(
-                request,
-                _("导入成功:共新增 %(count)d 家医疗机构。") % {"count": len(result.created)},
-            )
-            return redirect("hospitals:list")
-        errors = [error.as_dict() for error in result.errors]
-        request.session[IMPORT_ERRORS_SESSION_KEY] = errors[:IMPORT_ERRORS_KEPT]
-        messages.error(
-            request,
-            _("导入失败:发现 %(count)d 处错误,未保存任何数据。请修改后重新上传。")
-            % {"count": len(errors)},
-        )
+        try:
+            job = hospital_import_start(upload=form.cleaned_data["file"], by=request.user)
+        except SheetError as exc:
+            form.add_error("file", str(exc))
+        else:
+            return redirect("hospitals:import_detail", pk=job.pk)
+    recent = HospitalImport.objects.visible_to(request.user)[:5]
+    return render(request, "hospitals/hospital_import.html", {"form": form, "recent": recent})
+
+
+@role_required(Role.ADMIN)
+def hospital_import_detail(request, pk: int):
+    job = get_object_or_404(HospitalImport.objects.visible_to(request.user), pk=pk)
+    waiting_too_long = (
+        job.status == ImportStatus.QUEUED and (timezone.now() - job.created_at).total_seconds() > 60
+    )
     return render(
         request,
-        "hospitals/hospital_import.html",
+        "hospitals/hospital_import_detail.html",
         {
-            "form": form,
-            "errors": errors[:IMPORT_ERRORS_SHOWN] if errors else None,
-            "error_count": len(errors) if errors else 0,
-            "errors_truncated": bool(errors and len(errors) > IMPORT_ERRORS_SHOWN),
+            "job": job,
+            "errors": job.errors[:IMPORT_ERRORS_SHOWN],
+            "errors_truncated": job.error_count > IMPORT_ERRORS_SHOWN,
+            "waiting_too_long": waiting_too_long,
+            "form": HospitalImportForm(),
         },
     )
 
@@ -346,10 +348,10 @@ def hospital_import_template(request):
 
 
 @role_required(Role.ADMIN)
-def hospital_import_errors(request):
-    errors = request.session.get(IMPORT_ERRORS_SESSION_KEY)
-    if not errors:
+def hospital_import_errors(request, pk: int):
+    job = get_object_or_404(HospitalImport.objects.visible_to(request.user), pk=pk)
+    if not job.errors:
         raise Http404(_("没有可下载的错误报告。"))
     return attachment_response(
-        error_report_workbook(errors), _("医疗机构导入错误报告.xlsx"), XLSX_CONTENT_TYPE
+        error_report_workbook(job.errors), _("医疗机构导入错误报告.xlsx"), XLSX_CONTENT_TYPE
     )

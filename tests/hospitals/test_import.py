@@ -72,7 +72,7 @@ def good_rows(count=3):
     ]
 
 
-def test_good_sheet_saves_every_row(client, county_admin, county):
+def test_good_sheet_saves_every_row(import_sheet, client, county_admin, county):
     BureauDepartment.objects.create(region=county, name="医政科")
     rows = good_rows(3)
     rows[0].update(
@@ -89,8 +89,9 @@ def test_good_sheet_saves_every_row(client, county_admin, county):
     rows[1]["所属区域"] = "JJ"
     rows[2]["统一社会信用代码"] = rows[2]["统一社会信用代码"].lower()
     client.force_login(county_admin)
-    response = client.post(IMPORT, {"file": sheet(rows, title_rows=2)})
-    assert response.status_code == 302
+    response = import_sheet(client, sheet(rows, title_rows=2))
+    assert response.context["job"].status == "succeeded"
+    assert "共新增 3 家医疗机构" in response.content.decode()
     assert Hospital.objects.count() == 3
     first = Hospital.objects.get(name="晋江市第0卫生院")
     assert first.level == "3"
@@ -103,13 +104,16 @@ def test_good_sheet_saves_every_row(client, county_admin, county):
     assert Hospital.objects.filter(credit_code=make_credit_code(602, "350582")).exists()
 
 
-def test_one_bad_row_saves_nothing_and_reports_row_and_column(client, county_admin, county):
+def test_one_bad_row_saves_nothing_and_reports_row_and_column(
+    import_sheet, client, county_admin, county
+):
     rows = good_rows(3)
     code = rows[1]["统一社会信用代码"]
     rows[1]["统一社会信用代码"] = code[:17] + ("0" if code[17] != "0" else "1")
     client.force_login(county_admin)
-    response = client.post(IMPORT, {"file": sheet(rows)})
+    response = import_sheet(client, sheet(rows))
     assert response.status_code == 200
+    assert response.context["job"].status == "failed"
     assert Hospital.objects.count() == 0
     errors = response.context["errors"]
     assert len(errors) == 1
@@ -120,7 +124,9 @@ def test_one_bad_row_saves_nothing_and_reports_row_and_column(client, county_adm
     assert "未保存任何数据" in body
 
 
-def test_every_kind_of_bad_value_is_reported(client, county_admin, county, hospital_b):
+def test_every_kind_of_bad_value_is_reported(
+    import_sheet, client, county_admin, county, hospital_b
+):
     rows = [
         row(
             机构名称="",
@@ -141,7 +147,7 @@ def test_every_kind_of_bad_value_is_reported(client, county_admin, county, hospi
         row(机构名称="科室", 挂钩科室="不存在科"),
     ]
     client.force_login(county_admin)
-    response = client.post(IMPORT, {"file": sheet(rows)})
+    response = import_sheet(client, sheet(rows))
     assert Hospital.objects.filter(region=county).count() == 0
     found = {(error["row"], error["column"]) for error in response.context["errors"]}
     assert {
@@ -163,12 +169,12 @@ def test_every_kind_of_bad_value_is_reported(client, county_admin, county, hospi
     assert (3, "统一社会信用代码") not in found
 
 
-def test_error_report_is_downloadable(client, county_admin, county):
+def test_error_report_is_downloadable(import_sheet, client, county_admin, county):
     rows = good_rows(2)
     rows[1]["实有床位"] = -1
     client.force_login(county_admin)
-    client.post(IMPORT, {"file": sheet(rows)})
-    response = client.get(reverse("hospitals:import_errors"))
+    job = import_sheet(client, sheet(rows)).context["job"]
+    response = client.get(reverse("hospitals:import_errors", args=[job.pk]))
     assert response.status_code == 200
     assert response["Content-Type"].startswith(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -179,18 +185,18 @@ def test_error_report_is_downloadable(client, county_admin, county):
     assert any(r[0] == 3 and r[1] == "实有床位" and r[2] == "-1" for r in values)
 
 
-def test_missing_required_column_and_not_an_xlsx(client, county_admin, county):
+def test_missing_required_column_and_not_an_xlsx(import_sheet, client, county_admin, county):
     client.force_login(county_admin)
     headers = [h for h in HEADERS if not h.startswith("所属区域")]
-    response = client.post(IMPORT, {"file": sheet(good_rows(1), headers=headers)})
+    response = import_sheet(client, sheet(good_rows(1), headers=headers))
     assert any("所属区域" in e["message"] for e in response.context["errors"])
     junk = SimpleUploadedFile("x.xlsx", b"not a workbook", content_type="application/zip")
-    response = client.post(IMPORT, {"file": junk})
-    assert ".xlsx" in response.context["errors"][0]["message"]
+    response = import_sheet(client, junk)
+    assert ".xlsx" in response.context["form"].errors["file"][0]  # refused before queuing
     assert Hospital.objects.count() == 0
 
 
-def test_template_download_has_header_row_and_reimports(client, county_admin, county):
+def test_template_download_has_header_row_and_reimports(import_sheet, client, county_admin, county):
     client.force_login(county_admin)
     response = client.get(reverse("hospitals:import_template"))
     assert response.status_code == 200
@@ -207,7 +213,7 @@ def test_template_download_has_header_row_and_reimports(client, county_admin, co
     buffer = io.BytesIO()
     wb.save(buffer)
     upload = SimpleUploadedFile("模板.xlsx", buffer.getvalue())
-    assert client.post(IMPORT, {"file": upload}).status_code == 302
+    assert import_sheet(client, upload).context["job"].status == "succeeded"
     assert Hospital.objects.filter(name="晋江市第六医院").exists()
 
 
@@ -218,17 +224,21 @@ def test_only_administrators_can_import(client, officer_a, county_bureau):
         assert client.get(reverse("hospitals:import_template")).status_code == 403
 
 
-def test_consortium_must_match_the_hospital_region(client, city_admin, county, other_county):
+def test_consortium_must_match_the_hospital_region(
+    import_sheet, client, city_admin, county, other_county
+):
     MedicalConsortium.objects.create(name="南安市医院医共体", region=other_county)
     client.force_login(city_admin)
-    response = client.post(IMPORT, {"file": sheet([row(所属医共体="南安市医院医共体")])})
+    response = import_sheet(client, sheet([row(所属医共体="南安市医院医共体")]))
     assert [(e["row"], e["column"]) for e in response.context["errors"]] == [(2, "所属医共体")]
     assert Hospital.objects.count() == 0
 
 
-def test_numeric_credit_code_cell_gets_a_text_format_hint(client, county_admin, county):
+def test_numeric_credit_code_cell_gets_a_text_format_hint(
+    import_sheet, client, county_admin, county
+):
     client.force_login(county_admin)
-    response = client.post(IMPORT, {"file": sheet([row(统一社会信用代码=123505821234567890)])})
+    response = import_sheet(client, sheet([row(统一社会信用代码=123505821234567890)]))
     (error,) = response.context["errors"]
     assert error["column"] == "统一社会信用代码"
     assert "文本" in error["message"]
