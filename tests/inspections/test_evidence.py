@@ -258,3 +258,54 @@ def test_inspection_templates_have_no_inline_script():
         assert not re.search(r"\son(submit|click)\s*=", text), path.name
         assert "confirm(" not in text, path.name
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text), path.name
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("same_key", [True, False])
+def test_concurrent_uploads_of_one_file_store_it_once(
+    officer_a, hospital_a, safety_template, same_key
+):
+    """Two requests at once (a double tap, a retry racing the original): one row, one file;
+    the other request gets the first row back (same key) or the duplicate refusal."""
+    import threading
+
+    from django.core.exceptions import ValidationError
+    from django.db import connection
+
+    from core.uploads import clean_image_upload
+    from inspections.services import answer_photo_add
+
+    inspection = started(officer_a, hospital_a)
+    answer = inspection.answers.first()
+    barrier = threading.Barrier(2)
+    outcomes, errors = [], []
+
+    def run(index):
+        try:
+            upload = clean_image_upload(png_file(f"{index}.png"))
+            key = KEY if same_key else f"{KEY[:-1]}{index}"
+            barrier.wait()
+            outcomes.append(
+                answer_photo_add(
+                    answer=answer, by=officer_a, upload=upload, kind="finding", upload_key=key
+                )[1]
+            )
+        except ValidationError as exc:
+            outcomes.append(exc.messages[0])
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert AnswerPhoto.objects.filter(answer=answer).count() == 1
+    assert len(_stored_files(inspection)) == 1
+    assert True in outcomes
+    other = next(outcome for outcome in outcomes if outcome is not True)
+    assert other is False if same_key else "相同的文件已经上传过" in other
