@@ -17,7 +17,7 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from core.dates import add_months, day_in_month, today
 from core.uploads import CleanedUpload, clean_upload_key, existing_upload
@@ -134,13 +134,13 @@ DRAFT_ACTIONS = (InspectionAction.RECORD, InspectionAction.SUBMIT, InspectionAct
 AMENDABLE_HEADER_FIELDS = ("summary", "location", "participants")
 # Fields that stay as submitted, and why.
 AMENDMENT_FROZEN = {
-    "inspected_on": _lazy(
+    "inspected_on": gettext_lazy(
         "检查日期提交后不能更正:登记的隐患以它为发现日期,检查日任务也据此计为已完成。"
         "如日期有误,请联系管理员。"
     ),
-    "hospital": _lazy("受检机构提交后不能更正。"),
-    "kind": _lazy("检查类型提交后不能更正。"),
-    "template": _lazy("检查表版本提交后不能更正。"),
+    "hospital": gettext_lazy("受检机构提交后不能更正。"),
+    "kind": gettext_lazy("检查类型提交后不能更正。"),
+    "template": gettext_lazy("检查表版本提交后不能更正。"),
 }
 
 
