@@ -162,7 +162,8 @@ class PhotoUploadForm(forms.Form):
 
     photos = MultipleEvidenceField(label=_("检查照片"), required=False, images_only=True)
     after_photos = MultipleEvidenceField(label=_("整改后照片"), required=False, images_only=True)
-    upload_key = forms.CharField(required=False, widget=forms.HiddenInput, max_length=100)
+    # Any value is accepted: a malformed key only loses the retry protection (clean_upload_key).
+    upload_key = forms.CharField(required=False, widget=forms.HiddenInput, strip=True)
 
     FIELD_KINDS = {"photos": PhotoKind.FINDING, "after_photos": PhotoKind.AFTER}
 

@@ -527,9 +527,10 @@ def inspection_header(request, pk: int):
 def _add_photos(request, answer: Answer, photo_form: PhotoUploadForm) -> tuple[list[str], int]:
     """Store the valid files of `photo_form`, each exactly once; the refusals are added to the
     form (next to their input) and returned as messages. Returns (errors, stored count)."""
-    if not photo_form.is_valid():
-        return [e for errors in photo_form.errors.values() for e in errors], 0
-    errors, stored = [], 0
+    photo_form.is_valid()
+    # A refused file (wrong type, too large) is reported; the valid files of the other input
+    # are still stored.
+    errors, stored = [e for errs in photo_form.errors.values() for e in errs], 0
     for name, kind, upload, key in photo_form.uploads():
         try:
             _photo, created = services.answer_photo_add(
@@ -706,6 +707,8 @@ def photo_view(request, photo_pk: int):
 
 def inspection_review(request, pk: int):
     inspection = _visible_inspection(request, pk)
+    if inspection.is_submitted:
+        return redirect("inspections:detail", pk=inspection.pk)
     refused = _refusal_redirect(request, inspection, InspectionAction.SUBMIT)
     if refused:
         return refused

@@ -196,6 +196,28 @@ def test_a_bad_file_posted_with_the_note_keeps_the_note(client, draft):
     assert response.status_code == 200
 
 
+def test_a_bad_file_in_one_input_does_not_cost_the_good_file_of_the_other(client, draft):
+    answer = draft.answers.get(item__code="FIRE-06")
+    bad = SimpleUploadedFile("notes.png", b"plain text", content_type="image/png")
+    response = _save(
+        client,
+        draft,
+        answer,
+        result="fail",
+        note="灭火器已当场更换",
+        upload_key="3c2d3e4f-0000-4000-8000-000000000003",
+        photos=[bad],
+        after_photos=[png_file("new-extinguisher.png")],
+    )
+    assert response.status_code == 400
+    assert "notes.png: 不支持的文件类型" in response.content.decode()
+    answer.refresh_from_db()
+    assert answer.note == "灭火器已当场更换"
+    assert list(answer.photos.values_list("original_name", "kind")) == [
+        ("new-extinguisher.png", PhotoKind.AFTER)
+    ]
+
+
 def test_an_upload_without_a_file_is_refused_with_a_message(client, draft):
     answer = draft.answers.first()
     response = _upload(client, draft, answer, KEY)
