@@ -171,23 +171,28 @@ def _inspecting_side_refusal(user, inspection: Inspection) -> str:
     return _("只有开展该检查的检查人(挂钩科室检查为该科室人员)可以修改。")
 
 
-def action_refusal(user, inspection: Inspection, action: str) -> str:
-    """Why `user` may not take `action` on `inspection`, translated ("" when they may)."""
+def _state_refusal(inspection: Inspection, action: str) -> str:
+    """Why `action` does not apply to the inspection in its present state ("" when it does)."""
     if action in DRAFT_ACTIONS and not inspection.is_draft:
         return _("该检查已提交并锁定;如需更正,请使用“更正”功能并说明原因。")
     if action == InspectionAction.AMEND and not inspection.is_submitted:
         return _("草稿可直接修改,无需更正。")
-    return _inspecting_side_refusal(user, inspection)
+    return ""
+
+
+def action_refusal(user, inspection: Inspection, action: str) -> str:
+    """Why `user` may not take `action` on `inspection`, translated ("" when they may)."""
+    return _state_refusal(inspection, action) or _inspecting_side_refusal(user, inspection)
 
 
 def allowed_actions(user, inspection: Inspection) -> frozenset[str]:
-    """The actions the services would accept from `user` on `inspection` now."""
-    side_refusal = _inspecting_side_refusal(user, inspection)
-    if side_refusal:
+    """The actions the services would accept from `user` on `inspection` now (what the
+    templates ask before showing a button)."""
+    if _inspecting_side_refusal(user, inspection):
         return frozenset()
-    if inspection.is_draft:
-        return frozenset(DRAFT_ACTIONS)
-    return frozenset({InspectionAction.AMEND})
+    return frozenset(
+        action for action in InspectionAction if not _state_refusal(inspection, action)
+    )
 
 
 def _require(user, inspection: Inspection, action: str) -> None:
