@@ -86,3 +86,22 @@ RESULT_BADGES = {
 class PhotoKind(models.TextChoices):
     FINDING = "finding", _("检查照片")
     AFTER = "after", _("整改后照片")
+
+
+class InspectionAction(models.TextChoices):
+    """What a user may do to an inspection; `services.allowed_actions` says which apply."""
+
+    RECORD = "record", _("填写")
+    SUBMIT = "submit", _("提交")
+    DELETE = "delete", _("删除草稿")
+    AMEND = "amend", _("更正")
+
+
+# Labels of the fields an amendment may change (the Amendment.field column).
+AMENDMENT_FIELD_LABELS = {
+    "result": _("检查结果"),
+    "note": _("检查情况"),
+    "summary": _("检查小结"),
+    "location": _("检查部位/区域"),
+    "participants": _("检查人员"),
+}

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import uuid
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.dates import today
-from core.uploads import MultipleEvidenceField
+from core.uploads import MultipleEvidenceField, clean_upload_key
 from hazards.choices import Category, RiskLevel
 from hospitals.models import Hospital
 
-from .choices import InspectionKind, Result
+from .choices import InspectionKind, PhotoKind, Result
 from .models import ChecklistItem, ChecklistSection, ChecklistTemplate, Inspection
 from .services import inspectable_hospitals, kinds_for
 
@@ -109,7 +111,6 @@ class AnswerForm(forms.Form):
     note = forms.CharField(
         label=_("检查情况"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    photos = MultipleEvidenceField(label=_("检查照片"), required=False, images_only=True)
     hazard_location = forms.CharField(label=_("隐患部位"), max_length=200, required=False)
     hazard_description = forms.CharField(
         label=_("隐患描述"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -126,7 +127,6 @@ class AnswerForm(forms.Form):
         label=_("整改措施"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     fixed_on_the_spot = forms.BooleanField(label=_("立查立改(已当场整改)"), required=False)
-    after_photos = MultipleEvidenceField(label=_("整改后照片"), required=False, images_only=True)
 
     def __init__(self, *args, answer, **kwargs):
         kwargs.setdefault("auto_id", f"id_a{answer.pk}_%s")
@@ -155,6 +155,36 @@ class AnswerForm(forms.Form):
         return cleaned
 
 
+class PhotoUploadForm(forms.Form):
+    """Photos of one item with the key of this upload attempt. The page posts it with the item
+    (no JavaScript) or on its own, one file per request (record.js); either way a refused file
+    is reported next to its input and never blocks saving the item's note and result."""
+
+    photos = MultipleEvidenceField(label=_("检查照片"), required=False, images_only=True)
+    after_photos = MultipleEvidenceField(label=_("整改后照片"), required=False, images_only=True)
+    # Any value is accepted: a malformed key only loses the retry protection (clean_upload_key).
+    upload_key = forms.CharField(required=False, widget=forms.HiddenInput, strip=True)
+
+    FIELD_KINDS = {"photos": PhotoKind.FINDING, "after_photos": PhotoKind.AFTER}
+
+    @staticmethod
+    def new_key() -> str:
+        return uuid.uuid4().hex
+
+    def uploads(self):
+        """(field name, kind, upload, key) for every valid file. Each file gets its own key,
+        derived from the attempt's key and its place, so resending the same request stores
+        nothing twice and two files of one request never share a key."""
+        base = clean_upload_key(self.cleaned_data.get("upload_key"))[:56]
+        for name, kind in self.FIELD_KINDS.items():
+            for index, upload in enumerate(self.cleaned_data.get(name) or []):
+                key = f"{base}-{name[0]}{index}" if base else ""
+                yield name, kind, upload, key
+
+    def has_files(self) -> bool:
+        return any(self.files.getlist(name) for name in self.FIELD_KINDS)
+
+
 class AmendAnswerForm(forms.Form):
     result = forms.ChoiceField(
         label=_("检查结果"), choices=Result.choices, widget=forms.RadioSelect
@@ -169,7 +199,12 @@ class AmendAnswerForm(forms.Form):
         self.helper = _helper(_("保存更正"))
 
 
-class AmendSummaryForm(forms.Form):
+class AmendHeaderForm(forms.Form):
+    """The header fields the inspecting side may amend after submission (see
+    services.AMENDABLE_HEADER_FIELDS); the inspection date is not one of them."""
+
+    location = forms.CharField(label=_("检查部位/区域"), max_length=200, required=False)
+    participants = forms.CharField(label=_("检查人员"), max_length=300, required=False)
     summary = forms.CharField(
         label=_("检查小结"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )

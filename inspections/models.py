@@ -7,10 +7,18 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.models import UploadIdentity
 from hazards.choices import Category, RiskLevel
 from hospitals.models import Hospital, Region
 
-from .choices import AssignmentKind, InspectionKind, InspectionStatus, PhotoKind, Result
+from .choices import (
+    AMENDMENT_FIELD_LABELS,
+    AssignmentKind,
+    InspectionKind,
+    InspectionStatus,
+    PhotoKind,
+    Result,
+)
 
 
 # --------------------------------------------------------------------------------------------
@@ -406,7 +414,11 @@ def answer_photo_path(instance, filename: str) -> str:
     return f"inspections/{instance.answer.inspection_id}/{filename}"
 
 
-class AnswerPhoto(models.Model):
+class AnswerPhoto(UploadIdentity):
+    """A photo of one checklist answer, stored exactly once: `core.uploads.existing_upload`
+    is the rule (a repeated upload key returns the first row, an identical file is refused);
+    the two constraints below are its last line of defence against concurrent requests."""
+
     answer = models.ForeignKey(
         Answer, verbose_name=_("检查结果"), on_delete=models.CASCADE, related_name="photos"
     )
@@ -430,6 +442,18 @@ class AnswerPhoto(models.Model):
         verbose_name = _("检查照片")
         verbose_name_plural = _("检查照片")
         ordering = ["uploaded_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["answer", "upload_key"],
+                condition=~Q(upload_key=""),
+                name="answer_photo_once_per_upload_key",
+            ),
+            models.UniqueConstraint(
+                fields=["answer", "sha256"],
+                condition=~Q(sha256=""),
+                name="answer_photo_file_once_per_answer",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.original_name
@@ -468,3 +492,7 @@ class Amendment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.inspection} {self.field}"
+
+    @property
+    def field_label(self) -> str:
+        return str(AMENDMENT_FIELD_LABELS.get(self.field, self.field))

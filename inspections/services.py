@@ -17,9 +17,10 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.dates import add_months, day_in_month, today
-from core.uploads import CleanedUpload
+from core.uploads import CleanedUpload, clean_upload_key, existing_upload
 from hazards.choices import Category, RiskLevel
 from hospitals.models import Hospital, Region
 
@@ -28,6 +29,7 @@ from .choices import (
     BUREAU_AD_HOC_KINDS,
     KIND_TO_HAZARD_SOURCE,
     AssignmentKind,
+    InspectionAction,
     InspectionKind,
     InspectionStatus,
     PhotoKind,
@@ -105,25 +107,98 @@ def kinds_for(user) -> list[str]:
     return kinds
 
 
-def can_record(user, inspection: Inspection) -> bool:
-    """May `user` fill in (draft) or correct (submitted) this inspection?"""
+# --------------------------------------------------------------------------------------------
+# Who may change an inspection, before and after submission — THE rule. Every service below
+# calls `_require`; templates show a button only when `allowed_actions` lists its action.
+#
+#   inspection kind            owning side (the "inspecting side")        draft      submitted
+#   自查 self                   every officer of the inspected hospital    fill in,   amend answers
+#   挂钩科室检查 linked          staff of the linked department (bureau)    submit,    (result/note),
+#   联合/四不两直/抽查/复查       the bureau inspector who started it        delete     summary,
+#                                                                                     location and
+#                                                                                     participants,
+#                                                                                     with a reason
+#
+# - The other side never edits: bureau staff and administrators of the region see a hospital's
+#   self-inspection but may not change it; the hospital's officers may not change a linked-
+#   department or other bureau inspection of their hospital (they answer through the hazards).
+# - After submission nothing is edited in place: every change is an `Amendment` row with the
+#   old value, the new value and the reason. Frozen for good (AMENDMENT_FROZEN): the inspection
+#   date (hazards were raised with it as their 发现日期 and the inspection day was counted done
+#   with it), the hospital, kind and checklist, and a 不合格 result (its hazard is handled on the
+#   hazard's page).
+# --------------------------------------------------------------------------------------------
+DRAFT_ACTIONS = (InspectionAction.RECORD, InspectionAction.SUBMIT, InspectionAction.DELETE)
+
+# Header fields the owning side may amend after submission (each with its own Amendment row).
+AMENDABLE_HEADER_FIELDS = ("summary", "location", "participants")
+# Fields that stay as submitted, and why.
+AMENDMENT_FROZEN = {
+    "inspected_on": gettext_lazy(
+        "检查日期提交后不能更正:登记的隐患以它为发现日期,检查日任务也据此计为已完成。"
+        "如日期有误,请联系管理员。"
+    ),
+    "hospital": gettext_lazy("受检机构提交后不能更正。"),
+    "kind": gettext_lazy("检查类型提交后不能更正。"),
+    "template": gettext_lazy("检查表版本提交后不能更正。"),
+}
+
+
+def _inspecting_side_refusal(user, inspection: Inspection) -> str:
+    """Why `user` is not on the side that owns `inspection` ("" when they are)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
+        return _("请先登录。")
     if user.is_superuser:
-        return True
-    allowed = inspectable_hospitals(user, inspection.kind).filter(pk=inspection.hospital_id)
-    if not allowed.exists():
-        return False
+        return ""
     if inspection.kind == InspectionKind.SELF:
-        return True  # any officer of the hospital may continue or correct its self-inspection
+        if user.is_bureau_side:
+            return _("医院自查记录由本院安全管理员填写和更正,卫健局人员不能修改。")
+        if user.is_officer and user.hospital_id == inspection.hospital_id:
+            return ""
+        return _("您不能修改其他机构的自查记录。")
+    if user.is_officer:
+        return _("该检查由卫健局一方开展,医院人员不能修改;请在隐患页面反馈整改情况。")
+    if not inspectable_hospitals(user, inspection.kind).filter(pk=inspection.hospital_id).exists():
+        return _("您不能修改该检查:该机构不在您负责的范围内。")
     if inspection.created_by_id == user.pk:
-        return True
-    # The linked department's staff share their department's inspection day.
-    return bool(
+        return ""
+    if (
         inspection.kind == InspectionKind.LINKED
         and inspection.assignment_id
         and inspection.assignment.department_id == user.department_id
+    ):
+        return ""  # the linked department's staff share their department's inspection day
+    return _("只有开展该检查的检查人(挂钩科室检查为该科室人员)可以修改。")
+
+
+def _state_refusal(inspection: Inspection, action: str) -> str:
+    """Why `action` does not apply to the inspection in its present state ("" when it does)."""
+    if action in DRAFT_ACTIONS and not inspection.is_draft:
+        return _("该检查已提交并锁定;如需更正,请使用“更正”功能并说明原因。")
+    if action == InspectionAction.AMEND and not inspection.is_submitted:
+        return _("草稿可直接修改,无需更正。")
+    return ""
+
+
+def action_refusal(user, inspection: Inspection, action: str) -> str:
+    """Why `user` may not take `action` on `inspection`, translated ("" when they may)."""
+    return _state_refusal(inspection, action) or _inspecting_side_refusal(user, inspection)
+
+
+def allowed_actions(user, inspection: Inspection) -> frozenset[str]:
+    """The actions the services would accept from `user` on `inspection` now (what the
+    templates ask before showing a button)."""
+    if _inspecting_side_refusal(user, inspection):
+        return frozenset()
+    return frozenset(
+        action for action in InspectionAction if not _state_refusal(inspection, action)
     )
+
+
+def _require(user, inspection: Inspection, action: str) -> None:
+    refusal = action_refusal(user, inspection, action)
+    if refusal:
+        raise InspectionError(refusal)
 
 
 # --------------------------------------------------------------------------------------------
@@ -384,19 +459,12 @@ def _lock_inspection(inspection: Inspection) -> Inspection:
     )
 
 
-def _require_draft(inspection: Inspection, by) -> None:
-    if not inspection.is_draft:
-        raise InspectionError(_("该检查已提交并锁定;如需更正,请使用“更正”功能并说明原因。"))
-    if not can_record(by, inspection):
-        raise InspectionError(_("您不能填写该检查。"))
-
-
 def inspection_update(*, inspection: Inspection, by, **fields) -> Inspection:
     """Change the header of a draft (date, location, participants, summary)."""
     allowed = {"inspected_on", "location", "participants", "summary"}
     with transaction.atomic():
         inspection = _lock_inspection(inspection)
-        _require_draft(inspection, by)
+        _require(by, inspection, InspectionAction.RECORD)
         if fields.get("inspected_on") and fields["inspected_on"] > today():
             raise InspectionError(_("检查日期不能晚于今天。"))
         for name, value in fields.items():
@@ -419,33 +487,13 @@ ANSWER_FIELDS = (
 )
 
 
-def _store_photos(answer: Answer, files: Sequence[CleanedUpload], kind: str, by) -> None:
-    for upload in files:
-        photo = AnswerPhoto(
-            answer=answer,
-            kind=kind,
-            original_name=upload.original_name,
-            content_type=upload.content_type,
-            size=upload.size,
-            uploaded_by=by,
-        )
-        photo.file.save(upload.content.name, upload.content, save=False)
-        photo.save()
-
-
-def answer_save(
-    *,
-    answer: Answer,
-    by,
-    data: dict,
-    photos: Sequence[CleanedUpload] = (),
-    after_photos: Sequence[CleanedUpload] = (),
-) -> Answer:
-    """Save one item of a draft (the autosave unit). A failed item gets its hazard details
-    prefilled from the item the first time it is marked 不合格."""
+def answer_save(*, answer: Answer, by, data: dict) -> Answer:
+    """Save the fields of one item of a draft (the autosave unit; photos are added by
+    `answer_photo_add`, so a refused photo never costs the typed note). A failed item gets its
+    hazard details prefilled from the item the first time it is marked 不合格."""
     with transaction.atomic():
         inspection = _lock_inspection(answer.inspection)
-        _require_draft(inspection, by)
+        _require(by, inspection, InspectionAction.RECORD)
         answer = Answer.objects.select_for_update().select_related("item").get(pk=answer.pk)
         for name in ANSWER_FIELDS:
             if name in data:
@@ -465,10 +513,55 @@ def answer_save(
             answer.fixed_on_the_spot = False
         answer.answered_by = by
         answer.save()
-        _store_photos(answer, photos, PhotoKind.FINDING, by)
-        _store_photos(answer, after_photos, PhotoKind.AFTER, by)
         Inspection.objects.filter(pk=inspection.pk).update(updated_at=timezone.now())
     return answer
+
+
+def answer_photo_add(
+    *, answer: Answer, by, upload: CleanedUpload, kind: str, upload_key: str = ""
+) -> tuple[AnswerPhoto, bool]:
+    """Attach one photo to an item of a draft, exactly once (`core.uploads.existing_upload`):
+    the same `upload_key` again returns the photo stored the first time; a file identical to
+    one the item already has is refused with a translated ValidationError. Returns the photo
+    and whether this call stored it."""
+    if kind not in PhotoKind.values:
+        raise InspectionError(_("照片类型无效。"))
+    upload_key = clean_upload_key(upload_key)
+    for _attempt in range(2):
+        try:
+            with transaction.atomic():
+                inspection = _lock_inspection(answer.inspection)
+                _require(by, inspection, InspectionAction.RECORD)
+                # The answer row lock serialises uploads to one item, so the check below and
+                # the insert cannot interleave with a concurrent upload of the same file.
+                answer = Answer.objects.select_for_update().get(pk=answer.pk)
+                earlier = existing_upload(answer.photos.all(), upload, upload_key=upload_key)
+                if earlier is not None:
+                    return earlier, False
+                photo = AnswerPhoto(
+                    answer=answer,
+                    kind=kind,
+                    original_name=upload.original_name,
+                    content_type=upload.content_type,
+                    size=upload.size,
+                    uploaded_by=by,
+                    sha256=upload.sha256,
+                    upload_key=upload_key,
+                )
+                photo.file.save(upload.content.name, upload.content, save=False)
+                try:
+                    photo.save()
+                except IntegrityError:
+                    photo.file.delete(save=False)  # no orphan file for the refused row
+                    raise
+                Inspection.objects.filter(pk=inspection.pk).update(updated_at=timezone.now())
+                return photo, True
+        except IntegrityError:
+            # A concurrent request stored it first (only possible where row locks are not
+            # honoured, e.g. SQLite): run the rule again, which now finds that row.
+            upload.content.seek(0)
+            continue
+    raise InspectionError(_("照片保存失败,请重试。"))
 
 
 def section_mark_remaining(*, inspection: Inspection, section: ChecklistSection, by) -> int:
@@ -476,7 +569,7 @@ def section_mark_remaining(*, inspection: Inspection, section: ChecklistSection,
     answered items are left as they are. Returns how many were marked."""
     with transaction.atomic():
         inspection = _lock_inspection(inspection)
-        _require_draft(inspection, by)
+        _require(by, inspection, InspectionAction.RECORD)
         if section.template_id != inspection.template_id:
             raise InspectionError(_("该检查领域不属于本检查表。"))
         marked = Answer.objects.filter(
@@ -489,18 +582,24 @@ def section_mark_remaining(*, inspection: Inspection, section: ChecklistSection,
 def photo_delete(*, photo: AnswerPhoto, by) -> None:
     with transaction.atomic():
         inspection = _lock_inspection(photo.answer.inspection)
-        _require_draft(inspection, by)
-        photo.file.delete(save=False)
+        _require(by, inspection, InspectionAction.RECORD)
+        photo = AnswerPhoto.objects.select_for_update().filter(pk=photo.pk).first()
+        if photo is None:
+            return  # already deleted (a second tap, another colleague): nothing to do
+        name = photo.file.name
         photo.delete()
+        # The file goes only once the row is gone for good.
+        transaction.on_commit(lambda: photo.file.storage.delete(name))
 
 
 def inspection_delete_draft(*, inspection: Inspection, by) -> None:
     with transaction.atomic():
         inspection = _lock_inspection(inspection)
-        _require_draft(inspection, by)
-        for photo in AnswerPhoto.objects.filter(answer__inspection=inspection):
-            photo.file.delete(save=False)
+        _require(by, inspection, InspectionAction.DELETE)
+        photos = list(AnswerPhoto.objects.filter(answer__inspection=inspection))
         inspection.delete()
+        for photo in photos:
+            transaction.on_commit(lambda f=photo.file: f.storage.delete(f.name))
 
 
 @dataclass
@@ -591,7 +690,7 @@ def inspection_submit(*, inspection: Inspection, by) -> Inspection:
 
     with transaction.atomic():
         inspection = _lock_inspection(inspection)
-        _require_draft(inspection, by)
+        _require(by, inspection, InspectionAction.SUBMIT)
         problems = submission_problems(inspection)
         if problems:
             raise SubmissionBlocked(_("检查尚不能提交,请先处理以下问题:"), problems)
@@ -650,15 +749,10 @@ def inspection_submit(*, inspection: Inspection, by) -> Inspection:
 def answer_amend(*, answer: Answer, by, reason: str, result: str, note: str) -> Answer:
     """Correct a submitted answer's result or note, keeping the old value and the reason.
     A raised hazard is not undone here: it is handled (and closed) on the hazard's page."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise InspectionError(_("请填写更正原因。"))
     with transaction.atomic():
         inspection = _lock_inspection(answer.inspection)
-        if not inspection.is_submitted:
-            raise InspectionError(_("草稿可直接修改,无需更正。"))
-        if not can_record(by, inspection):
-            raise InspectionError(_("您不能更正该检查。"))
+        _require(by, inspection, InspectionAction.AMEND)
+        reason = _amendment_reason(reason)
         answer = Answer.objects.select_for_update().select_related("item").get(pk=answer.pk)
         if result not in Result.values:
             raise InspectionError(_("请选择检查结果。"))
@@ -695,27 +789,45 @@ def answer_amend(*, answer: Answer, by, reason: str, result: str, note: str) -> 
     return answer
 
 
-def inspection_amend_summary(*, inspection: Inspection, by, reason: str, summary: str):
+def _amendment_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
         raise InspectionError(_("请填写更正原因。"))
+    return reason
+
+
+def inspection_amend(*, inspection: Inspection, by, reason: str, **fields) -> Inspection:
+    """Correct header fields of a submitted inspection (summary, location, participants), one
+    Amendment row per changed field with the old value and the reason. Fields outside
+    AMENDABLE_HEADER_FIELDS are refused with the reason they are frozen."""
     with transaction.atomic():
         inspection = _lock_inspection(inspection)
-        if not inspection.is_submitted:
-            raise InspectionError(_("草稿可直接修改,无需更正。"))
-        if not can_record(by, inspection):
-            raise InspectionError(_("您不能更正该检查。"))
-        summary = (summary or "").strip()
-        if summary == inspection.summary:
+        _require(by, inspection, InspectionAction.AMEND)
+        for name in fields:
+            if name not in AMENDABLE_HEADER_FIELDS:
+                raise InspectionError(
+                    str(AMENDMENT_FROZEN.get(name) or _("该内容提交后不能更正。"))
+                )
+        reason = _amendment_reason(reason)
+        changes = []
+        for name, value in fields.items():
+            value = (value or "").strip()
+            old = getattr(inspection, name)
+            if value != old:
+                changes.append((name, old, value))
+                setattr(inspection, name, value)
+        if not changes:
             raise InspectionError(_("内容没有变化,无需更正。"))
-        Amendment.objects.create(
-            inspection=inspection,
-            field="summary",
-            old_value=inspection.summary,
-            new_value=summary,
-            reason=reason,
-            by=by,
+        Amendment.objects.bulk_create(
+            Amendment(
+                inspection=inspection,
+                field=name,
+                old_value=old,
+                new_value=new,
+                reason=reason,
+                by=by,
+            )
+            for name, old, new in changes
         )
-        inspection.summary = summary
-        inspection.save(update_fields=["summary", "updated_at"])
+        inspection.save(update_fields=[name for name, _old, _new in changes] + ["updated_at"])
     return inspection

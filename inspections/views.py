@@ -7,16 +7,16 @@ import datetime as dt
 from collections import defaultdict
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.choices import Role
 from core.dates import add_months, today
@@ -30,6 +30,7 @@ from .choices import (
     RESULT_BADGES,
     AssignmentKind,
     AssignmentState,
+    InspectionAction,
     InspectionStatus,
     PhotoKind,
     Result,
@@ -37,11 +38,12 @@ from .choices import (
 from .filters import AssignmentFilter, InspectionFilter
 from .forms import (
     AmendAnswerForm,
-    AmendSummaryForm,
+    AmendHeaderForm,
     AnswerForm,
     InspectionHeaderForm,
     InspectionStartForm,
     ItemForm,
+    PhotoUploadForm,
     SectionForm,
     TemplateForm,
 )
@@ -79,20 +81,6 @@ def _section_param(value) -> int:
         return max(int(value), 1)
     except (TypeError, ValueError):
         return 1
-
-
-def is_actionable(user, assignment: Assignment) -> bool:
-    """Python twin of Assignment.objects.actionable_by for rows already loaded."""
-    if user.is_superuser:
-        return True
-    if user.is_officer:
-        return assignment.kind == AssignmentKind.SELF and assignment.hospital_id == user.hospital_id
-    if user.is_bureau and user.department_id:
-        return (
-            assignment.kind == AssignmentKind.LINKED
-            and assignment.department_id == user.department_id
-        )
-    return False
 
 
 # --------------------------------------------------------------------------------------------
@@ -175,12 +163,18 @@ def calendar_view(request):
         hospitals=hospitals_in_scope,
     )
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Which rows get a start button: the one rule, Assignment.objects.actionable_by.
+    actionable = set(
+        Assignment.objects.actionable_by(user)
+        .filter(pk__in=[assignment.pk for assignment in page.object_list])
+        .values_list("pk", flat=True)
+    )
     rows = [
         {
             "assignment": assignment,
             "badge": ASSIGNMENT_STATE_BADGES[assignment.state],
             "state_label": AssignmentState(assignment.state).label,
-            "actionable": is_actionable(user, assignment),
+            "actionable": assignment.pk in actionable,
         }
         for assignment in page.object_list
     ]
@@ -361,13 +355,15 @@ def inspection_detail(request, pk: int):
             },
             "result_badges": RESULT_BADGES,
             "amendments": inspection.amendments.select_related("by", "answer__item"),
-            "can_record": services.can_record(request.user, inspection),
+            "actions": services.allowed_actions(request.user, inspection),
             "photo_kind_after": PhotoKind.AFTER,
         },
     )
 
 
-def _record_context(request, inspection: Inspection, *, section_index=None, bound=None):
+def _record_context(
+    request, inspection: Inspection, *, section_index=None, bound=None, photo_forms=None
+):
     sections, grouped = _answers_by_section(inspection)
     if section_index is None:
         try:
@@ -391,7 +387,7 @@ def _record_context(request, inspection: Inspection, *, section_index=None, boun
     items = []
     for answer in grouped.get(current.pk, []) if current else []:
         form = (bound or {}).get(answer.pk) or AnswerForm(answer=answer)
-        items.append(_item_context(answer, form))
+        items.append(_item_context(answer, form, (photo_forms or {}).get(answer.pk)))
     total = sum(entry["total"] for entry in nav)
     answered = sum(entry["answered"] for entry in nav)
     return {
@@ -409,11 +405,14 @@ def _record_context(request, inspection: Inspection, *, section_index=None, boun
     }
 
 
-def _item_context(answer: Answer, form: AnswerForm) -> dict:
+def _item_context(answer: Answer, form: AnswerForm, photo_form: PhotoUploadForm | None = None):
     photos = list(answer.photos.all())
     return {
         "answer": answer,
         "form": form,
+        "photo_form": photo_form or PhotoUploadForm(),
+        # A fresh key on every rendering: a new choice of files is a new upload attempt.
+        "upload_key": PhotoUploadForm.new_key(),
         "photos": [p for p in photos if p.kind == PhotoKind.FINDING],
         "after_photos": [p for p in photos if p.kind == PhotoKind.AFTER],
         "badge": RESULT_BADGES[answer.result],
@@ -425,33 +424,98 @@ def _item_context(answer: Answer, form: AnswerForm) -> dict:
     }
 
 
-def _draft_for_user(request, pk: int) -> Inspection:
-    inspection = get_object_or_404(
-        Inspection.objects.visible_to(request.user).select_related("hospital", "template"), pk=pk
+def _item_html(request, inspection: Inspection, answer_pk: int, section_index: int) -> str:
+    """The item's card as stored now (record.js takes its photo area and badges from it)."""
+    answer = (
+        Answer.objects.select_related("item", "hazard")
+        .prefetch_related(
+            Prefetch("photos", queryset=AnswerPhoto.objects.order_by("uploaded_at", "pk"))
+        )
+        .get(pk=answer_pk)
     )
-    if not services.can_record(request.user, inspection):
-        raise Http404
-    return inspection
+    return render_to_string(
+        "inspections/_answer_item.html",
+        {
+            "it": _item_context(answer, AnswerForm(answer=answer)),
+            "inspection": inspection,
+            "section_index": section_index,
+        },
+        request=request,
+    )
+
+
+def _visible_inspection(request, pk: int) -> Inspection:
+    """Outsiders get 404; whether the user may act is the services' answer (allowed_actions)."""
+    return get_object_or_404(
+        Inspection.objects.visible_to(request.user).select_related(
+            "hospital", "template", "assignment"
+        ),
+        pk=pk,
+    )
+
+
+def _refused(request, inspection: Inspection, exc: services.InspectionError):
+    if _wants_json(request):
+        return JsonResponse({"ok": False, "errors": [str(exc)]}, status=409)
+    messages.error(request, str(exc))
+    return redirect("inspections:detail", pk=inspection.pk)
+
+
+def _refusal_redirect(request, inspection: Inspection, action: str):
+    """For pages (GET): None when `action` is allowed, else back to the detail page saying why."""
+    refusal = services.action_refusal(request.user, inspection, action)
+    if not refusal:
+        return None
+    if not (action == InspectionAction.RECORD and inspection.is_submitted):
+        messages.error(request, refusal)  # a submitted inspection simply opens read-only
+    return redirect("inspections:detail", pk=inspection.pk)
+
+
+def _confirm_page(request, *, title: str, message: str, cancel_url: str, danger=True):
+    """The no-JavaScript confirmation step of a destructive POST: the same form again, with
+    `confirm=1`. record.js / confirm.js ask in the page instead and add the field."""
+    hidden = [
+        (name, value)
+        for name, values in request.POST.lists()
+        if name not in ("csrfmiddlewaretoken", "confirm")
+        for value in values
+    ]
+    return render(
+        request,
+        "inspections/confirm.html",
+        {
+            "title": title,
+            "message": message,
+            "action": request.path,
+            "hidden": hidden,
+            "cancel_url": cancel_url,
+            "danger": danger,
+        },
+    )
+
+
+def _confirmed(request) -> bool:
+    return request.method == "POST" and request.POST.get("confirm") == "1"
 
 
 def inspection_record(request, pk: int):
-    inspection = _draft_for_user(request, pk)
-    if not inspection.is_draft:
-        return redirect("inspections:detail", pk=inspection.pk)
+    inspection = _visible_inspection(request, pk)
+    refused = _refusal_redirect(request, inspection, InspectionAction.RECORD)
+    if refused:
+        return refused
     return render(request, "inspections/record.html", _record_context(request, inspection))
 
 
 @require_POST
 def inspection_header(request, pk: int):
-    inspection = _draft_for_user(request, pk)
+    inspection = _visible_inspection(request, pk)
     form = InspectionHeaderForm(request.POST, instance=Inspection.objects.get(pk=inspection.pk))
     if form.is_valid():
         try:
             services.inspection_update(inspection=inspection, by=request.user, **form.cleaned_data)
         except services.InspectionError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, _("检查信息已保存。"))
+            return _refused(request, inspection, exc)
+        messages.success(request, _("检查信息已保存。"))
     else:
         for errors in form.errors.values():
             for error in errors:
@@ -460,66 +524,126 @@ def inspection_header(request, pk: int):
     return redirect(f"{reverse('inspections:record', args=[inspection.pk])}?section={section}")
 
 
+def _add_photos(request, answer: Answer, photo_form: PhotoUploadForm) -> tuple[list[str], int]:
+    """Store the valid files of `photo_form`, each exactly once; the refusals are added to the
+    form (next to their input) and returned as messages. Returns (errors, stored count)."""
+    photo_form.is_valid()
+    # A refused file (wrong type, too large) is reported; the valid files of the other input
+    # are still stored.
+    errors, stored = [e for errs in photo_form.errors.values() for e in errs], 0
+    for name, kind, upload, key in photo_form.uploads():
+        try:
+            _photo, created = services.answer_photo_add(
+                answer=answer, by=request.user, upload=upload, kind=kind, upload_key=key
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                photo_form.add_error(name, message)
+                errors.append(message)
+        else:
+            stored += created
+    return errors, stored
+
+
 @require_POST
 def answer_save(request, pk: int, answer_pk: int):
-    inspection = _draft_for_user(request, pk)
+    """Save one item: its fields and, from the page without JavaScript, the photos chosen with
+    it. The fields are saved first and stay saved whatever happens to the photos."""
+    inspection = _visible_inspection(request, pk)
     answer = get_object_or_404(
         inspection.answers.select_related("item", "item__section"), pk=answer_pk
     )
-    form = AnswerForm(request.POST, request.FILES, answer=answer)
+    form = AnswerForm(request.POST, answer=answer)
+    photo_form = PhotoUploadForm(request.POST, request.FILES)
     section_index = _section_param(request.POST.get("section"))
-    if form.is_valid():
-        data = {key: value for key, value in form.cleaned_data.items() if "photos" not in key}
-        try:
-            answer = services.answer_save(
-                answer=answer,
-                by=request.user,
-                data=data,
-                photos=form.cleaned_data["photos"],
-                after_photos=form.cleaned_data["after_photos"],
-            )
-        except services.InspectionError as exc:
-            if _wants_json(request):
-                return JsonResponse({"ok": False, "errors": [str(exc)]}, status=409)
-            messages.error(request, str(exc))
-            return redirect("inspections:detail", pk=inspection.pk)
-        if _wants_json(request):
-            answer = (
-                Answer.objects.select_related("item", "hazard")
-                .prefetch_related("photos")
-                .get(pk=answer.pk)
-            )
-            html = render_to_string(
-                "inspections/_answer_item.html",
-                {
-                    "it": _item_context(answer, AnswerForm(answer=answer)),
-                    "inspection": inspection,
-                    "section_index": section_index,
-                },
-                request=request,
-            )
-            return JsonResponse({"ok": True, "html": html, "result": answer.result})
-        messages.success(request, _("第 %(code)s 项已保存。") % {"code": answer.item.code})
-        url = reverse("inspections:record", args=[inspection.pk])
-        return redirect(f"{url}?section={section_index}#item-{answer.pk}")
-    # Invalid input: show the item again with its errors; nothing saved earlier is lost.
+    saved = form.is_valid()
+    try:
+        if saved:
+            answer = services.answer_save(answer=answer, by=request.user, data=form.cleaned_data)
+        photo_errors, _stored = (
+            _add_photos(request, answer, photo_form) if photo_form.has_files() else ([], 0)
+        )
+    except services.InspectionError as exc:
+        return _refused(request, inspection, exc)
     if _wants_json(request):
         errors = [
             f"{form.fields[name].label if name in form.fields else ''}: {e}".lstrip(": ")
             for name, errs in form.errors.items()
             for e in errs
-        ]
-        return JsonResponse({"ok": False, "errors": errors}, status=400)
+        ] + photo_errors
+        return JsonResponse(
+            {
+                "ok": not errors,
+                "saved": saved,
+                "errors": errors,
+                "html": _item_html(request, inspection, answer.pk, section_index),
+            },
+            status=400 if errors else 200,
+        )
+    if saved and not photo_errors:
+        messages.success(request, _("第 %(code)s 项已保存。") % {"code": answer.item.code})
+        url = reverse("inspections:record", args=[inspection.pk])
+        return redirect(f"{url}?section={section_index}#item-{answer.pk}")
+    # Something was refused: show the item again with its errors next to the inputs. What was
+    # typed is on the page (and, when the fields were valid, already saved).
+    if saved:
+        messages.warning(
+            request,
+            _("第 %(code)s 项已保存,但照片未保存,请查看该项下的提示。")
+            % {"code": answer.item.code},
+        )
+        bound = {}
+    else:
+        messages.error(
+            request, _("第 %(code)s 项未保存,请检查填写内容。") % {"code": answer.item.code}
+        )
+        bound = {answer.pk: form}
     context = _record_context(
-        request, inspection, section_index=section_index, bound={answer.pk: form}
+        request,
+        inspection,
+        section_index=section_index,
+        bound=bound,
+        photo_forms={answer.pk: photo_form},
     )
-    messages.error(request, _("第 %(code)s 项未保存,请检查填写内容。") % {"code": answer.item.code})
     return render(request, "inspections/record.html", context, status=400)
 
 
 @require_POST
+def answer_photo_upload(request, pk: int, answer_pk: int):
+    """One photo (or a few) of one item, posted on its own by record.js with its upload key,
+    so a refused file never travels with — or blocks — the item's autosave."""
+    inspection = _visible_inspection(request, pk)
+    answer = get_object_or_404(inspection.answers, pk=answer_pk)
+    photo_form = PhotoUploadForm(request.POST, request.FILES)
+    section_index = _section_param(request.POST.get("section"))
+    if not photo_form.has_files():
+        errors, stored = [_("请选择要上传的照片。")], 0
+    else:
+        try:
+            errors, stored = _add_photos(request, answer, photo_form)
+        except services.InspectionError as exc:
+            return _refused(request, inspection, exc)
+    if _wants_json(request):
+        return JsonResponse(
+            {
+                "ok": not errors,
+                "stored": stored,
+                "errors": errors,
+                "html": _item_html(request, inspection, answer.pk, section_index),
+            },
+            status=400 if errors else 200,
+        )
+    for error in errors:
+        messages.error(request, error)
+    if not errors:
+        messages.success(request, _("照片已上传。"))
+    url = reverse("inspections:record", args=[inspection.pk])
+    return redirect(f"{url}?section={section_index}#item-{answer.pk}")
+
+
+@require_POST
 def section_pass(request, pk: int, section_pk: int):
-    inspection = _draft_for_user(request, pk)
+    inspection = _visible_inspection(request, pk)
     section = get_object_or_404(inspection.template.sections, pk=section_pk)
     section_index = _section_param(request.POST.get("section"))
     try:
@@ -527,8 +651,7 @@ def section_pass(request, pk: int, section_pk: int):
             inspection=inspection, section=section, by=request.user
         )
     except services.InspectionError as exc:
-        messages.error(request, str(exc))
-        return redirect("inspections:detail", pk=inspection.pk)
+        return _refused(request, inspection, exc)
     messages.success(
         request,
         _("“%(section)s”其余 %(count)s 项已标记为合格。")
@@ -538,21 +661,36 @@ def section_pass(request, pk: int, section_pk: int):
     return redirect(f"{url}?section={section_index}")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def photo_delete(request, pk: int, photo_pk: int):
-    inspection = _draft_for_user(request, pk)
+    """Deleting a photo asks first: GET (and a POST without `confirm=1`) shows the question."""
+    inspection = _visible_inspection(request, pk)
     photo = get_object_or_404(
         AnswerPhoto.objects.select_related("answer"), pk=photo_pk, answer__inspection=inspection
     )
+    section = _section_param(request.POST.get("section") or request.GET.get("section"))
+    back = f"{reverse('inspections:record', args=[inspection.pk])}?section={section}"
+    back += f"#item-{photo.answer_id}"
+    if not _confirmed(request):
+        refused = _refusal_redirect(request, inspection, InspectionAction.RECORD)
+        if refused:
+            return refused
+        return _confirm_page(
+            request,
+            title=_("删除照片"),
+            message=_("确定删除照片“%(name)s”?删除后不能恢复。") % {"name": photo.original_name},
+            cancel_url=back,
+        )
     try:
         services.photo_delete(photo=photo, by=request.user)
     except services.InspectionError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("照片已删除。"))
-    url = reverse("inspections:record", args=[inspection.pk])
-    section = _section_param(request.POST.get("section"))
-    return redirect(f"{url}?section={section}#item-{photo.answer_id}")
+        return _refused(request, inspection, exc)
+    if _wants_json(request):
+        return JsonResponse(
+            {"ok": True, "html": _item_html(request, inspection, photo.answer_id, section)}
+        )
+    messages.success(request, _("照片已删除。"))
+    return redirect(back)
 
 
 def photo_view(request, photo_pk: int):
@@ -568,9 +706,12 @@ def photo_view(request, photo_pk: int):
 
 
 def inspection_review(request, pk: int):
-    inspection = _draft_for_user(request, pk)
-    if not inspection.is_draft:
+    inspection = _visible_inspection(request, pk)
+    if inspection.is_submitted:
         return redirect("inspections:detail", pk=inspection.pk)
+    refused = _refusal_redirect(request, inspection, InspectionAction.SUBMIT)
+    if refused:
+        return refused
     problems = services.submission_problems(inspection)
     failed = (
         inspection.answers.filter(result=Result.FAIL)
@@ -597,36 +738,46 @@ def inspection_review(request, pk: int):
 
 @require_POST
 def inspection_submit(request, pk: int):
-    inspection = _draft_for_user(request, pk)
+    inspection = _visible_inspection(request, pk)
     try:
         services.inspection_submit(inspection=inspection, by=request.user)
     except services.SubmissionBlocked as exc:
         messages.error(request, str(exc) + " " + ";".join(exc.problems))
         return redirect("inspections:review", pk=inspection.pk)
     except services.InspectionError as exc:
-        messages.error(request, str(exc))
-        return redirect("inspections:detail", pk=inspection.pk)
+        return _refused(request, inspection, exc)
     messages.success(request, _("检查已提交并锁定,不合格项已登记为隐患。"))
     return redirect("inspections:detail", pk=inspection.pk)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def inspection_delete(request, pk: int):
-    inspection = _draft_for_user(request, pk)
+    inspection = _visible_inspection(request, pk)
+    refused = _refusal_redirect(request, inspection, InspectionAction.DELETE)
+    if refused:
+        return refused
+    if not _confirmed(request):
+        return _confirm_page(
+            request,
+            title=_("删除检查草稿"),
+            message=_("确定删除此检查草稿?已填写内容和照片将一并删除。"),
+            cancel_url=reverse("inspections:record", args=[inspection.pk]),
+        )
     try:
         services.inspection_delete_draft(inspection=inspection, by=request.user)
     except services.InspectionError as exc:
-        messages.error(request, str(exc))
-        return redirect("inspections:detail", pk=inspection.pk)
+        return _refused(request, inspection, exc)
     messages.success(request, _("检查草稿已删除。"))
     return redirect("inspections:list")
 
 
 def answer_amend(request, pk: int, answer_pk: int):
-    inspection = _draft_for_user(request, pk)
-    if not inspection.is_submitted:
-        return redirect("inspections:record", pk=inspection.pk)
+    inspection = _visible_inspection(request, pk)
     answer = get_object_or_404(inspection.answers.select_related("item"), pk=answer_pk)
+    if request.method != "POST":
+        refused = _refusal_redirect(request, inspection, InspectionAction.AMEND)
+        if refused:
+            return refused
     form = AmendAnswerForm(
         request.POST or None, initial={"result": answer.result, "note": answer.note}
     )
@@ -634,6 +785,8 @@ def answer_amend(request, pk: int, answer_pk: int):
         try:
             services.answer_amend(answer=answer, by=request.user, **form.cleaned_data)
         except services.InspectionError as exc:
+            if services.action_refusal(request.user, inspection, InspectionAction.AMEND):
+                return _refused(request, inspection, exc)
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("更正已保存并记录。"))
@@ -647,17 +800,23 @@ def answer_amend(request, pk: int, answer_pk: int):
     )
 
 
-def summary_amend(request, pk: int):
-    inspection = _draft_for_user(request, pk)
-    if not inspection.is_submitted:
-        return redirect("inspections:record", pk=inspection.pk)
-    form = AmendSummaryForm(request.POST or None, initial={"summary": inspection.summary})
+def header_amend(request, pk: int):
+    """Correct the location, participants or summary of a submitted inspection."""
+    inspection = _visible_inspection(request, pk)
+    if request.method != "POST":
+        refused = _refusal_redirect(request, inspection, InspectionAction.AMEND)
+        if refused:
+            return refused
+    form = AmendHeaderForm(
+        request.POST or None,
+        initial={name: getattr(inspection, name) for name in services.AMENDABLE_HEADER_FIELDS},
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.inspection_amend_summary(
-                inspection=inspection, by=request.user, **form.cleaned_data
-            )
+            services.inspection_amend(inspection=inspection, by=request.user, **form.cleaned_data)
         except services.InspectionError as exc:
+            if services.action_refusal(request.user, inspection, InspectionAction.AMEND):
+                return _refused(request, inspection, exc)
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("更正已保存并记录。"))
@@ -815,11 +974,35 @@ def item_edit(request, pk: int, item_pk: int | None = None):
     return _template_form_page(request, template, form, title, lambda: form.save())
 
 
-@require_POST
+def _template_delete_step(request, template, message: str):
+    """None once confirmed; else the refusal (a used version) or the confirmation page."""
+    try:
+        services.template_ensure_editable(template)
+    except services.TemplateLockedError as exc:
+        messages.error(request, str(exc))
+        return redirect("inspections:template_detail", pk=template.pk)
+    if _confirmed(request):
+        return None
+    return _confirm_page(
+        request,
+        title=_("确认删除"),
+        message=message,
+        cancel_url=reverse("inspections:template_detail", args=[template.pk]),
+    )
+
+
+@require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
 def section_delete(request, pk: int, section_pk: int):
     template = _editable_template(request, pk)
     section = get_object_or_404(template.sections, pk=section_pk)
+    step = _template_delete_step(
+        request,
+        template,
+        _("删除检查领域“%(title)s”及其全部条目?") % {"title": section.title},
+    )
+    if step:
+        return step
     try:
         services.template_edit(template=template, by=request.user, apply=section.delete)
     except services.InspectionError as exc:
@@ -829,11 +1012,19 @@ def section_delete(request, pk: int, section_pk: int):
     return redirect("inspections:template_detail", pk=template.pk)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
 def template_delete(request, pk: int):
     """Discard a version nobody has used (e.g. a copy made by mistake)."""
     template = _editable_template(request, pk)
+    step = _template_delete_step(
+        request,
+        template,
+        _("删除“%(name)s”第%(version)s版及其全部领域和条目?")
+        % {"name": template.name, "version": template.version},
+    )
+    if step:
+        return step
     try:
         services.template_edit(template=template, by=request.user, apply=template.delete)
     except services.InspectionError as exc:
@@ -843,11 +1034,16 @@ def template_delete(request, pk: int):
     return redirect("inspections:template_list")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
 def item_delete(request, pk: int, item_pk: int):
     template = _editable_template(request, pk)
     item = get_object_or_404(template.items, pk=item_pk)
+    step = _template_delete_step(
+        request, template, _("删除检查条目 %(code)s?") % {"code": item.code}
+    )
+    if step:
+        return step
     try:
         services.template_edit(template=template, by=request.user, apply=item.delete)
     except services.InspectionError as exc:

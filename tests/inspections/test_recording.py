@@ -100,7 +100,7 @@ def test_autosave_by_fetch_returns_the_item_html(client, officer_a, hospital_a, 
     assert "未填写隐患部位" in data["html"]
 
 
-def test_bad_photo_is_refused_and_the_rest_of_the_draft_kept(
+def test_bad_photo_is_refused_and_the_item_saved_without_it(
     client, officer_a, hospital_a, safety_template
 ):
     inspection = started(officer_a, hospital_a)
@@ -118,9 +118,13 @@ def test_bad_photo_is_refused_and_the_rest_of_the_draft_kept(
         photos=[SimpleUploadedFile("x.png", b"not an image", content_type="image/png")],
     )
     assert response.status_code == 400
-    assert "不支持的文件类型" in response.content.decode()
+    content = response.content.decode()
+    assert "不支持的文件类型" in content
+    assert "照片未保存" in content
+    # The file is refused; the result and note typed with it are saved, nothing is lost.
     answer.refresh_from_db()
-    assert (answer.result, answer.note) == (Result.PASS, "联动正常")
+    assert (answer.result, answer.note) == (Result.FAIL, "改了")
+    assert answer.photos.count() == 0
 
 
 def test_failed_item_without_hazard_or_on_the_spot_fix_blocks_submission(
@@ -300,9 +304,22 @@ def test_draft_can_be_deleted_but_not_after_submission(
     with time_machine.travel(dt.datetime(2026, 5, 15, 10, 0), tick=False):
         inspection = started(officer_a, hospital_a)
     client.force_login(officer_a)
-    response = client.post(reverse("inspections:delete", args=[inspection.pk]))
+    url = reverse("inspections:delete", args=[inspection.pk])
+    asked = client.post(url)  # no confirmation yet: the question, nothing deleted
+    assert asked.status_code == 200
+    assert "确定删除此检查草稿" in asked.content.decode()
+    assert Inspection.objects.filter(pk=inspection.pk).exists()
+    response = client.post(url, {"confirm": "1"})
     assert response.status_code == 302
     assert not Inspection.objects.filter(pk=inspection.pk).exists()
+
+    submitted = started(officer_a, hospital_a)
+    fill_all(submitted)
+    inspection_submit(inspection=submitted, by=officer_a)
+    url = reverse("inspections:delete", args=[submitted.pk])
+    response = client.post(url, {"confirm": "1"}, follow=True)
+    assert "该检查已提交并锁定" in response.content.decode()
+    assert Inspection.objects.filter(pk=submitted.pk).exists()
 
 
 def test_rest_of_a_section_can_be_marked_pass_in_one_step(

@@ -204,7 +204,12 @@ def test_unused_copy_can_be_deleted_but_a_used_version_cannot(
 ):
     copy = template_copy(template=safety_template, by=county_admin)
     client.force_login(county_admin)
-    assert client.post(reverse("inspections:template_delete", args=[copy.pk])).status_code == 302
+    url = reverse("inspections:template_delete", args=[copy.pk])
+    asked = client.post(url)  # without the confirmation: the question, nothing deleted
+    assert asked.status_code == 200
+    assert 'name="confirm" value="1"' in asked.content.decode()
+    assert ChecklistTemplate.objects.filter(pk=copy.pk).exists()
+    assert client.post(url, {"confirm": "1"}).status_code == 302
     assert not ChecklistTemplate.objects.filter(pk=copy.pk).exists()
 
     used = template_copy(template=safety_template, by=county_admin)
@@ -212,6 +217,8 @@ def test_unused_copy_can_be_deleted_but_a_used_version_cannot(
     used.effective_from = dt.date(2020, 1, 1)
     used.save()
     started(officer_a, hospital_a, template=used)
-    response = client.post(reverse("inspections:template_delete", args=[used.pk]), follow=True)
+    response = client.post(
+        reverse("inspections:template_delete", args=[used.pk]), {"confirm": "1"}, follow=True
+    )
     assert ChecklistTemplate.objects.filter(pk=used.pk).exists()
     assert "不能修改" in response.content.decode()
