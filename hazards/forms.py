@@ -235,8 +235,14 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("理由"), widget=_textarea(4))
 
 
+class ReviewForm(forms.Form):
+    reason = forms.CharField(label=_("审查意见"), widget=_textarea(4))
+
+
 class ListForSupervisionForm(forms.Form):
-    level = forms.ChoiceField(label=_("挂牌督办级别"), choices=SupervisionLevel.choices)
+    level = forms.ChoiceField(
+        label=_("挂牌督办级别"), choices=[("", "---------"), *SupervisionLevel.choices]
+    )
     notice_no = forms.CharField(label=_("督办文号"), max_length=100)
     reason = forms.CharField(label=_("挂牌督办理由"), widget=_textarea(4))
 

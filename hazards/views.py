@@ -44,6 +44,7 @@ from .forms import (
     RegradeForm,
     RequiredNoteForm,
     ResumptionForm,
+    ReviewForm,
     StartForm,
     SubmitForm,
     SuspensionForm,
@@ -658,7 +659,7 @@ ACTIONS: dict[str, Action] = {
     ),
     "lift_suspension": Action(
         _lazy("解除停业/停用整改"),
-        ReasonForm,
+        ReviewForm,
         lambda h, u, d: services.hazard_lift_suspension(hazard=h, by=u, reason=d["reason"]),
         _lazy("已解除停业/停用整改。"),
         _lazy("确认解除"),
