@@ -366,12 +366,17 @@ def _lock(hazard: Hazard, expected_status: str | None) -> Hazard:
         .select_related("hospital", "hospital__region")
         .get(pk=hazard.pk)
     )
+    _expect(locked, expected_status)
+    return locked
+
+
+def _expect(locked: Hazard, expected_status: str | None) -> None:
+    """The status the user's form was loaded with must still hold (stale forms are refused)."""
     if expected_status is not None and locked.status != expected_status:
         raise StaleHazardError(
             _("该隐患的状态已被他人更新为“%(status)s”,您的操作未执行。请刷新页面后重试。")
             % {"status": locked.get_status_display()}
         )
-    return locked
 
 
 def _require_status(hazard: Hazard, *allowed: str, action: str) -> None:
@@ -804,8 +809,14 @@ def hazard_submit(
     """整改中 → 待验收. An overdue hazard needs a written explanation first (may be given here);
     a 重大隐患 needs its complete dossier; rectification needs "after" evidence."""
     with transaction.atomic():
-        locked = _lock(hazard, expected_status)
+        locked = _lock(hazard, None)
         _check_hospital_side(locked, by)
+        if locked.status == Status.PENDING_ACCEPTANCE and _is_replay(
+            locked, files, stage=EvidenceStage.AFTER, upload_key=upload_key
+        ):  # the same submission again (a double tap): it was done the first time
+            _refresh(hazard, locked)
+            return hazard
+        _expect(locked, expected_status)
         _require_status(locked, Status.IN_PROGRESS, action=_("提交验收"))
         fields = ["status", "submitted_at"]
         if locked.is_overdue() and _clean_text(explanation):

@@ -345,3 +345,21 @@ def test_overdue_reminder_asks_for_the_explanation_with_a_link(hospital_a, offic
         recipient=officer_a, event="hazard_overdue", title__contains=explained.code
     )
     assert "书面说明理由" not in later.body
+
+
+def test_submission_sent_twice_is_done_once(client, in_progress, officer_a):
+    client.force_login(officer_a)
+    url = reverse("hazards:action", args=[in_progress.pk, "submit"])
+    photo = distinct_jpeg()
+    data = {"note": "已整改", "expected_status": Status.IN_PROGRESS, "upload_key": "s" * 32}
+    first = client.post(url, {**data, "files": upload("after.jpg", photo)})
+    second = client.post(url, {**data, "files": upload("after.jpg", photo)})
+    assert first.status_code == second.status_code == 302
+    assert in_progress.events.filter(kind=EventType.SUBMITTED).count() == 1
+    assert HazardEvidence.objects.filter(hazard=in_progress).count() == 1
+    # a different submission form on a hazard already submitted is still a stale form
+    third = client.post(
+        url, {**data, "upload_key": "t" * 32, "files": upload("other.jpg", distinct_jpeg())}
+    )
+    assert third.status_code == 200
+    assert "已被他人更新" in third.content.decode()
