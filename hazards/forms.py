@@ -23,7 +23,7 @@ from .choices import (
     Suspension,
 )
 from .models import MAJOR_DOSSIER_FIELDS, Hazard
-from .services import BUREAU, FIELD_AUTHORITY, editable_fields, hazard_version
+from .services import BUREAU, FIELD_AUTHORITY, HOSPITAL, editable_fields, hazard_version
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 HOSPITAL_SOURCES = [s for s in Source if s not in BUREAU_SOURCES]
@@ -134,9 +134,7 @@ class HazardRaiseForm(UploadKeyMixin):
 
 
 # Dossier text fields shown only on a 重大隐患's edit form.
-_MAJOR_ONLY = tuple(
-    n for n in MAJOR_DOSSIER_FIELDS if n in FIELD_AUTHORITY and n != "supervision_level"
-)
+_MAJOR_ONLY = tuple(n for n in MAJOR_DOSSIER_FIELDS if FIELD_AUTHORITY.get(n) == HOSPITAL)
 
 
 class HazardEditForm(forms.ModelForm):

@@ -436,7 +436,7 @@ def hazard_edit(request, pk: int):
         else:
             messages.success(request, _("已保存。"))
             return redirect(hazard)
-    title = _("完善一患一档") if hazard.is_major else _("修改隐患信息")
+    title = _("完善一患一档") if "plan_goal" in form.fields else _("修改隐患信息")
     return render(request, "hazards/form.html", {"form": form, "title": title, "hazard": hazard})
 
 
