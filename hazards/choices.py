@@ -116,6 +116,13 @@ class EventType(models.TextChoices):
     EXTENSION_APPROVED = "extension_approved", _("同意延期")
     EXTENSION_REFUSED = "extension_refused", _("不同意延期")
     EVIDENCE_ADDED = "evidence_added", _("上传佐证材料")
+    REGRADED = "regraded", _("调整隐患等级")
+    LISTED = "listed", _("挂牌督办")
+    DELISTED = "delisted", _("撤销挂牌督办")
+    SUSPENSION_ORDERED = "suspension_ordered", _("责令停业/停用整改")
+    RESUMPTION_APPLIED = "resumption_applied", _("申请解除停业/停用整改")
+    RESUMPTION_REFUSED = "resumption_refused", _("不同意解除停业/停用整改")
+    SUSPENSION_LIFTED = "suspension_lifted", _("解除停业/停用整改")
 
 
 class ExtensionStatus(models.TextChoices):

@@ -31,6 +31,8 @@ from .services import (
     hazard_accept,
     hazard_add_evidence,
     hazard_explain_overdue,
+    hazard_list_for_supervision,
+    hazard_order_suspension,
     hazard_raise,
     hazard_record_progress,
     hazard_record_recheck,
@@ -291,7 +293,22 @@ def _seed_hospital(rng, hospital, officer, bureau, *, on: dt.date) -> int:
     return count
 
 
-def _seed_major(rng, hospital, officer, bureau, spec, *, on: dt.date, close: bool) -> None:
+HOSPITAL_PLAN_FIELDS = (
+    "present_state_and_cause",
+    "danger_analysis",
+    "plan_goal",
+    "plan_methods",
+    "plan_funds_materials",
+    "plan_organisation",
+    "plan_time_limit",
+    "plan_safety_emergency",
+)
+
+
+def _seed_major(
+    rng, hospital, officer, bureau, spec, *, on: dt.date, close: bool, city_bureau=None
+) -> None:
+    city_bureau = city_bureau or bureau
     found_on = on - dt.timedelta(days=75 if close else 40)
     hazard = hazard_raise(
         hospital=hospital,
@@ -315,12 +332,26 @@ def _seed_major(rng, hospital, officer, bureau, spec, *, on: dt.date, close: boo
         interim_measures=spec["plan_safety_emergency"],
         funds=Decimal(spec["funds"]),
     )
-    plan = {
-        key: value
-        for key, value in spec.items()
-        if key not in ("category", "location", "description", "funds")
-    }
+    plan = {key: value for key, value in spec.items() if key in HOSPITAL_PLAN_FIELDS}
     hazard_update(hazard=hazard, by=officer, changes=plan, note="制定重大隐患治理方案")
+    # 挂牌督办 and 停用整改 are the bureau's decisions, by the bureau of the listing level.
+    lister = city_bureau if spec["supervision_level"] == "city" else bureau
+    hazard_list_for_supervision(
+        hazard=hazard,
+        by=lister,
+        level=spec["supervision_level"],
+        notice_no=spec["supervision_notice_no"],
+        reason="重大事故隐患,按分级挂牌督办要求实行挂牌督办",
+    )
+    if spec.get("suspension"):
+        hazard_order_suspension(
+            hazard=hazard,
+            by=lister,
+            kind=spec["suspension"],
+            scope=spec["suspension_scope"],
+            notice_no=spec["suspension_notice_no"],
+            reason="危险区域人员密集,整改期间停止使用",
+        )
     hazard_record_progress(hazard=hazard, by=officer, note="已完成设计和采购,分批施工中")
     days = [found_on, found_on + dt.timedelta(days=3), found_on + dt.timedelta(days=5)]
     if not close:
@@ -375,6 +406,7 @@ def seed(*, stdout, style) -> None:
         try:
             created += _seed_hospital(rng, hospital, officer, bureau, on=on)
             if name in ("晋江市医院", "南安市医院"):
+                city_bureau = users.get("qz_bureau") or bureau
                 _seed_major(
                     rng,
                     hospital,
@@ -383,8 +415,18 @@ def seed(*, stdout, style) -> None:
                     MAJOR_FINDINGS[0],
                     on=on,
                     close=name == "南安市医院",
+                    city_bureau=city_bureau,
                 )
-                _seed_major(rng, hospital, officer, bureau, MAJOR_FINDINGS[1], on=on, close=False)
+                _seed_major(
+                    rng,
+                    hospital,
+                    officer,
+                    bureau,
+                    MAJOR_FINDINGS[1],
+                    on=on,
+                    close=False,
+                    city_bureau=city_bureau,
+                )
                 created += 2
         except HazardError as exc:  # demo data must never half-apply silently
             raise RuntimeError(f"hazards demo failed at {name}: {exc}") from exc

@@ -11,7 +11,7 @@ from core.dates import today
 from hospitals.models import Hospital, Region
 
 from .choices import OPEN_STATUSES, Category, RiskLevel, Source, Status
-from .models import Hazard
+from .models import Hazard, unexplained_overdue_q
 
 
 def _visible_hospitals(request):
@@ -53,6 +53,12 @@ class HazardFilter(django_filters.FilterSet):
         label=_("仅看逾期"),
         method="filter_overdue",
         widget=forms.CheckboxInput,
+    )
+    unexplained = django_filters.BooleanFilter(
+        label=_("逾期未说明"),
+        method="filter_unexplained",
+        widget=forms.CheckboxInput,
+        help_text=_("已逾期且未就当前整改期限提交书面说明理由"),
     )
     o = django_filters.OrderingFilter(
         label=_("排序"),
@@ -99,4 +105,9 @@ class HazardFilter(django_filters.FilterSet):
     def filter_overdue(self, queryset, name, value):
         if value:
             return queryset.filter(status__in=OPEN_STATUSES, deadline__lt=today())
+        return queryset
+
+    def filter_unexplained(self, queryset, name, value):
+        if value:
+            return queryset.filter(unexplained_overdue_q(today()))
         return queryset

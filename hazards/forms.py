@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -11,9 +13,17 @@ from core.dates import today
 from core.uploads import MultipleEvidenceField
 from hospitals.models import Hospital
 
-from .choices import BUREAU_SOURCES, Category, EvidenceStage, RiskLevel, Source
+from .choices import (
+    BUREAU_SOURCES,
+    Category,
+    EvidenceStage,
+    RiskLevel,
+    Source,
+    SupervisionLevel,
+    Suspension,
+)
 from .models import MAJOR_DOSSIER_FIELDS, Hazard
-from .services import EDITABLE_FIELDS, hazard_version
+from .services import BUREAU, FIELD_AUTHORITY, HOSPITAL, editable_fields, hazard_version
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 HOSPITAL_SOURCES = [s for s in Source if s not in BUREAU_SOURCES]
@@ -46,7 +56,21 @@ class StatusGuardMixin(forms.Form):
     expected_status = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
-class HazardRaiseForm(forms.Form):
+def _new_upload_key() -> str:
+    return uuid.uuid4().hex
+
+
+class UploadKeyMixin(forms.Form):
+    """One key per rendered upload form (a server-side uuid4, so it works without JavaScript):
+    the same form submitted twice carries the same key and its files are stored once. A bound
+    form re-rendered after an error keeps the key it was submitted with."""
+
+    upload_key = forms.CharField(
+        widget=forms.HiddenInput, required=False, initial=_new_upload_key, max_length=64
+    )
+
+
+class HazardRaiseForm(UploadKeyMixin):
     hospital = forms.ModelChoiceField(label=_("医疗机构"), queryset=Hospital.objects.none())
     source = forms.ChoiceField(label=_("发现途径"))
     category = forms.ChoiceField(label=_("隐患类别"), choices=Category.choices)
@@ -109,10 +133,16 @@ class HazardRaiseForm(forms.Form):
         return data
 
 
+# Dossier text fields shown only on a 重大隐患's edit form.
+_MAJOR_ONLY = tuple(n for n in MAJOR_DOSSIER_FIELDS if FIELD_AUTHORITY.get(n) == HOSPITAL)
+
+
 class HazardEditForm(forms.ModelForm):
+    """Built from FIELD_AUTHORITY: only the fields the user's side owns (editable_fields)."""
+
     class Meta:
         model = Hazard
-        fields = list(EDITABLE_FIELDS)
+        fields = [name for name, side in FIELD_AUTHORITY.items() if side != BUREAU]
         widgets = {
             name: _textarea(3)
             for name in (
@@ -120,29 +150,33 @@ class HazardEditForm(forms.ModelForm):
                 "rectification_measures",
                 "interim_measures",
                 "progress",
-                *[n for n in MAJOR_DOSSIER_FIELDS if not n.startswith("supervision")],
+                *_MAJOR_ONLY,
             )
         }
 
     note = forms.CharField(label=_("修改说明"), required=False)
     version = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["version"].initial = hazard_version(self.instance)
-        if not self.instance.is_major:
-            for name in (
-                *MAJOR_DOSSIER_FIELDS,
-                "suspension",
-                "suspension_scope",
-                "suspension_notice_no",
+        self.owned = editable_fields(user, self.instance)
+        for name in list(self.fields):
+            if name in FIELD_AUTHORITY and (
+                name not in self.owned or (name in _MAJOR_ONLY and not self.instance.is_major)
             ):
-                self.fields.pop(name, None)
+                self.fields.pop(name)
 
     def changes(self) -> dict:
-        return {
+        """The offered fields, plus any field of the table the user does not own that the
+        request sent anyway (a forged or stale form): the service refuses those as a whole."""
+        data = {
             name: self.cleaned_data[name] for name in self.fields if name not in ("note", "version")
         }
+        for name in FIELD_AUTHORITY:
+            if name not in self.owned and name in self.data:
+                data[name] = self.data.get(name)
+        return data
 
 
 class StartForm(StatusGuardMixin):
@@ -160,7 +194,7 @@ class StartForm(StatusGuardMixin):
     note = forms.CharField(label=_("备注"), widget=_textarea(2), required=False)
 
 
-class ProgressForm(StatusGuardMixin):
+class ProgressForm(StatusGuardMixin, UploadKeyMixin):
     note = forms.CharField(label=_("整改进度"), widget=_textarea(), required=False)
     files = HazardFilesField(label=_("整改照片或材料"), required=False)
 
@@ -171,7 +205,7 @@ class ProgressForm(StatusGuardMixin):
         return data
 
 
-class SubmitForm(StatusGuardMixin):
+class SubmitForm(StatusGuardMixin, UploadKeyMixin):
     note = forms.CharField(label=_("整改完成情况"), widget=_textarea(), required=False)
     explanation = forms.CharField(
         label=_("逾期书面说明"),
@@ -190,9 +224,49 @@ class RequiredNoteForm(StatusGuardMixin):
     note = forms.CharField(label=_("意见"), widget=_textarea())
 
 
-class RecheckForm(StatusGuardMixin):
+class RecheckForm(StatusGuardMixin, UploadKeyMixin):
     note = forms.CharField(label=_("复查意见"), widget=_textarea())
     files = HazardFilesField(label=_("复查照片"), required=False)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("理由"), widget=_textarea(4))
+
+
+class ReviewForm(forms.Form):
+    reason = forms.CharField(label=_("审查意见"), widget=_textarea(4))
+
+
+class ListForSupervisionForm(forms.Form):
+    level = forms.ChoiceField(
+        label=_("挂牌督办级别"), choices=[("", "---------"), *SupervisionLevel.choices]
+    )
+    notice_no = forms.CharField(label=_("督办文号"), max_length=100)
+    reason = forms.CharField(label=_("挂牌督办理由"), widget=_textarea(4))
+
+
+class SuspensionForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("停业/停用整改"),
+        choices=[(s.value, s.label) for s in Suspension if s != Suspension.NONE],
+        widget=forms.RadioSelect,
+    )
+    scope = forms.CharField(label=_("停业/停用范围"), max_length=200)
+    notice_no = forms.CharField(label=_("停业/停用整改通知文号"), max_length=100)
+    reason = forms.CharField(label=_("责令理由"), widget=_textarea(4))
+
+
+class ResumptionForm(forms.Form):
+    note = forms.CharField(
+        label=_("整改完成情况及恢复申请"),
+        widget=_textarea(5),
+        help_text=_("说明停业/停用范围内隐患的整改情况,申请卫健局审查后解除停业/停用整改。"),
+    )
+
+
+class RegradeForm(forms.Form):
+    risk_level = forms.ChoiceField(label=_("调整为"), choices=RiskLevel.choices)
+    reason = forms.CharField(label=_("调整理由"), widget=_textarea(4))
 
 
 class ExplainForm(StatusGuardMixin):
@@ -218,19 +292,23 @@ class ExtensionDecisionForm(forms.Form):
     note = forms.CharField(label=_("审批意见"), widget=_textarea(), required=False)
 
 
-class EvidenceForm(forms.Form):
+class EvidenceForm(UploadKeyMixin):
     stage = forms.ChoiceField(label=_("材料类型"), choices=EvidenceStage.choices)
     files = HazardFilesField(label=_("文件"))
     note = forms.CharField(label=_("说明"), required=False)
 
 
 class BulkActionForm(forms.Form):
+    """The bulk form of the list page; the view shows a confirmation page first (`confirmed`
+    absent), then runs the action on the confirmed POST."""
+
     action = forms.ChoiceField(
         label=_("批量操作"),
         choices=[("set_deadline", _("设定整改期限")), ("accept", _("验收通过并销号"))],
     )
     deadline = forms.DateField(label=_("整改期限"), widget=DATE_INPUT, required=False)
-    note = forms.CharField(label=_("意见"), required=False)
+    note = forms.CharField(label=_("意见"), widget=_textarea(3), required=False)
+    confirmed = forms.BooleanField(widget=forms.HiddenInput, required=False)
     ids = forms.TypedMultipleChoiceField(coerce=int, choices=[], required=True)
 
     def __init__(self, *args, **kwargs):
@@ -243,4 +321,6 @@ class BulkActionForm(forms.Form):
         data = super().clean()
         if data.get("action") == "set_deadline" and not data.get("deadline"):
             self.add_error("deadline", _("请填写整改期限。"))
+        if data.get("action") == "accept" and not (data.get("note") or "").strip():
+            self.add_error("note", _("请填写验收意见。"))
         return data

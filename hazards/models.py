@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -37,6 +37,13 @@ def open_q() -> Q:
 def overdue_q(on: dt.date) -> Q:
     """Open and past the deadline as of `on`: overdue is a query, never a stored flag."""
     return open_q() & Q(deadline__lt=on)
+
+
+def unexplained_overdue_q(on: dt.date) -> Q:
+    """逾期未说明: overdue, still with the hospital (待整改/整改中, where it can explain), and no
+    written explanation for the current deadline (the query form of has_current_explanation)."""
+    explained = ~Q(overdue_explanation="") & Q(explained_for_deadline=F("deadline"))
+    return overdue_q(on) & Q(status__in=(Status.PENDING, Status.IN_PROGRESS)) & ~explained
 
 
 class HazardQuerySet(models.QuerySet):
@@ -158,6 +165,11 @@ class Hazard(models.Model):
     )
     suspension_scope = models.CharField(_("停业/停用范围"), max_length=200, blank=True)
     suspension_notice_no = models.CharField(_("停业/停用整改通知文号"), max_length=100, blank=True)
+    # The hospital's pending application to resume (16号令 art. 18); cleared when decided.
+    resumption_applied_at = models.DateTimeField(
+        _("申请恢复时间"), null=True, blank=True, editable=False
+    )
+    resumption_application = models.TextField(_("恢复申请"), blank=True, editable=False)
 
     submitted_at = models.DateTimeField(_("提交验收时间"), null=True, blank=True, editable=False)
     rechecked_at = models.DateTimeField(_("复查时间"), null=True, blank=True, editable=False)

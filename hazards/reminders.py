@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from notifications.channels import absolute_url
 from notifications.choices import EventKind
 from notifications.recipients import (
     RegionSettings,
@@ -23,6 +25,7 @@ from notifications.recipients import (
 )
 from notifications.services import notify
 
+from .choices import Status
 from .models import Hazard
 from .selectors import open_hazards
 
@@ -99,10 +102,22 @@ def remind_due_soon(*, today: dt.date) -> int:
     return sent
 
 
+def _explanation_request(hazard: Hazard) -> tuple[str, str]:
+    """(line, link) asking for the 书面说明理由 while the hospital owes one, else ("", "")."""
+    if hazard.status not in (Status.PENDING, Status.IN_PROGRESS):
+        return "", ""
+    if hazard.has_current_explanation:
+        return "", ""
+    link = absolute_url(reverse("hazards:action", args=[hazard.pk, "explain"]))
+    line = _("请尽快提交逾期未整改的书面说明理由:%(link)s") % {"link": link}
+    return line, link
+
+
 def remind_overdue(*, today: dt.date) -> int:
     """Overdue → officers the day after the deadline, then every overdue_repeat_days days;
     bureau staff of the region with the first notice; 重大隐患 → administrators each time
-    (督办 escalation)."""
+    (督办 escalation). While no written explanation covers the current deadline, the notice
+    asks for it and links to the form."""
     settings = RegionSettings()
     people = _People()
     sent = 0
@@ -115,12 +130,13 @@ def remind_overdue(*, today: dt.date) -> int:
         if cycle == 0:
             recipients += people.bureau(region)
         occurrence = f"{hazard.deadline.isoformat()}:overdue:{cycle}"
+        ask, _link = _explanation_request(hazard)
         created = notify(
             event=EventKind.HAZARD_OVERDUE,
             recipients=recipients,
             title=_("隐患 %(code)s 已逾期 %(days)s 天")
             % {"code": hazard.code, "days": days_overdue},
-            body=_describe(hazard),
+            body=f"{ask}\n{_describe(hazard)}" if ask else _describe(hazard),
             url=object_url(hazard),
             obj=hazard,
             occurrence=occurrence,

@@ -23,7 +23,7 @@ from core.http import XLSX_CONTENT_TYPE, attachment_response, file_response
 from core.permissions import role_required
 
 from . import services
-from .choices import STATUS_BADGES, EvidenceStage, ExtensionStatus, Status
+from .choices import STATUS_BADGES, EvidenceStage, ExtensionStatus, RiskLevel
 from .dossier_pdf import dossier_pdf
 from .exports import dossier_items, dossier_workbook, ledger_workbook
 from .filters import HazardFilter
@@ -36,12 +36,18 @@ from .forms import (
     ExtensionRequestForm,
     HazardEditForm,
     HazardRaiseForm,
+    ListForSupervisionForm,
     NoteForm,
     ProgressForm,
+    ReasonForm,
     RecheckForm,
+    RegradeForm,
     RequiredNoteForm,
+    ResumptionForm,
+    ReviewForm,
     StartForm,
     SubmitForm,
+    SuspensionForm,
 )
 from .models import ExtensionRequest, Hazard, HazardEvidence
 from .selectors import due_within, overdue, rectification_rate, todo_for
@@ -172,44 +178,79 @@ def _safe_next(request, fallback: str) -> str:
     return fallback
 
 
+BULK_DONE = {
+    "set_deadline": _lazy("已为 %(count)d 条隐患设定整改期限。"),
+    "accept": _lazy("已验收销号 %(count)d 条隐患。"),
+}
+
+
+def _bulk_confirm(request, form, hazards, ids, back):
+    action = form["action"].value()
+    if action == "accept":
+        form.fields["note"].label = _("验收意见")
+        form.fields["note"].required = True
+    return render(
+        request,
+        "hazards/bulk_confirm.html",
+        {
+            "form": form,
+            "hazards": hazards,
+            "ids": ids,
+            "missing": len(ids) - len(hazards),
+            "action": action,
+            "action_label": dict(form.fields["action"].choices).get(action, ""),
+            "next": back,
+            "badges": STATUS_BADGES,
+        },
+    )
+
+
 @require_POST
 @role_required(Role.BUREAU)
 def bulk_action(request):
+    """Two steps, no JavaScript: the list's form leads to a confirmation page listing the
+    selected hazards (and asking for the 验收意见 / the deadline); its POST runs the action."""
     back = _safe_next(request, reverse("hazards:list"))
-    form = BulkActionForm(request.POST)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+    ids = sorted({int(v) for v in request.POST.getlist("ids") if str(v).isdigit()})
+    if not ids:
+        messages.error(request, _("请先勾选要处理的隐患。"))
         return redirect(back)
     hazards = list(
         Hazard.objects.visible_to(request.user)
         .select_related("hospital", "hospital__region")
-        .filter(pk__in=form.cleaned_data["ids"])
+        .filter(pk__in=ids)
         .order_by("code")
     )
-    note = form.cleaned_data["note"]
-    if form.cleaned_data["action"] == "set_deadline":
+    if not request.POST.get("confirmed"):
+        initial = {name: request.POST.get(name, "") for name in ("action", "deadline", "note")}
+        form = BulkActionForm(initial={**initial, "confirmed": True})
+        if initial["action"] not in BULK_DONE:
+            messages.error(request, _("请选择批量操作。"))
+            return redirect(back)
+        return _bulk_confirm(request, form, hazards, ids, back)
+    form = BulkActionForm(request.POST)
+    if not form.is_valid():
+        return _bulk_confirm(request, form, hazards, ids, back)
+    data = form.cleaned_data
+    if data["action"] == "set_deadline":
         result = services.hazards_bulk(
             hazards,
             services.hazard_set_deadline,
             by=request.user,
-            deadline=form.cleaned_data["deadline"],
-            note=note,
+            deadline=data["deadline"],
+            note=data["note"],
         )
-        done_message = _("已为 %(count)d 条隐患设定整改期限。")
     else:
-        result = services.hazards_bulk(
-            hazards,
-            services.hazard_accept,
-            by=request.user,
-            note=note,
-            expected_status=Status.PENDING_ACCEPTANCE,
-        )
-        done_message = _("已验收销号 %(count)d 条隐患。")
-    missing = len(form.cleaned_data["ids"]) - len(hazards)
+        try:
+            result = services.hazards_bulk_accept(
+                hazards=hazards, by=request.user, note=data["note"]
+            )
+        except services.HazardError as exc:
+            form.add_error("note", exc.message)
+            return _bulk_confirm(request, form, hazards, ids, back)
+    missing = len(ids) - len(hazards)
     if result.done:
-        messages.success(request, done_message % {"count": len(result.done)})
+        messages.success(request, BULK_DONE[data["action"]] % {"count": len(result.done)})
     for hazard, reason in result.failed:
         messages.error(request, f"{hazard.code}:{reason}")
     if missing:
@@ -272,6 +313,7 @@ def hazard_detail(request, pk: int):
         "field_history": _field_history(hazard),
         "missing_dossier": hazard.missing_dossier_fields(),
         "acceptor_side": services.acceptor_side(hazard),
+        "authority_region": services.bureau_authority_region(hazard),
         "badges": STATUS_BADGES,
     }
     return render(request, "hazards/detail.html", context)
@@ -356,6 +398,7 @@ def hazard_create(request):
                 fixed_on_the_spot=data["fixed_on_the_spot"],
                 after_photos=data["after_photos"] if data["fixed_on_the_spot"] else (),
                 rectification_measures=data["rectification_measures"],
+                upload_key=data["upload_key"],
             )
         except ValidationError as exc:
             _apply_validation_error(form, exc)
@@ -376,7 +419,9 @@ def hazard_edit(request, pk: int):
     if "edit" not in services.allowed_actions(request.user, hazard):
         messages.error(request, _("当前状态下您不能修改该隐患。"))
         return redirect(hazard)
-    form = HazardEditForm(request.POST or None, instance=Hazard.objects.get(pk=hazard.pk))
+    form = HazardEditForm(
+        request.POST or None, instance=Hazard.objects.get(pk=hazard.pk), user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.hazard_update(
@@ -391,7 +436,7 @@ def hazard_edit(request, pk: int):
         else:
             messages.success(request, _("已保存。"))
             return redirect(hazard)
-    title = _("完善一患一档") if hazard.is_major else _("修改整改信息")
+    title = _("完善一患一档") if "plan_goal" in form.fields else _("修改隐患信息")
     return render(request, "hazards/form.html", {"form": form, "title": title, "hazard": hazard})
 
 
@@ -454,7 +499,12 @@ ACTIONS: dict[str, Action] = {
         _lazy("记录整改进度"),
         ProgressForm,
         lambda h, u, d: services.hazard_record_progress(
-            hazard=h, by=u, note=d["note"], files=d["files"], expected_status=_expected(d)
+            hazard=h,
+            by=u,
+            note=d["note"],
+            files=d["files"],
+            expected_status=_expected(d),
+            upload_key=d["upload_key"],
         ),
         _lazy("整改进度已记录。"),
         _lazy("保存进度"),
@@ -470,6 +520,7 @@ ACTIONS: dict[str, Action] = {
             explanation=d["explanation"],
             files=d["files"],
             expected_status=_expected(d),
+            upload_key=d["upload_key"],
         ),
         _lazy("已提交验收。"),
         _lazy("提交验收"),
@@ -479,7 +530,12 @@ ACTIONS: dict[str, Action] = {
         _lazy("记录复查情况"),
         RecheckForm,
         lambda h, u, d: services.hazard_record_recheck(
-            hazard=h, by=u, note=d["note"], files=d["files"], expected_status=_expected(d)
+            hazard=h,
+            by=u,
+            note=d["note"],
+            files=d["files"],
+            expected_status=_expected(d),
+            upload_key=d["upload_key"],
         ),
         _lazy("复查情况已记录。"),
         _lazy("保存复查"),
@@ -537,11 +593,84 @@ ACTIONS: dict[str, Action] = {
         _lazy("上传佐证材料"),
         EvidenceForm,
         lambda h, u, d: services.hazard_add_evidence(
-            hazard=h, by=u, files=d["files"], stage=d["stage"], note=d["note"]
+            hazard=h,
+            by=u,
+            files=d["files"],
+            stage=d["stage"],
+            note=d["note"],
+            upload_key=d["upload_key"],
         ),
         _lazy("材料已上传。"),
         _lazy("上传"),
         multipart=True,
+    ),
+    # Bureau decisions (FIELD_AUTHORITY's bureau side): each with its reason.
+    "regrade": Action(
+        _lazy("调整隐患等级"),
+        RegradeForm,
+        lambda h, u, d: services.hazard_regrade(
+            hazard=h, by=u, risk_level=d["risk_level"], reason=d["reason"]
+        ),
+        _lazy("隐患等级已调整。"),
+        _lazy("确认调整"),
+        initial=lambda h: {
+            "risk_level": RiskLevel.GENERAL if h.is_major else RiskLevel.MAJOR,
+        },
+    ),
+    "list": Action(
+        _lazy("挂牌督办"),
+        ListForSupervisionForm,
+        lambda h, u, d: services.hazard_list_for_supervision(
+            hazard=h, by=u, level=d["level"], notice_no=d["notice_no"], reason=d["reason"]
+        ),
+        _lazy("已挂牌督办。"),
+        _lazy("确认挂牌督办"),
+        initial=lambda h: {"level": h.supervision_level, "notice_no": h.supervision_notice_no},
+    ),
+    "delist": Action(
+        _lazy("撤销挂牌督办"),
+        ReasonForm,
+        lambda h, u, d: services.hazard_delist(hazard=h, by=u, reason=d["reason"]),
+        _lazy("已撤销挂牌督办。"),
+        _lazy("确认撤销挂牌督办"),
+        danger=True,
+    ),
+    "suspend": Action(
+        _lazy("责令停业/停用整改"),
+        SuspensionForm,
+        lambda h, u, d: services.hazard_order_suspension(
+            hazard=h,
+            by=u,
+            kind=d["kind"],
+            scope=d["scope"],
+            notice_no=d["notice_no"],
+            reason=d["reason"],
+        ),
+        _lazy("已责令停业/停用整改。"),
+        _lazy("确认责令"),
+        danger=True,
+    ),
+    "apply_resumption": Action(
+        _lazy("申请解除停业/停用整改"),
+        ResumptionForm,
+        lambda h, u, d: services.hazard_apply_resumption(hazard=h, by=u, note=d["note"]),
+        _lazy("恢复申请已提交,等待卫健局审查。"),
+        _lazy("提交申请"),
+    ),
+    "lift_suspension": Action(
+        _lazy("解除停业/停用整改"),
+        ReviewForm,
+        lambda h, u, d: services.hazard_lift_suspension(hazard=h, by=u, reason=d["reason"]),
+        _lazy("已解除停业/停用整改。"),
+        _lazy("确认解除"),
+    ),
+    "refuse_resumption": Action(
+        _lazy("不同意解除停业/停用整改"),
+        ReasonForm,
+        lambda h, u, d: services.hazard_refuse_resumption(hazard=h, by=u, reason=d["reason"]),
+        _lazy("已退回恢复申请。"),
+        _lazy("不同意解除"),
+        danger=True,
     ),
 }
 
@@ -585,7 +714,7 @@ def extension_decide(request, pk: int, extension_pk: int):
     form = ExtensionDecisionForm(request.POST or None)
     if request.method == "GET" and (
         extension.status != ExtensionStatus.PENDING
-        or not services.is_bureau_over(request.user, hazard)
+        or "decide_extension" not in services.allowed_actions(request.user, hazard)
     ):
         messages.error(request, _("您不能审批该延期申请。"))
         return redirect(hazard)

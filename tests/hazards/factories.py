@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
@@ -11,7 +12,7 @@ from PIL import Image
 from core.dates import today
 from core.uploads import clean_evidence_upload
 from hazards.choices import Category, RiskLevel, Source
-from hazards.services import hazard_raise
+from hazards.services import hazard_list_for_supervision, hazard_raise, hazard_update
 
 
 def jpeg_bytes(size=(40, 30), color=(200, 30, 30), exif=None) -> bytes:
@@ -34,8 +35,18 @@ def upload(name="photo.jpg", data=None, content_type="image/jpeg") -> SimpleUplo
     return SimpleUploadedFile(name, data if data is not None else jpeg_bytes(), content_type)
 
 
-def cleaned_photo(name="photo.jpg"):
-    return clean_evidence_upload(upload(name))
+_sizes = itertools.count(1)
+
+
+def distinct_jpeg() -> bytes:
+    """A photo different from every other one of the test run (evidence is stored once per
+    identical file, so tests that upload "another photo" need other bytes)."""
+    n = next(_sizes)
+    return jpeg_bytes(size=(16 + n % 200, 16 + n // 200), color=(200, 30, 30))
+
+
+def cleaned_photo(name="photo.jpg", data=None):
+    return clean_evidence_upload(upload(name, data if data is not None else distinct_jpeg()))
 
 
 def raise_hazard(
@@ -65,6 +76,7 @@ def raise_hazard(
     )
 
 
+# The hospital side's part of the 重大隐患 dossier (FIELD_AUTHORITY: hospital fields).
 SIX_PART_PLAN = {
     "present_state_and_cause": "配电房电缆老化,绝缘层破损,系建设年代久远、未及时更换所致",
     "danger_analysis": "可能引发电气火灾,影响住院楼供电;需停电施工,整改难度较大",
@@ -74,6 +86,13 @@ SIX_PART_PLAN = {
     "plan_organisation": "分管副院长牵头,后勤保障科、保卫科具体负责",
     "plan_time_limit": "三个月内完成,每两周报告一次进度",
     "plan_safety_emergency": "施工期间专人值守,配备灭火器材,制定停电应急预案",
-    "supervision_level": "county",
-    "supervision_notice_no": "晋卫督〔2026〕12号",
 }
+# The bureau's part: 挂牌督办 is a decision (hazard_list_for_supervision), not an edit.
+LISTING = {"level": "county", "notice_no": "晋卫督〔2026〕12号", "reason": "重大事故隐患挂牌督办"}
+
+
+def complete_dossier(hazard, officer, bureau, *, level="county"):
+    """The whole 一患一档: the hospital's plan, then the bureau's 挂牌督办."""
+    hazard_update(hazard=hazard, by=officer, changes=dict(SIX_PART_PLAN))
+    hazard_list_for_supervision(hazard=hazard, by=bureau, **{**LISTING, "level": level})
+    return hazard

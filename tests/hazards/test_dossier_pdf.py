@@ -9,9 +9,9 @@ from django.urls import reverse
 from hazards.dossier_pdf import dossier_pdf
 from hazards.exports import dossier_items
 from hazards.models import Hazard
-from hazards.services import hazard_record_progress, hazard_update
+from hazards.services import hazard_order_suspension, hazard_record_progress
 from tests.hazards.conftest import start
-from tests.hazards.factories import raise_hazard
+from tests.hazards.factories import complete_dossier, raise_hazard
 
 pytestmark = pytest.mark.django_db
 
@@ -78,12 +78,16 @@ def test_anonymous_is_sent_to_login(client, major):
     assert "login" in response["Location"]
 
 
-def test_pdf_holds_the_whole_major_dossier(major, officer_a, plan):
+def test_pdf_holds_the_whole_major_dossier(major, officer_a, county_bureau, plan):
     start(major, officer_a)
-    hazard_update(
+    complete_dossier(major, officer_a, county_bureau)
+    hazard_order_suspension(
         hazard=major,
-        by=officer_a,
-        changes={**plan, "suspension": "suspend_use", "suspension_scope": "住院楼配电房"},
+        by=county_bureau,
+        kind="suspend_use",
+        scope="住院楼配电房",
+        notice_no="晋卫停〔2026〕1号",
+        reason="电气火灾风险",
     )
     hazard_record_progress(hazard=major, by=officer_a, note="已完成二层电缆更换")
     major.refresh_from_db()

@@ -27,7 +27,7 @@ from hazards.services import (
 )
 from notifications.models import Notification
 from tests.hazards.conftest import start, submit
-from tests.hazards.factories import raise_hazard
+from tests.hazards.factories import complete_dossier, raise_hazard
 
 pytestmark = pytest.mark.django_db
 
@@ -239,9 +239,9 @@ def test_major_hazard_without_governance_plan_cannot_be_submitted(major, officer
     _unchanged(major, Status.IN_PROGRESS, major.events.count())
 
 
-def test_major_hazard_needs_bureau_recheck_before_acceptance(major, officer_a, county_bureau, plan):
+def test_major_hazard_needs_bureau_recheck_before_acceptance(major, officer_a, county_bureau):
     start(major, officer_a)
-    hazard_update(hazard=major, by=officer_a, changes=plan)
+    complete_dossier(major, officer_a, county_bureau)
     submit(major, officer_a)
     with pytest.raises(HazardPermissionError):
         hazard_accept(hazard=major, by=officer_a)
@@ -259,20 +259,20 @@ def test_major_hazard_needs_bureau_recheck_before_acceptance(major, officer_a, c
 
 
 def test_self_found_major_hazard_still_needs_bureau_acceptance(
-    hospital_a, officer_a, county_bureau, plan
+    hospital_a, officer_a, county_bureau
 ):
     hazard = raise_hazard(hospital=hospital_a, found_by=officer_a, risk_level="major")
     start(hazard, officer_a)
-    hazard_update(hazard=hazard, by=officer_a, changes=plan)
+    complete_dossier(hazard, officer_a, county_bureau)
     submit(hazard, officer_a)
     with pytest.raises(HazardPermissionError):
         hazard_accept(hazard=hazard, by=officer_a)
     assert Notification.objects.filter(recipient=county_bureau, event="hazard_submitted").exists()
 
 
-def test_recheck_before_a_resubmission_does_not_count(major, officer_a, county_bureau, plan):
+def test_recheck_before_a_resubmission_does_not_count(major, officer_a, county_bureau):
     start(major, officer_a)
-    hazard_update(hazard=major, by=officer_a, changes=plan)
+    complete_dossier(major, officer_a, county_bureau)
     submit(major, officer_a)
     hazard_record_recheck(hazard=major, by=county_bureau, note="复查不合格")
     hazard_reject(hazard=major, by=county_bureau, note="未完成")

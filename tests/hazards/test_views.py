@@ -11,6 +11,7 @@ from core.dates import today
 from hazards.choices import EvidenceStage, Status
 from hazards.models import Hazard, HazardEvidence
 from hazards.services import hazard_add_evidence, hazard_update
+from tests.factories import OfficerFactory
 from tests.hazards.conftest import start, submit
 from tests.hazards.factories import cleaned_photo, raise_hazard, upload
 
@@ -208,15 +209,15 @@ def test_major_dossier_edit_then_dossier_page_and_workbook(
     login(client, officer_a)
     response = client.get(reverse("hazards:edit", args=[major.pk]))
     assert "治理的目标和任务" in response.content.decode()
-    data = {
-        "location": major.location,
-        "description": major.description,
-        "category": major.category,
-        **plan,
-        "suspension": "suspend_use",
-        "suspension_scope": "住院楼配电房",
-    }
-    response = client.post(reverse("hazards:edit", args=[major.pk]), data)
+    response = client.post(reverse("hazards:edit", args=[major.pk]), plan)
+    assert response.status_code == 302, response.content.decode()
+    major.refresh_from_db()
+    assert major.missing_dossier_fields() == ["挂牌督办级别", "督办文号"]
+    client.force_login(county_bureau)
+    response = client.post(
+        reverse("hazards:action", args=[major.pk, "list"]),
+        {"level": "county", "notice_no": "晋卫督〔2026〕12号", "reason": "重大事故隐患"},
+    )
     assert response.status_code == 302, response.content.decode()
     major.refresh_from_db()
     assert major.missing_dossier_fields() == []
@@ -260,7 +261,13 @@ def test_bulk_actions_report_per_hazard_failures(
     login(client, county_bureau)
     response = client.post(
         reverse("hazards:bulk"),
-        {"action": "accept", "ids": [self_found.pk, bureau_found.pk], "next": "/hazards/todo/"},
+        {
+            "action": "accept",
+            "ids": [self_found.pk, bureau_found.pk],
+            "next": "/hazards/todo/",
+            "confirmed": "True",
+            "note": "现场核查,整改到位",
+        },
         follow=True,
     )
     body = response.content.decode()
@@ -275,7 +282,12 @@ def test_bulk_actions_report_per_hazard_failures(
     new_deadline = today() + dt.timedelta(days=12)
     client.post(
         reverse("hazards:bulk"),
-        {"action": "set_deadline", "deadline": new_deadline.isoformat(), "ids": [open_one.pk]},
+        {
+            "action": "set_deadline",
+            "deadline": new_deadline.isoformat(),
+            "ids": [open_one.pk],
+            "confirmed": "True",
+        },
     )
     open_one.refresh_from_db()
     assert open_one.deadline == new_deadline
@@ -291,7 +303,12 @@ def test_bulk_ignores_hazards_outside_the_region(client, other_county_bureau, bu
     login(client, other_county_bureau)
     client.post(
         reverse("hazards:bulk"),
-        {"action": "set_deadline", "deadline": today().isoformat(), "ids": [bureau_found.pk]},
+        {
+            "action": "set_deadline",
+            "deadline": today().isoformat(),
+            "ids": [bureau_found.pk],
+            "confirmed": "True",
+        },
     )
     old = bureau_found.deadline
     bureau_found.refresh_from_db()
@@ -367,13 +384,12 @@ def test_evidence_missing_on_disk_gives_404(client, self_found, officer_a):
     assert HazardEvidence.objects.count() == 1
 
 
-def test_edit_over_someone_elses_newer_edit_is_refused(
-    client, self_found, officer_a, county_bureau
-):
+def test_edit_over_someone_elses_newer_edit_is_refused(client, self_found, officer_a, hospital_a):
+    colleague = OfficerFactory(username="colleague_a", hospital=hospital_a)
     client.force_login(officer_a)
     form = client.get(reverse("hazards:edit", args=[self_found.pk])).context["form"]
     version = form["version"].value()
-    hazard_update(hazard=self_found, by=county_bureau, changes={"responsible_person": "王五"})
+    hazard_update(hazard=self_found, by=colleague, changes={"responsible_person": "王五"})
     response = client.post(
         reverse("hazards:edit", args=[self_found.pk]),
         {
