@@ -141,6 +141,15 @@ class Coverage:
         return self.total - self.done - self.missed
 
     @property
+    def states(self) -> dict:
+        """{AssignmentState value: number of assignments in that state}."""
+        return {
+            AssignmentState.DONE.value: self.done,
+            AssignmentState.MISSED.value: self.missed,
+            AssignmentState.OPEN.value: self.open,
+        }
+
+    @property
     def rate(self) -> float | None:
         return self.done / self.due if self.due else None
 
