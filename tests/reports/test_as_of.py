@@ -164,13 +164,16 @@ def _summary(export) -> tuple[str, dict]:
 
 
 def test_a_report_records_and_prints_its_as_of_and_a_rebuild_gives_the_same_numbers(
-    scenario, county, officer_a
+    client, scenario, county, officer_a, county_bureau
 ):
     export = export_build(_export(county, "2026-Q3").pk)
     assert export.status == ExportStatus.READY
     assert export.as_of == end_of_day(dt.date(2026, 9, 30))
     header, first = _summary(export)
     assert "数据截至 2026-09-30 24:00" in header
+    client.force_login(county_bureau)
+    for page in (reverse("reports:detail", args=[export.pk]), reverse("reports:list")):
+        assert "2026-09-30 24:00" in client.get(page).content.decode()
     assert (first["发现隐患"], first["已整改"], first["重大隐患未销号"]) == (5, 3, 1)
 
     # A month later h2 is extended (from 09-30) and then closed out, h4 is closed out.
