@@ -43,3 +43,36 @@ def half_year_bounds(year: int, half: int) -> tuple[dt.date, dt.date]:
 
 def month_bounds(year: int, month: int) -> tuple[dt.date, dt.date]:
     return dt.date(year, month, 1), day_in_month(year, month, 31)
+
+
+# ---- "as of" instants ------------------------------------------------------------------------
+# Every figure for a period is computed as of one instant (ARCHITECTURE.md "Figures have an
+# as of"). The instant is an aware datetime; a date stands for the end of that local day.
+
+
+def end_of_day(day: dt.date) -> dt.datetime:
+    """The last instant of a local (Asia/Shanghai) day: "as of 2026-10-31" counts everything
+    done on the 31st. Printed as "2026-10-31 24:00" by `format_as_of`."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.max))
+
+
+def as_of_instant(value: dt.datetime | dt.date | None = None) -> dt.datetime:
+    """Normalise an "as of": None → now, a date → the end of that day, a datetime → itself."""
+    if value is None:
+        return timezone.now()
+    if isinstance(value, dt.datetime):
+        return value
+    return end_of_day(value)
+
+
+def as_of_date(value: dt.datetime | dt.date | None = None) -> dt.date:
+    """The local date D of an "as of" instant T (deadlines, found and closed dates are dates)."""
+    return timezone.localdate(as_of_instant(value))
+
+
+def format_as_of(value: dt.datetime | dt.date | None = None) -> str:
+    """ "2026-10-31 24:00" for the end of a day, "2026-11-28 15:07" for any other instant."""
+    local = timezone.localtime(as_of_instant(value))
+    if local.time() == dt.time.max:
+        return f"{local:%Y-%m-%d} 24:00"
+    return f"{local:%Y-%m-%d %H:%M}"

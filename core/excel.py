@@ -117,8 +117,12 @@ def _cell(ws, value, column: Column, *, highlight: bool, styles: dict | None = N
     return guard_cell(cell)
 
 
-def write_sheet(wb: Workbook, sheet: Sheet, *, report_title: str, scope: str, period: str) -> int:
-    """Append one formatted sheet to a write-only workbook; returns the number of data rows."""
+def write_sheet(
+    wb: Workbook, sheet: Sheet, *, report_title: str, scope: str, period: str, as_of: str = ""
+) -> int:
+    """Append one formatted sheet to a write-only workbook; returns the number of data rows.
+    `as_of` is the statement of the instant the figures are as of ("数据截至 …"), printed in the
+    title area of every sheet."""
     ws = wb.create_sheet(title=sheet.title[:31])
     ncols = max(len(sheet.columns), 1)
     last_col = get_column_letter(ncols)
@@ -143,11 +147,14 @@ def write_sheet(wb: Workbook, sheet: Sheet, *, report_title: str, scope: str, pe
     title.font = _TITLE_FONT
     ws.append([title])
     generated = timezone.localtime().strftime("%Y-%m-%d %H:%M")
-    meta = text_cell(
-        ws,
-        _("范围:%(scope)s    期间:%(period)s    生成时间:%(generated)s")
-        % {"scope": scope, "period": period, "generated": generated},
-    )
+    line = _("范围:%(scope)s    期间:%(period)s    生成时间:%(generated)s") % {
+        "scope": scope,
+        "period": period,
+        "generated": generated,
+    }
+    if as_of:
+        line = f"{line}    {as_of}"
+    meta = text_cell(ws, line)
     meta.font = _BODY_FONT
     ws.append([meta])
     if sheet.subtitle:
@@ -179,13 +186,15 @@ def write_sheet(wb: Workbook, sheet: Sheet, *, report_title: str, scope: str, pe
 
 
 def build_workbook(
-    sheets: list[Sheet], *, report_title: str, scope: str, period: str, path: str
+    sheets: list[Sheet], *, report_title: str, scope: str, period: str, path: str, as_of: str = ""
 ) -> int:
     """Write the workbook to `path` (a temporary name: the caller moves it into place)."""
     wb = Workbook(write_only=True)
     total = 0
     for sheet in sheets:
-        total += write_sheet(wb, sheet, report_title=report_title, scope=scope, period=period)
+        total += write_sheet(
+            wb, sheet, report_title=report_title, scope=scope, period=period, as_of=as_of
+        )
     wb.save(path)
     return total
 

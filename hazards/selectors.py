@@ -6,22 +6,36 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 
-from core.dates import today
+from core.dates import as_of_date, as_of_instant, today
 from hospitals.models import Hospital, Region
 
-from .choices import Status
-from .models import ExtensionRequest, Hazard, open_q, overdue_q
+from .choices import RectificationMode, RiskLevel, Status
+from .models import ExtensionRequest, Hazard, HazardEvent, open_q, overdue_q
 
 
 def hazards_visible_to(user) -> QuerySet[Hazard]:
     return Hazard.objects.visible_to(user)
 
 
-def rectified_q(as_of: dt.date) -> Q:
-    """Closed out (销号) on or before `as_of`."""
-    return Q(status=Status.CLOSED, closed_on__lte=as_of)
+def rectified_q(as_of: dt.datetime | dt.date) -> Q:
+    """Closed out (销号) on or before the local date of `as_of`, whatever happened after."""
+    return Q(closed_on__lte=as_of_date(as_of))
 
 
 def open_hazards(qs: QuerySet[Hazard] | None = None) -> QuerySet[Hazard]:
@@ -76,11 +90,23 @@ def format_rate(rate: Decimal | None) -> str:
 
 @dataclass(frozen=True)
 class RectificationFigures:
+    """The hazard figures of a period as of an instant T (local date D). Found, rectified,
+    overdue, open, major and immediate concern hazards found in the period (by D);
+    `major_open`, `overdue_all` and `open_all` the whole backlog (everything found up to D);
+    `closed`
+    counts close-outs dated in the period, whatever the found date."""
+
     found: int
     rectified: int
     overdue: int
     open: int
     rate: Decimal | None  # a fraction 0..1 (Excel percent format), None when found == 0
+    major: int = 0
+    immediate: int = 0
+    major_open: int = 0
+    overdue_all: int = 0
+    open_all: int = 0
+    closed: int = 0
 
     @property
     def display(self) -> str:
@@ -90,24 +116,152 @@ class RectificationFigures:
         return self.display
 
 
-def _found_in(qs: QuerySet[Hazard], period) -> QuerySet[Hazard]:
+# ---- as of an instant ----------------------------------------------------------------------
+# A hazard's row holds today's state. As of an instant T (local date D) the figures read the
+# date columns and the events instead: found by D, closed out by D, and the deadline / risk
+# level in force at T = the `previous_*` value of the earliest event after T that changed it,
+# else today's value. Nothing below reads `status`.
+
+
+def deadline_in_force(as_of: dt.datetime | dt.date) -> Coalesce:
+    """Expression: the hazard's deadline in force at `as_of`."""
+    later = HazardEvent.objects.filter(
+        hazard=OuterRef("pk"), at__gt=as_of_instant(as_of), previous_deadline__isnull=False
+    ).order_by("at", "pk")
+    return Coalesce(
+        Subquery(later.values("previous_deadline")[:1]), F("deadline"), output_field=DateField()
+    )
+
+
+def risk_level_in_force(as_of: dt.datetime | dt.date) -> Coalesce:
+    """Expression: the hazard's risk level (一般/重大) in force at `as_of`."""
+    later = (
+        HazardEvent.objects.filter(hazard=OuterRef("pk"), at__gt=as_of_instant(as_of))
+        .exclude(previous_risk_level="")
+        .order_by("at", "pk")
+    )
+    return Coalesce(
+        Subquery(later.values("previous_risk_level")[:1]),
+        F("risk_level"),
+        output_field=CharField(),
+    )
+
+
+def status_in_force(as_of: dt.datetime | dt.date) -> Case:
+    """Expression: the hazard's status at `as_of` — closed if closed out by then, else the
+    status the latest event up to then moved it to (today's open status without events)."""
+    instant = as_of_instant(as_of)
+    last = (
+        HazardEvent.objects.filter(hazard=OuterRef("pk"), at__lte=instant)
+        .exclude(to_status="")
+        .exclude(to_status=Status.CLOSED)
+        .order_by("-at", "-pk")
+    )
+    return Case(
+        When(rectified_q(instant), then=Value(Status.CLOSED.value)),
+        default=Coalesce(
+            Subquery(last.values("to_status")[:1]),
+            Case(
+                When(status=Status.CLOSED, then=Value(Status.PENDING.value)),
+                default=F("status"),
+            ),
+        ),
+        output_field=CharField(),
+    )
+
+
+def as_of_alias(qs: QuerySet[Hazard], as_of: dt.datetime | dt.date) -> QuerySet[Hazard]:
+    """Alias `deadline_then` and `risk_level_then` (in force at `as_of`) for the `*_at_q`
+    conditions, without selecting them."""
+    return qs.alias(
+        deadline_then=deadline_in_force(as_of), risk_level_then=risk_level_in_force(as_of)
+    )
+
+
+def with_state_as_of(qs: QuerySet[Hazard], as_of: dt.datetime | dt.date) -> QuerySet[Hazard]:
+    """Annotate `deadline_then`, `risk_level_then` and `status_then` on rows (lists, ledgers)."""
+    return qs.annotate(
+        deadline_then=deadline_in_force(as_of),
+        risk_level_then=risk_level_in_force(as_of),
+        status_then=status_in_force(as_of),
+    )
+
+
+def open_at_q(as_of: dt.datetime | dt.date) -> Q:
+    """Found by D and not closed out by D — not today's status."""
+    day = as_of_date(as_of)
+    return Q(found_on__lte=day) & (Q(closed_on__isnull=True) | Q(closed_on__gt=day))
+
+
+def overdue_at_q(as_of: dt.datetime | dt.date) -> Q:
+    """Open at T and the deadline in force at T before D (the deadline day itself is in time).
+    Needs `as_of_alias` or `with_state_as_of`."""
+    return open_at_q(as_of) & Q(deadline_then__lt=as_of_date(as_of))
+
+
+def major_at_q() -> Q:
+    """重大隐患 at T. Needs `as_of_alias` or `with_state_as_of`."""
+    return Q(risk_level_then=RiskLevel.MAJOR)
+
+
+def open_at(qs: QuerySet[Hazard], as_of: dt.datetime | dt.date) -> QuerySet[Hazard]:
+    return with_state_as_of(qs, as_of).filter(open_at_q(as_of))
+
+
+def overdue_at(qs: QuerySet[Hazard], as_of: dt.datetime | dt.date) -> QuerySet[Hazard]:
+    return with_state_as_of(qs, as_of).filter(overdue_at_q(as_of))
+
+
+def major_open_at(qs: QuerySet[Hazard], as_of: dt.datetime | dt.date) -> QuerySet[Hazard]:
+    return with_state_as_of(qs, as_of).filter(open_at_q(as_of) & major_at_q())
+
+
+def is_overdue_at(hazard: Hazard, as_of: dt.datetime | dt.date) -> bool:
+    """Python twin of `overdue_at_q` for a row of `with_state_as_of`."""
+    return days_overdue_at(hazard, as_of) > 0
+
+
+def days_overdue_at(hazard: Hazard, as_of: dt.datetime | dt.date) -> int:
+    """Days past the deadline in force at `as_of` for a row of `with_state_as_of` (0 when not
+    overdue then)."""
+    day = as_of_date(as_of)
+    if hazard.found_on > day or (hazard.closed_on is not None and hazard.closed_on <= day):
+        return 0
+    if not hazard.deadline_then or hazard.deadline_then >= day:
+        return 0
+    return (day - hazard.deadline_then).days
+
+
+def _bounded(field: str, period, day: dt.date) -> Q:
+    condition = Q(**{f"{field}__lte": day})
     if period:
         start, end = period
         if start:
-            qs = qs.filter(found_on__gte=start)
+            condition &= Q(**{f"{field}__gte": start})
         if end:
-            qs = qs.filter(found_on__lte=end)
-    return qs
+            condition &= Q(**{f"{field}__lte": end})
+    return condition
 
 
-def _rectification_counts(as_of: dt.date) -> dict:
-    """THE definition of found / rectified / overdue / open, as aggregate expressions, shared
-    by `rectification_rate` and `rectification_figures_by`."""
+def _rectification_counts(period, as_of: dt.datetime) -> dict:
+    """THE definition of every hazard figure of a period as of an instant, as aggregate
+    expressions over an `as_of_alias` queryset; shared by `rectification_rate`,
+    `rectification_figures_by` and `hazard_figures_by`."""
+    day = as_of_date(as_of)
+    found = _bounded("found_on", period, day)
+    open_then = open_at_q(as_of)
+    overdue_then = overdue_at_q(as_of)
     return {
-        "found": Count("pk"),
-        "rectified": Count("pk", filter=rectified_q(as_of)),
-        "overdue": Count("pk", filter=overdue_q(as_of)),
-        "open": Count("pk", filter=open_q()),
+        "found": Count("pk", filter=found),
+        "rectified": Count("pk", filter=found & rectified_q(as_of)),
+        "overdue": Count("pk", filter=found & overdue_then),
+        "open": Count("pk", filter=found & open_then),
+        "major": Count("pk", filter=found & major_at_q()),
+        "immediate": Count("pk", filter=found & Q(mode=RectificationMode.IMMEDIATE)),
+        "major_open": Count("pk", filter=open_then & major_at_q()),
+        "overdue_all": Count("pk", filter=overdue_then),
+        "open_all": Count("pk", filter=open_then),
+        "closed": Count("pk", filter=_bounded("closed_on", period, day)),
     }
 
 
@@ -122,23 +276,56 @@ def _figures(row: dict) -> RectificationFigures:
         overdue=row["overdue"],
         open=row["open"],
         rate=rate,
+        major=row["major"],
+        immediate=row["immediate"],
+        major_open=row["major_open"],
+        overdue_all=row["overdue_all"],
+        open_all=row["open_all"],
+        closed=row["closed"],
     )
+
+
+def _counted(qs_or_scope, as_of: dt.datetime) -> QuerySet[Hazard]:
+    qs = _scope_queryset(qs_or_scope).filter(found_on__lte=as_of_date(as_of))
+    return as_of_alias(qs, as_of)
 
 
 def rectification_rate(
     qs_or_scope=None,
     period: tuple[dt.date | None, dt.date | None] | None = None,
     *,
-    as_of: dt.date | None = None,
+    as_of: dt.datetime | dt.date | None = None,
 ) -> RectificationFigures:
     """整改率 = rectified / found for hazards found in `period` (inclusive dates, either end may
-    be None) within the scope (a Hazard queryset, a Hospital/Region or a queryset of them).
-    Rectified = closed out (销号) on or before `as_of` (default today); 立查立改 hazards are
-    found and rectified at once, so they count in both. Overdue = still open past the deadline
-    as of `as_of`. Rate is None when nothing was found."""
-    as_of = as_of or today()
-    qs = _found_in(_scope_queryset(qs_or_scope), period)
-    return _figures(qs.aggregate(**_rectification_counts(as_of)))
+    be None) within the scope (a Hazard queryset, a Hospital/Region or a queryset of them), as
+    of the instant `as_of` (default now; a date means the end of that day). Rectified = closed
+    out (销号) by then; 立查立改 hazards are found and rectified at once, so they count in both.
+    Overdue = open then and past the deadline in force then. Rate is None when nothing was
+    found. One query."""
+    as_of = as_of_instant(as_of)
+    qs = _counted(qs_or_scope, as_of)
+    return _figures(qs.aggregate(**_rectification_counts(period, as_of)))
+
+
+def hazard_figures_by(
+    qs_or_scope=None,
+    *,
+    group_by: str = "hospital_id",
+    period: tuple[dt.date | None, dt.date | None] | None = None,
+    as_of: dt.datetime | dt.date | None = None,
+) -> dict:
+    """{group value: RectificationFigures} for every value of the Hazard field `group_by` that
+    has anything to count (found or closed in the period, or an open major/overdue backlog),
+    in one query."""
+    as_of = as_of_instant(as_of)
+    qs = _counted(qs_or_scope, as_of)
+    rows = qs.order_by().values(group_by).annotate(**_rectification_counts(period, as_of))
+    result = {}
+    for row in rows:
+        figures = _figures(row)
+        if figures.found or figures.open_all or figures.closed:
+            result[row[group_by]] = figures
+    return result
 
 
 def rectification_figures_by(
@@ -146,15 +333,13 @@ def rectification_figures_by(
     *,
     group_by: str = "hospital_id",
     period: tuple[dt.date | None, dt.date | None] | None = None,
-    as_of: dt.date | None = None,
+    as_of: dt.datetime | dt.date | None = None,
 ) -> dict:
     """{group value: RectificationFigures} — `rectification_rate` for every value of the Hazard
     field `group_by` (e.g. "hospital_id", "category") in one query. Groups with nothing found
     in the period are absent (their figures would all be 0 with no rate)."""
-    as_of = as_of or today()
-    qs = _found_in(_scope_queryset(qs_or_scope), period)
-    rows = qs.order_by().values(group_by).annotate(**_rectification_counts(as_of))
-    return {row[group_by]: _figures(row) for row in rows}
+    grouped = hazard_figures_by(qs_or_scope, group_by=group_by, period=period, as_of=as_of)
+    return {key: figures for key, figures in grouped.items() if figures.found}
 
 
 def todo_for(user, qs: QuerySet[Hazard] | None = None) -> QuerySet[Hazard]:

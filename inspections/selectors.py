@@ -29,7 +29,7 @@ from django.db.models import (
 )
 from django.db.models.functions import TruncDate
 
-from core.dates import month_bounds, today
+from core.dates import as_of_date, month_bounds, today
 from hospitals.models import Hospital, Region
 
 from .checklist_seed import SAFETY_CODE
@@ -40,12 +40,23 @@ from .models import Assignment, ChecklistTemplate, Inspection
 # --------------------------------------------------------------------------------------------
 # Assignments
 # --------------------------------------------------------------------------------------------
-def with_state(queryset: QuerySet[Assignment], *, on: dt.date | None = None) -> QuerySet:
-    """Annotate `is_done`, `submitted_on` and `state` (AssignmentState value) as of `on`."""
-    on = on or today()
+def with_state(
+    queryset: QuerySet[Assignment],
+    *,
+    on: dt.date | None = None,
+    as_of: dt.datetime | None = None,
+) -> QuerySet:
+    """Annotate `is_done`, `submitted_on` and `state` (AssignmentState value) on the date `on`
+    (default today), counting every submission so far — or, given the instant `as_of`, as of
+    then: done only if submitted at or before `as_of`, missed if its day passed before the local
+    date of `as_of` with nothing submitted by then."""
     submitted = Inspection.objects.filter(
         assignment=OuterRef("pk"), status=InspectionStatus.SUBMITTED
     )
+    if as_of is not None:
+        on = as_of_date(as_of)
+        submitted = submitted.filter(submitted_at__lte=as_of)
+    on = on or today()
     return queryset.annotate(
         is_done=Exists(submitted),
         submitted_on=Subquery(
@@ -125,8 +136,30 @@ class Coverage:
     missed: int
 
     @property
+    def open(self) -> int:
+        """Neither done nor missed (its day has not passed yet)."""
+        return self.total - self.done - self.missed
+
+    @property
+    def states(self) -> dict:
+        """{AssignmentState value: number of assignments in that state}."""
+        return {
+            AssignmentState.DONE.value: self.done,
+            AssignmentState.MISSED.value: self.missed,
+            AssignmentState.OPEN.value: self.open,
+        }
+
+    @property
     def rate(self) -> float | None:
         return self.done / self.due if self.due else None
+
+    def __add__(self, other: Coverage) -> Coverage:
+        return Coverage(
+            done=self.done + other.done,
+            due=self.due + other.due,
+            total=self.total + other.total,
+            missed=self.missed + other.missed,
+        )
 
     @property
     def percent(self) -> int | None:
@@ -168,6 +201,7 @@ def _coverage_assignments(
     days: tuple[dt.date, dt.date] | None,
     kind: str | None,
     on: dt.date,
+    as_of: dt.datetime | None = None,
 ) -> QuerySet[Assignment]:
     queryset = Assignment.objects.filter(_scope_filter(scope))
     if days is not None:
@@ -176,7 +210,7 @@ def _coverage_assignments(
         queryset = queryset.filter(period=dt.date(year or on.year, month or on.month, 1))
     if kind:
         queryset = queryset.filter(kind=kind)
-    return with_state(queryset, on=on)
+    return with_state(queryset, on=on, as_of=as_of)
 
 
 def coverage(
@@ -186,11 +220,12 @@ def coverage(
     *,
     kind: str | None = None,
     on: dt.date | None = None,
+    as_of: dt.datetime | None = None,
 ) -> Coverage:
     """Coverage of one month's inspection days in a scope (a Region, a Hospital, a Hospital
-    queryset or None for all): done / due, in one query."""
-    on = on or today()
-    queryset = _coverage_assignments(scope, year, month, days=None, kind=kind, on=on)
+    queryset or None for all): done / due, in one query. `on` / `as_of` as in `with_state`."""
+    on = as_of_date(as_of) if as_of is not None else (on or today())
+    queryset = _coverage_assignments(scope, year, month, days=None, kind=kind, on=on, as_of=as_of)
     return _coverage_of(queryset.aggregate(**_coverage_counts(on)))
 
 
@@ -199,19 +234,24 @@ def coverage_by(
     year: int | None = None,
     month: int | None = None,
     *,
-    group_by: str = "hospital_id",
+    group_by: str | tuple[str, ...] = "hospital_id",
     days: tuple[dt.date, dt.date] | None = None,
     kind: str | None = None,
     on: dt.date | None = None,
+    as_of: dt.datetime | None = None,
 ) -> dict:
     """{group value: Coverage} — `coverage` for every value of the Assignment field `group_by`
-    (e.g. "hospital_id", "kind") in one query. By default the month's inspection days (as
-    `coverage`); `days=(start, end)` takes instead the days falling in that date range (for
-    quarters and half-years). Groups without assignments are absent."""
-    on = on or today()
-    queryset = _coverage_assignments(scope, year, month, days=days, kind=kind, on=on)
-    rows = queryset.order_by().values(group_by).annotate(**_coverage_counts(on))
-    return {row[group_by]: _coverage_of(row) for row in rows}
+    (e.g. "hospital_id", "kind"; a tuple of fields gives tuple keys, e.g. ("due_date", "kind")
+    for a calendar) in one query. By default the month's inspection days (as `coverage`);
+    `days=(start, end)` takes instead the days falling in that date range (for quarters and
+    half-years). `on` / `as_of` as in `with_state`. Groups without assignments are absent."""
+    on = as_of_date(as_of) if as_of is not None else (on or today())
+    queryset = _coverage_assignments(scope, year, month, days=days, kind=kind, on=on, as_of=as_of)
+    fields = (group_by,) if isinstance(group_by, str) else tuple(group_by)
+    rows = queryset.order_by().values(*fields).annotate(**_coverage_counts(on))
+    if isinstance(group_by, str):
+        return {row[group_by]: _coverage_of(row) for row in rows}
+    return {tuple(row[f] for f in fields): _coverage_of(row) for row in rows}
 
 
 def coverage_by_month(scope, start: dt.date, end: dt.date, *, on: dt.date | None = None):
@@ -275,9 +315,18 @@ def inspections_for_list(queryset: QuerySet[Inspection]) -> QuerySet[Inspection]
     )
 
 
-def submitted_inspections(*, hospitals=None, start: dt.date | None = None, end=None):
-    """Submitted inspections, optionally for a hospital queryset and a date range (reports)."""
+def submitted_inspections(
+    *,
+    hospitals=None,
+    start: dt.date | None = None,
+    end=None,
+    as_of: dt.datetime | None = None,
+):
+    """Submitted inspections, optionally for a hospital queryset, a date range (by inspection
+    date) and submitted at or before the instant `as_of` (reports)."""
     queryset = Inspection.objects.submitted()
+    if as_of is not None:
+        queryset = queryset.filter(submitted_at__lte=as_of, inspected_on__lte=as_of_date(as_of))
     if hospitals is not None:
         queryset = queryset.filter(hospital__in=hospitals)
     if start:

@@ -112,23 +112,12 @@ def calendar_view(request):
     on = today()
     month_qs = selectors.month_assignments(scope, year, month, on=on)
 
-    # One aggregate query feeds both the grid and the coverage figure.
-    per_day = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
-    totals = defaultdict(int)
-    for row in month_qs.order_by().values("due_date", "kind", "state").annotate(n=Count("pk")):
-        per_day[row["due_date"]][row["kind"]][row["state"]] += row["n"]
-        totals[row["state"]] += row["n"]
-    done = totals[AssignmentState.DONE]
-    due = (
-        done
-        + totals[AssignmentState.MISSED]
-        + sum(
-            counts.get(AssignmentState.OPEN, 0)
-            for day, kinds in per_day.items()
-            for counts in kinds.values()
-            if day <= on
-        )
-    )
+    # One grouped coverage query (the selector's rule) feeds both the grid and the figure.
+    by_day = selectors.coverage_by(scope, year, month, group_by=("due_date", "kind"), on=on)
+    per_day = defaultdict(dict)
+    for (day, kind), figures in by_day.items():
+        per_day[day][kind] = {state: n for state, n in figures.states.items() if n}
+    month_coverage = sum(by_day.values(), selectors.Coverage(done=0, due=0, total=0, missed=0))
     weeks = []
     for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
         weeks.append(
@@ -197,12 +186,7 @@ def calendar_view(request):
                 pgettext("weekday", "六"),
                 pgettext("weekday", "日"),
             ],
-            "coverage": selectors.Coverage(
-                done=done,
-                due=due,
-                total=sum(totals.values()),
-                missed=totals[AssignmentState.MISSED],
-            ),
+            "coverage": month_coverage,
             "scope_name": scope_name,
             "regions": regions if not user.is_officer else None,
             "region": region,

@@ -1,6 +1,7 @@
 """What the home pages show: the bureau/administrator dashboard (KPIs, trend, categories,
 league tables) and the hospital officer's desk. A fixed number of queries per page; the
-figures come from the same selectors as the Excel reports, so the two always agree."""
+figures come from the same selectors as the Excel reports, as of the same instant (the end of
+the selected period, or now while it runs), so the two always agree."""
 
 from __future__ import annotations
 
@@ -11,22 +12,17 @@ from urllib.parse import urlencode
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.dates import add_months, day_in_month, today
+from core.dates import add_months, as_of_date, day_in_month, today
 from hazards.choices import RiskLevel
 from hazards.models import Hazard
 from hazards.selectors import format_rate, overdue, todo_for
 
-from .periods import Period
+from .periods import Period, as_of_text
 from .scope import ReportScope
-from .selectors import (
-    category_counts,
-    coverage_by_hospital,
-    ratio,
-    scope_hazards,
-    summarise_scope,
-)
+from .selectors import category_counts, scope_hazards, summarise_scope
 
 
 def _url(name: str, **params) -> str:
@@ -63,9 +59,10 @@ class Kpi:
     hint: str = ""
 
 
-def trend(scope: ReportScope, *, months: int = 12, on: dt.date | None = None) -> dict:
-    """Found and closed-out hazards per month over the last `months` months (2 queries)."""
-    on = on or today()
+def trend(scope: ReportScope, *, months: int = 12) -> dict:
+    """Found and closed-out hazards per month over the `months` months up to the scope's as-of
+    date (2 queries)."""
+    on = as_of_date(scope.as_of)
     first = dt.date(*add_months(on.year, on.month, -(months - 1)), 1)
     keys = [dt.date(*add_months(first.year, first.month, i), 1) for i in range(months)]
     hazards = scope_hazards(scope)
@@ -87,7 +84,7 @@ def trend(scope: ReportScope, *, months: int = 12, on: dt.date | None = None) ->
         return result
 
     found = by_month(hazards, "found_on")
-    closed = by_month(hazards.closed(), "closed_on")
+    closed = by_month(hazards, "closed_on")
     return {
         "labels": [f"{k.year}-{k.month:02d}" for k in keys],
         "found": [found.get(k, 0) for k in keys],
@@ -96,19 +93,14 @@ def trend(scope: ReportScope, *, months: int = 12, on: dt.date | None = None) ->
 
 
 def bureau_dashboard(scope: ReportScope) -> dict:
-    on = today()
-    summary = summarise_scope(scope, on=on)
+    """Every KPI, the league tables, categories and trend of the selected period, as of
+    `scope.as_of` (stated on the page)."""
+    summary = summarise_scope(scope)
     total = summary.total
     period = scope.period
+    day = as_of_date(scope.as_of)
     base = _scope_params(scope)
     found_params = {**base, **_period_params(period)}
-    overdue_now = overdue(scope_hazards(scope), on=on).count()
-    this_month = ReportScope(
-        region=scope.region, hospital=scope.hospital, period=Period.containing("month", on)
-    )
-    month_coverage = coverage_by_hospital(this_month, on=on).values()
-    month_done = sum(done for done, _due in month_coverage)
-    month_due = sum(due for _done, due in month_coverage)
     kpis = [
         Kpi("found", _("发现隐患"), total.found, hazard_list_url(**found_params)),
         Kpi(
@@ -132,7 +124,7 @@ def bureau_dashboard(scope: ReportScope) -> dict:
             total.overdue,
             hazard_list_url(**found_params, overdue="on"),
             "danger" if total.overdue else "secondary",
-            _("本期发现的隐患中;全部逾期 %(n)d 条") % {"n": overdue_now},
+            _("本期发现的隐患中;含以前各期共 %(n)d 条") % {"n": total.overdue_all},
         ),
         Kpi(
             "major_open",
@@ -143,15 +135,16 @@ def bureau_dashboard(scope: ReportScope) -> dict:
         ),
         Kpi(
             "coverage",
-            _("本月检查日覆盖率"),
-            _fmt_rate(ratio(month_done, month_due)),
+            _("检查日覆盖率"),
+            total.coverage_display,
             _url(
                 "inspections:calendar",
                 region=scope.region.pk,
-                month=f"{on.year}-{on.month:02d}",
+                month=f"{day.year}-{day.month:02d}",
             ),
             "info",
-            _("已检 %(done)d / 应检 %(due)d") % {"done": month_done, "due": month_due},
+            _("已检 %(done)d / 应检 %(due)d")
+            % {"done": total.inspections_done, "due": total.inspections_due},
         ),
         Kpi(
             "security",
@@ -159,7 +152,7 @@ def bureau_dashboard(scope: ReportScope) -> dict:
             f"{total.security_met}/{total.security_total}",
             _url("security:overview", region=scope.region.pk),
             "info",
-            _fmt_rate(total.security_rate),
+            format_rate(total.security_rate),
         ),
     ]
     categories = category_counts(scope)
@@ -210,11 +203,12 @@ def bureau_dashboard(scope: ReportScope) -> dict:
     return {
         "summary": summary,
         "kpis": kpis,
-        "overdue_now": overdue_now,
+        "as_of": scope.as_of,
+        "as_of_text": scope.as_of_text,
         "categories": categories,
         "league_hospitals": hospitals,
         "league_regions": regions if len(regions) > 1 else [],
-        "trend": trend(scope, on=on),
+        "trend": trend(scope),
         "chart_categories": {
             "labels": [c["label"] for c in categories],
             "found": [c["found"] for c in categories],
@@ -223,12 +217,9 @@ def bureau_dashboard(scope: ReportScope) -> dict:
     }
 
 
-def _fmt_rate(rate) -> str:
-    return format_rate(rate)
-
-
 def officer_dashboard(user) -> dict:
-    """The hospital officer's desk: to-do, overdue, next inspection day, 4+N progress."""
+    """The hospital officer's desk: to-do, overdue, next inspection day, 4+N progress — all as
+    of now (no period), stated on the page."""
     from inspections.choices import AssignmentKind
     from inspections.models import Assignment
     from inspections.selectors import with_state
@@ -285,4 +276,5 @@ def officer_dashboard(user) -> dict:
         "todo_url": _url("hazards:todo"),
         "overdue_url": _url("hazards:overdue"),
         "today": on,
+        "as_of_text": as_of_text(timezone.now()),
     }

@@ -59,6 +59,12 @@ class ReportExport(models.Model):
         related_name="report_exports",
     )
     is_scheduled = models.BooleanField(_("系统定时生成"), default=False)
+    as_of = models.DateTimeField(
+        _("数据截至"),
+        null=True,
+        blank=True,
+        help_text=_("报表数据统计截至的时刻:期间结束时(24:00),期间未结束时为生成时刻。"),
+    )
 
     status = models.CharField(
         _("状态"), max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED
@@ -98,6 +104,13 @@ class ReportExport(models.Model):
     @property
     def period(self) -> Period:
         return Period(self.period_kind, self.period_start, self.period_end)
+
+    @property
+    def as_of_display(self) -> str:
+        """ "2026-10-31 24:00" (empty until the build has started)."""
+        from core.dates import format_as_of
+
+        return format_as_of(self.as_of) if self.as_of else ""
 
     @property
     def scope_name(self) -> str:

@@ -11,9 +11,18 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.dates import add_months, half_year_bounds, month_bounds, quarter_bounds, quarter_of
+from core.dates import (
+    add_months,
+    end_of_day,
+    format_as_of,
+    half_year_bounds,
+    month_bounds,
+    quarter_bounds,
+    quarter_of,
+)
 
 from .choices import PeriodKind
 
@@ -192,3 +201,17 @@ class Period:
 
     def contains(self, date: dt.date) -> bool:
         return self.start <= date <= self.end
+
+
+def as_of_for(period: Period, now: dt.datetime | None = None) -> dt.datetime:
+    """THE instant a period's figures are computed as of: the end of its last day (Asia/Shanghai)
+    once it is over, or `now` (default: the current time) while it still runs or when its end
+    lies in the future. Every figure, page and workbook of the period takes this instant, so a
+    past period's report gives the same numbers whenever it is (re)built."""
+    now = now or timezone.now()
+    return min(end_of_day(period.end), now)
+
+
+def as_of_text(as_of: dt.datetime) -> str:
+    """The statement every page and workbook prints, e.g. "数据截至 2026-10-31 24:00"."""
+    return _("数据截至 %(as_of)s") % {"as_of": format_as_of(as_of)}

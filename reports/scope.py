@@ -1,19 +1,41 @@
-"""What a report covers: a region (and everything below it) or one hospital, over a period."""
+"""What a report covers: a region (and everything below it) or one hospital, over a period,
+as of one instant."""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from dataclasses import dataclass
 
 from hospitals.models import Hospital, Region
 
-from .periods import Period
+from .periods import Period, as_of_for, as_of_text
 
 
 @dataclass(frozen=True)
 class ReportScope:
+    """`as_of` is the instant every figure of the scope is computed as of; left out, it is
+    `as_of_for(period)` at the time the scope is made (the period end, or now while the period
+    runs) and then fixed, so one page or workbook never mixes two instants."""
+
     region: Region
     period: Period
     hospital: Hospital | None = None
+    as_of: dt.datetime | None = None
+
+    def __post_init__(self):
+        if self.as_of is None:
+            object.__setattr__(self, "as_of", as_of_for(self.period))
+
+    @property
+    def as_of_text(self) -> str:
+        """ "数据截至 2026-10-31 24:00"."""
+        return as_of_text(self.as_of)
+
+    def with_period(self, period: Period) -> ReportScope:
+        """The same hospitals over another period, as of that period's own instant (no later
+        than this scope's): e.g. the previous month of a 月报."""
+        return dataclasses.replace(self, period=period, as_of=as_of_for(period, self.as_of))
 
     @property
     def name(self) -> str:

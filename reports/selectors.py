@@ -1,14 +1,15 @@
 """Figures for reports and dashboards, grouped so that a page or a workbook costs a fixed
 number of queries however many hospitals it covers.
 
-Every rule comes from the owning app: open / closed / overdue hazards from `hazards.selectors`
-and the Hazard queryset, assignment state from `inspections.selectors.with_state`, 4+N status
-from `security.selectors`. This module only groups and adds them up.
+One period rule: every figure of a `ReportScope` is computed as of `scope.as_of` (the end of
+the period, or now while it runs — `reports.periods.as_of_for`). Every rule comes from the
+owning app: found / rectified / open / overdue / major hazards from `hazards.selectors`
+(`hazard_figures_by`), inspection-day coverage from `inspections.selectors.coverage_by`, 4+N
+status from `security.selectors.build_rows`. This module only groups and adds them up.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -16,10 +17,10 @@ from decimal import Decimal
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
-from core.dates import today as local_today
-from hazards.choices import Category, RectificationMode, RiskLevel
+from core.dates import as_of_date
+from hazards.choices import Category
 from hazards.models import Hazard
-from hazards.selectors import format_rate, open_hazards, rectification_figures_by
+from hazards.selectors import format_rate, hazard_figures_by
 
 from .scope import ReportScope
 
@@ -34,12 +35,17 @@ def ratio(numerator: int, denominator: int) -> Decimal | None:
 class Figures:
     """The figures every report and the dashboard show for a hospital, a region or a scope."""
 
-    found: int = 0
-    rectified: int = 0
-    overdue: int = 0
-    open: int = 0
-    major_open: int = 0
-    immediate: int = 0
+    found: int = 0  # found in the period
+    rectified: int = 0  # of those, closed out by the as-of date
+    overdue: int = 0  # of those, open and past the deadline in force at the as-of instant
+    open: int = 0  # of those, not closed out by the as-of date
+    major: int = 0  # of those, 重大 at the as-of instant
+    immediate: int = 0  # of those, 立查立改
+    major_open: int = 0  # backlog: every open 重大隐患 found up to the as-of date
+    overdue_all: int = 0  # backlog: every overdue hazard found up to the as-of date
+    open_all: int = 0  # backlog: every hazard found up to the as-of date and still open then
+    closed: int = 0  # close-outs dated in the period (whatever the found date)
+    inspections: int = 0  # inspections done in the period and submitted by the as-of instant
     inspections_due: int = 0
     inspections_done: int = 0
     security_met: int = 0
@@ -73,8 +79,13 @@ class Figures:
             "rectified",
             "overdue",
             "open",
-            "major_open",
+            "major",
             "immediate",
+            "major_open",
+            "overdue_all",
+            "open_all",
+            "closed",
+            "inspections",
             "inspections_due",
             "inspections_done",
             "security_met",
@@ -90,71 +101,83 @@ def scope_hazards(scope: ReportScope):
 
 
 def period_hazards(scope: ReportScope):
-    """Hazards found in the scope during the period."""
+    """Hazards found in the scope during the period (and by the as-of date)."""
     return scope_hazards(scope).filter(
-        found_on__gte=scope.period.start, found_on__lte=scope.period.end
+        found_on__gte=scope.period.start,
+        found_on__lte=min(scope.period.end, as_of_date(scope.as_of)),
     )
 
 
-def _count_by(queryset, key: str) -> dict:
-    return {
-        row[key]: row["n"]
-        for row in queryset.order_by().values(key).annotate(n=Count("pk", distinct=True))
-    }
+HAZARD_FIGURES = (
+    "found",
+    "rectified",
+    "overdue",
+    "open",
+    "major",
+    "immediate",
+    "major_open",
+    "overdue_all",
+    "open_all",
+    "closed",
+)
 
 
-def hazard_figures_by_hospital(scope: ReportScope, *, on: dt.date | None = None) -> dict:
-    """{hospital_id: Figures (hazard part)} for the period: 3 queries for any number of
-    hospitals. Found/rectified/overdue/open are `hazards.selectors.rectification_figures_by`
-    (hazards found in the period, as of `on`); open 重大隐患 are all of the scope's open major
-    hazards found up to the period end."""
-    on = on or local_today()
-    rectification = rectification_figures_by(
+def hazard_figures_by_hospital(scope: ReportScope) -> dict:
+    """{hospital_id: Figures (hazard part)} of the period as of `scope.as_of`: one query for any
+    number of hospitals (`hazards.selectors.hazard_figures_by`)."""
+    grouped = hazard_figures_by(
         scope_hazards(scope),
         group_by="hospital_id",
         period=(scope.period.start, scope.period.end),
-        as_of=on,
-    )
-    major_open = _count_by(
-        open_hazards(scope_hazards(scope)).filter(
-            risk_level=RiskLevel.MAJOR, found_on__lte=scope.period.end
-        ),
-        "hospital_id",
-    )
-    immediate = _count_by(
-        period_hazards(scope).filter(mode=RectificationMode.IMMEDIATE), "hospital_id"
+        as_of=scope.as_of,
     )
     result: dict[int, Figures] = defaultdict(Figures)
-    for hospital_id, figures in rectification.items():
+    for hospital_id, figures in grouped.items():
         line = result[hospital_id]
-        line.found, line.rectified = figures.found, figures.rectified
-        line.overdue, line.open = figures.overdue, figures.open
-    for key, source in (("major_open", major_open), ("immediate", immediate)):
-        for hospital_id, n in source.items():
-            setattr(result[hospital_id], key, n)
+        for name in HAZARD_FIGURES:
+            setattr(line, name, getattr(figures, name))
     return result
 
 
-def coverage_by_hospital(scope: ReportScope, *, on: dt.date | None = None) -> dict:
-    """{hospital_id: (done, due)} for the inspection days falling in the period:
-    `inspections.selectors.coverage_by` grouped per hospital (one query)."""
+def coverage_by_hospital(scope: ReportScope) -> dict:
+    """{hospital_id: (done, due)} for the inspection days falling in the period, as of
+    `scope.as_of`: `inspections.selectors.coverage_by` grouped per hospital (one query)."""
     from inspections.selectors import coverage_by
 
-    on = on or local_today()
     rows = coverage_by(
         scope.hospital or scope.region,
         group_by="hospital_id",
         days=(scope.period.start, scope.period.end),
-        on=on,
+        as_of=scope.as_of,
     )
     return {hospital_id: (figures.done, figures.due) for hospital_id, figures in rows.items()}
 
 
-def security_by_hospital(scope: ReportScope, *, on: dt.date | None = None) -> dict:
-    """{hospital_id: OverviewRow} for the hospitals the 4+N plan covers (fixed queries)."""
+def inspections_by_hospital(scope: ReportScope) -> dict:
+    """{hospital_id: inspections carried out in the period and submitted by `scope.as_of`}."""
+    from inspections.selectors import submitted_inspections
+
+    rows = (
+        submitted_inspections(
+            hospitals=scope.hospitals(),
+            start=scope.period.start,
+            end=scope.period.end,
+            as_of=scope.as_of,
+        )
+        .order_by()
+        .values("hospital_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["hospital_id"]: row["n"] for row in rows}
+
+
+def security_by_hospital(scope: ReportScope) -> dict:
+    """{hospital_id: OverviewRow} for the hospitals the 4+N plan covers (fixed queries), on the
+    as-of date."""
     from security.selectors import build_rows
 
-    return {row.hospital.pk: row for row in build_rows(scope.hospitals(), today=on)}
+    rows = build_rows(scope.hospitals(), today=as_of_date(scope.as_of))
+    return {row.hospital.pk: row for row in rows}
 
 
 @dataclass
@@ -172,25 +195,29 @@ class ScopeSummary:
     regions: list[tuple[object, Figures]] = field(default_factory=list)
 
 
-def summarise_scope(scope: ReportScope, *, on: dt.date | None = None) -> ScopeSummary:
-    """Figures per hospital, per sub-region and for the whole scope, in a fixed number of
-    queries. Hospitals are ranked by rectification rate (highest first), then overdue (fewest
-    first), then found (most first)."""
-    on = on or local_today()
-    hazards = hazard_figures_by_hospital(scope, on=on)
-    coverage = coverage_by_hospital(scope, on=on)
-    security = security_by_hospital(scope, on=on)
+def summarise_scope(scope: ReportScope) -> ScopeSummary:
+    """THE figures of a scope's period as of `scope.as_of`, per hospital, per sub-region and for
+    the whole scope, in a fixed number of queries. Dashboards, league tables and every report
+    take their figures from here. Hospitals are ranked by rectification rate (highest first),
+    then overdue (fewest first), then found (most first)."""
+    hazards = hazard_figures_by_hospital(scope)
+    coverage = coverage_by_hospital(scope)
+    inspections = inspections_by_hospital(scope)
+    security = security_by_hospital(scope)
     hospitals = list(scope.hospitals().select_related("region").order_by("region__path", "name"))
     lines = []
     for hospital in hospitals:
         figures = hazards.get(hospital.pk) or Figures()
         done, due = coverage.get(hospital.pk, (0, 0))
         figures.inspections_done, figures.inspections_due = done, due
+        figures.inspections = inspections.get(hospital.pk, 0)
         row = security.get(hospital.pk)
         if row is not None:
             figures.security_met, figures.security_total = row.items_met, row.items_total
         figures.hospitals = 1
-        if not hospital.is_active and not (figures.found or figures.open or due):
+        if not hospital.is_active and not (
+            figures.found or figures.open_all or figures.closed or due
+        ):
             continue
         lines.append(HospitalLine(hospital, figures, security=row))
     ranked = sorted(
@@ -231,15 +258,16 @@ def summarise_scope(scope: ReportScope, *, on: dt.date | None = None) -> ScopeSu
 
 
 def category_counts(scope: ReportScope) -> list[tuple[str, str, int, int]]:
-    """(category value, label, found, open) for hazards found in the period (one query):
-    `hazards.selectors.rectification_figures_by` grouped per category."""
-    rows = rectification_figures_by(
+    """(category value, label, found, open) for hazards found in the period, as of
+    `scope.as_of` (one query): `hazards.selectors.hazard_figures_by` grouped per category."""
+    rows = hazard_figures_by(
         scope_hazards(scope),
         group_by="category",
         period=(scope.period.start, scope.period.end),
+        as_of=scope.as_of,
     )
     return [
         (value, str(label), rows[value].found, rows[value].open)
         for value, label in Category.choices
-        if value in rows
+        if value in rows and rows[value].found
     ]

@@ -30,7 +30,7 @@ from notifications.services import notify
 from .builders import BUILDERS, WorkbookPlan, estimate_rows
 from .choices import ExportStatus, PeriodKind, ReportType
 from .models import ReportExport
-from .periods import Period
+from .periods import Period, as_of_for
 from .scope import ReportScope
 
 logger = logging.getLogger(__name__)
@@ -132,6 +132,7 @@ def build_report_file(
         report_title=plan.title,
         scope=scope.name,
         period=scope.period.label,
+        as_of=scope.as_of_text,
         path=path,
     )
 
@@ -155,7 +156,11 @@ def direct_download_allowed(report_type: str, scope: ReportScope) -> bool:
 
 
 def export_scope(export: ReportExport) -> ReportScope:
-    return ReportScope(region=export.region, hospital=export.hospital, period=export.period)
+    """The scope an export is built for, as of its recorded instant (set when its build is
+    claimed: the period end, or the claim time for a period still running)."""
+    return ReportScope(
+        region=export.region, hospital=export.hospital, period=export.period, as_of=export.as_of
+    )
 
 
 # ---- lifecycle ----------------------------------------------------------------------------
@@ -277,6 +282,10 @@ def export_build(export_id: int) -> ReportExport | None:
     export = ReportExport.objects.select_related("region", "hospital", "requested_by").get(
         pk=export_id
     )
+    # The instant the figures are as of: the period end once it is over (so a rebuild gives the
+    # same numbers), else the claim time. Recorded on the row and printed in the workbook.
+    export.as_of = as_of_for(export.period, now=now)
+    ReportExport.objects.filter(pk=export_id).update(as_of=export.as_of)
     mine = ReportExport.objects.filter(
         pk=export_id, status=ExportStatus.RUNNING, attempts=export.attempts
     )

@@ -11,7 +11,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
-from core.dates import today
+from core.dates import as_of_date
 from core.excel import Column, Sheet
 from hazards.choices import RectificationMode, Source
 from inspections.choices import AssignmentKind, AssignmentState, InspectionStatus, Result
@@ -61,8 +61,9 @@ class MonthLine:
         return any(a.state == AssignmentState.MISSED for a in self.assignments.values())
 
 
-def month_lines(scope, *, on: dt.date | None = None) -> list[MonthLine]:
-    on = on or today()
+def month_lines(scope) -> list[MonthLine]:
+    """Lines as of `scope.as_of`: an inspection counts once submitted by then."""
+    as_of = scope.as_of
     months = [dt.date(y, m, 1) for y, m in scope.period.months()]
     hospitals = list(
         scope.hospitals()
@@ -74,7 +75,7 @@ def month_lines(scope, *, on: dt.date | None = None) -> list[MonthLine]:
         for hospital in hospitals:
             lines[(hospital.pk, month)] = MonthLine(hospital, month)
     assignments = with_state(
-        Assignment.objects.filter(**scope.hospital_filter(), period__in=months), on=on
+        Assignment.objects.filter(**scope.hospital_filter(), period__in=months), as_of=as_of
     ).select_related("department")
     for assignment in assignments:
         line = lines.get((assignment.hospital_id, assignment.period))
@@ -83,6 +84,7 @@ def month_lines(scope, *, on: dt.date | None = None) -> list[MonthLine]:
     answers = (
         Answer.objects.filter(
             inspection__status=InspectionStatus.SUBMITTED,
+            inspection__submitted_at__lte=as_of,
             inspection__assignment__period__in=months,
             **scope.hospital_filter("inspection__hospital"),
         )
@@ -102,7 +104,7 @@ def month_lines(scope, *, on: dt.date | None = None) -> list[MonthLine]:
         .filter(
             source__in=INSPECTION_DAY_SOURCES,
             found_on__gte=months[0],
-            found_on__lte=scope.period.end,
+            found_on__lte=min(scope.period.end, as_of_date(as_of)),
         )
         .annotate(month=TruncMonth("found_on"))
         .order_by()
@@ -139,8 +141,7 @@ def totals(lines: list[MonthLine]) -> dict:
 
 
 def build(scope) -> WorkbookPlan:
-    on = today()
-    lines = month_lines(scope, on=on)
+    lines = month_lines(scope)
     self_kind, linked_kind = AssignmentKind.SELF, AssignmentKind.LINKED
     sheet = Sheet(
         title=_("检查日汇总"),

@@ -5,74 +5,45 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from core.dates import today
+from core.dates import as_of_date
 from core.excel import Column, Sheet
-from hazards.choices import OPEN_STATUSES, RectificationMode, RiskLevel
-from hazards.selectors import overdue, rectification_rate
-from inspections.selectors import submitted_inspections
 from security.choices import ItemStatus
 from security.models import ChecklistItem as SecurityItem
 
 from ..choices import PeriodKind, ReportType
 from ..scope import ReportScope
-from ..selectors import coverage_by_hospital, scope_hazards
+from ..selectors import Figures, ScopeSummary, summarise_scope
 from . import WorkbookPlan
 
 
 @dataclass
 class PeriodFigures:
-    found: int
-    major: int
-    immediate: int
-    closed: int
-    overdue: int
-    inspections: int
-    inspections_due: int
-    inspections_done: int
-    security_met: int
-    rate: Decimal | None
+    """A period's figures as of its scope's instant: `summarise_scope` totals plus the 4+N items
+    met in the period."""
 
-    @property
-    def coverage(self) -> Decimal | None:
-        if not self.inspections_due:
-            return None
-        return (Decimal(self.inspections_done) / Decimal(self.inspections_due)).quantize(
-            Decimal("0.0001")
-        )
+    summary: ScopeSummary
+    security_met: int
+
+    def value(self, name: str):
+        """A figure by name: `security_met`, or any `Figures` field/property of the total."""
+        if name == "security_met":
+            return self.security_met
+        return getattr(self.summary.total, name)
 
 
 def period_figures(scope: ReportScope) -> PeriodFigures:
+    """THE figures of a 信息周报/月报 period: `summarise_scope` as of `scope.as_of`."""
     start, end = scope.period.start, scope.period.end
-    on = min(end, today())
-    hazards = scope_hazards(scope)
-    found = hazards.filter(found_on__gte=start, found_on__lte=end).aggregate(
-        found=Count("pk"),
-        major=Count("pk", filter=Q(risk_level=RiskLevel.MAJOR)),
-        immediate=Count("pk", filter=Q(mode=RectificationMode.IMMEDIATE)),
-    )
-    figures = rectification_rate(hazards, (start, end), as_of=on)
-    coverage = coverage_by_hospital(scope, on=on).values()
     return PeriodFigures(
-        found=found["found"],
-        major=found["major"],
-        immediate=found["immediate"],
-        closed=hazards.closed().filter(closed_on__gte=start, closed_on__lte=end).count(),
-        overdue=overdue(hazards.filter(found_on__lte=end), on=on).count(),
-        inspections=submitted_inspections(
-            hospitals=scope.hospitals(), start=start, end=end
-        ).count(),
-        inspections_due=sum(due for _done, due in coverage),
-        inspections_done=sum(done for done, _due in coverage),
+        summary=summarise_scope(scope),
         security_met=SecurityItem.objects.filter(
             **scope.hospital_filter(),
             status=ItemStatus.MET,
             met_on__gte=start,
-            met_on__lte=end,
+            met_on__lte=min(end, as_of_date(scope.as_of)),
         ).count(),
-        rate=figures.rate,
     )
 
 
@@ -89,25 +60,26 @@ def _relative(now, before):
 
 
 def build(scope) -> WorkbookPlan:
-    previous_scope = ReportScope(
-        region=scope.region, hospital=scope.hospital, period=scope.period.previous()
-    )
+    previous_scope = scope.with_period(scope.period.previous())
     now, before = period_figures(scope), period_figures(previous_scope)
     counts = [
         (_("新发现隐患(条)"), "found"),
         (_("其中:重大隐患(条)"), "major"),
         (_("其中:立查立改(条)"), "immediate"),
+        (_("其中:已整改(条)"), "rectified"),
+        (_("其中:逾期未整改(条)"), "overdue"),
         (_("本期整改销号(条)"), "closed"),
-        (_("期末逾期未整改(条)"), "overdue"),
+        (_("累计逾期未整改(条)"), "overdue_all"),
+        (_("重大隐患未销号(条)"), "major_open"),
         (_("开展安全检查(次)"), "inspections"),
         (_("检查日应检(家次)"), "inspections_due"),
         (_("检查日已检(家次)"), "inspections_done"),
         (_("4+N 新达标项目(项)"), "security_met"),
     ]
-    count_rows = [(label, getattr(now, attr), getattr(before, attr)) for label, attr in counts]
+    count_rows = [(label, now.value(attr), before.value(attr)) for label, attr in counts]
     rate_rows = [
-        (_("整改率(本期发现)"), now.rate, before.rate),
-        (_("检查日覆盖率"), now.coverage, before.coverage),
+        (_("整改率(本期发现)"), now.value("rate"), before.value("rate")),
+        (_("检查日覆盖率"), now.value("coverage"), before.value("coverage")),
     ]
     kind_label = {
         PeriodKind.WEEK: _("周报"),
@@ -118,7 +90,7 @@ def build(scope) -> WorkbookPlan:
     }.get(scope.period.kind, _("专报"))
     header_now = _("本期(%(p)s)") % {"p": scope.period.label}
     header_before = _("上期(%(p)s)") % {"p": previous_scope.period.label}
-    hospitals = by_hospital_sheet(scope, previous_scope)
+    hospitals = by_hospital_sheet(now.summary, before.summary)
     return WorkbookPlan(
         title=f"{scope.period.label}{ReportType.PROGRESS.label}({kind_label})",
         sheets=[
@@ -152,50 +124,19 @@ def build(scope) -> WorkbookPlan:
     )
 
 
-def by_hospital_sheet(scope: ReportScope, previous_scope: ReportScope) -> Sheet:
-    start, end = scope.period.start, scope.period.end
-    prev_start = previous_scope.period.start
-    on = min(end, today())
-    hazards = scope_hazards(scope)
-    grouped = {
-        row["hospital_id"]: row
-        for row in hazards.filter(found_on__gte=prev_start, found_on__lte=end)
-        .order_by()
-        .values("hospital_id")
-        .annotate(
-            found=Count("pk", filter=Q(found_on__gte=start)),
-            found_before=Count("pk", filter=Q(found_on__lt=start)),
-        )
-    }
-    closed = {
-        row["hospital_id"]: row["n"]
-        for row in hazards.closed()
-        .filter(closed_on__gte=start, closed_on__lte=end)
-        .order_by()
-        .values("hospital_id")
-        .annotate(n=Count("pk"))
-    }
-    open_now = {
-        row["hospital_id"]: row
-        for row in hazards.filter(status__in=OPEN_STATUSES, found_on__lte=end)
-        .order_by()
-        .values("hospital_id")
-        .annotate(n=Count("pk"), late=Count("pk", filter=Q(deadline__lt=on)))
-    }
+def by_hospital_sheet(now: ScopeSummary, before: ScopeSummary) -> Sheet:
+    previous = {line.hospital.pk: line.figures for line in before.hospitals}
     rows = []
-    for hospital in scope.hospitals().select_related("region").order_by("region__path", "name"):
-        g = grouped.get(hospital.pk, {})
-        o = open_now.get(hospital.pk, {})
-        if not hospital.is_active and not (g or o):
-            continue
+    for line in sorted(now.hospitals, key=lambda ln: (ln.hospital.region.path, ln.hospital.name)):
+        figures = line.figures
         rows.append(
             (
-                hospital,
-                g.get("found", 0),
-                g.get("found_before", 0),
-                closed.get(hospital.pk, 0),
-                o.get("n", 0),
-                o.get("late", 0),
+                line.hospital,
+                figures.found,
+                previous.get(line.hospital.pk, Figures()).found,
+                figures.closed,
+                figures.open_all,
+                figures.overdue_all,
             )
         )
     return Sheet(

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from core.dates import today
+from core.dates import as_of_date
 from core.excel import Column, Sheet
 from hazards.choices import RiskLevel, Status, SupervisionLevel, Suspension
-from hazards.selectors import open_hazards, overdue
+from hazards.selectors import days_overdue_at, major_open_at, overdue_at
 
 from ..choices import ReportType
 from ..selectors import scope_hazards, summarise_scope
@@ -26,6 +26,7 @@ def figure_columns(get) -> list[Column]:
         Column(_("整改率"), lambda r: get(r).rate, width=10, kind="percent"),
         Column(_("逾期未整改"), lambda r: get(r).overdue, width=11, kind="int"),
         Column(_("重大隐患未销号"), lambda r: get(r).major_open, width=14, kind="int"),
+        Column(_("累计逾期未整改"), lambda r: get(r).overdue_all, width=14, kind="int"),
         Column(_("检查日应检"), lambda r: get(r).inspections_due, width=11, kind="int"),
         Column(_("检查日已检"), lambda r: get(r).inspections_done, width=11, kind="int"),
         Column(_("检查覆盖率"), lambda r: get(r).coverage, width=11, kind="percent"),
@@ -47,7 +48,8 @@ def region_sheet(summary) -> Sheet:
         ],
         rows=rows,
         subtitle=_(
-            "发现、整改、逾期按本期发现的隐患统计;整改率=已整改÷发现;重大隐患未销号含以前各期。"
+            "发现、整改、逾期按本期发现的隐患统计;整改率=已整改÷发现;"
+            "重大隐患未销号、累计逾期未整改含以前各期。"
         ),
     )
 
@@ -68,13 +70,13 @@ def hospital_sheet(summary) -> Sheet:
     )
 
 
-def major_sheet(scope, on) -> Sheet:
+def major_sheet(scope) -> Sheet:
     supervision, suspension, status = labels(SupervisionLevel), labels(Suspension), labels(Status)
+    as_of = scope.as_of
     hazards = (
-        open_hazards(scope_hazards(scope))
-        .filter(risk_level=RiskLevel.MAJOR, found_on__lte=scope.period.end)
+        major_open_at(scope_hazards(scope), as_of)
         .select_related("hospital", "hospital__region")
-        .order_by("deadline", "found_on", "pk")
+        .order_by("deadline_then", "found_on", "pk")
     )
     return Sheet(
         title=_("重大隐患"),
@@ -88,23 +90,24 @@ def major_sheet(scope, on) -> Sheet:
             Column(_("挂牌督办级别"), lambda h: supervision.get(h.supervision_level, ""), width=14),
             Column(_("督办文号"), lambda h: h.supervision_notice_no, width=16),
             Column(_("停业/停用整改"), lambda h: suspension.get(h.suspension, ""), width=12),
-            Column(_("整改期限"), lambda h: h.deadline, width=12, kind="date"),
-            Column(_("状态"), lambda h: status[h.status], width=10),
-            Column(_("逾期天数"), lambda h: h.days_overdue(on) or None, width=9, kind="int"),
+            Column(_("整改期限"), lambda h: h.deadline_then, width=12, kind="date"),
+            Column(_("状态"), lambda h: status[h.status_then], width=10),
+            Column(_("逾期天数"), lambda h: days_overdue_at(h, as_of) or None, width=9, kind="int"),
             Column(_("责任人"), lambda h: h.responsible_person, width=10),
         ],
         rows=hazards.iterator(chunk_size=CHUNK_SIZE),
-        highlight=lambda h: h.is_overdue(on),
-        subtitle=_("截至 %(date)s 尚未销号的重大隐患。") % {"date": on.isoformat()},
+        highlight=lambda h: days_overdue_at(h, as_of) > 0,
+        subtitle=_("截至 %(date)s 尚未销号的重大隐患。") % {"date": as_of_date(as_of).isoformat()},
     )
 
 
-def overdue_sheet(scope, on) -> Sheet:
+def overdue_sheet(scope) -> Sheet:
     risk, missing = labels(RiskLevel), _("未提交")
+    as_of = scope.as_of
     hazards = (
-        overdue(scope_hazards(scope).filter(found_on__lte=scope.period.end), on=on)
+        overdue_at(scope_hazards(scope), as_of)
         .select_related("hospital", "hospital__region")
-        .order_by("deadline", "pk")
+        .order_by("deadline_then", "pk")
     )
     return Sheet(
         title=_("逾期隐患"),
@@ -115,9 +118,9 @@ def overdue_sheet(scope, on) -> Sheet:
             Column(_("排查时间"), lambda h: h.found_on, width=12, kind="date"),
             Column(_("部位"), lambda h: h.location, width=18, wrap=True),
             Column(_("隐患描述"), lambda h: h.description, width=40, wrap=True),
-            Column(_("等级"), lambda h: risk[h.risk_level], width=10),
-            Column(_("整改期限"), lambda h: h.deadline, width=12, kind="date"),
-            Column(_("逾期天数"), lambda h: h.days_overdue(on), width=9, kind="int"),
+            Column(_("等级"), lambda h: risk[h.risk_level_then], width=10),
+            Column(_("整改期限"), lambda h: h.deadline_then, width=12, kind="date"),
+            Column(_("逾期天数"), lambda h: days_overdue_at(h, as_of), width=9, kind="int"),
             Column(_("责任科室"), lambda h: h.responsible_department, width=14),
             Column(_("责任人"), lambda h: h.responsible_person, width=10),
             Column(
@@ -129,13 +132,13 @@ def overdue_sheet(scope, on) -> Sheet:
         ],
         rows=hazards.iterator(chunk_size=CHUNK_SIZE),
         highlight=lambda h: True,
-        subtitle=_("截至 %(date)s 超过整改期限仍未销号的隐患。") % {"date": on.isoformat()},
+        subtitle=_("截至 %(date)s 超过整改期限仍未销号的隐患。")
+        % {"date": as_of_date(as_of).isoformat()},
     )
 
 
 def build(scope) -> WorkbookPlan:
-    on = today()
-    summary = summarise_scope(scope, on=on)
+    summary = summarise_scope(scope)
     security_rows = [line.security for line in summary.hospitals if line.security is not None]
     security_rows.sort(key=lambda row: (row.hospital.region.path, row.hospital.name))
     return WorkbookPlan(
@@ -143,8 +146,8 @@ def build(scope) -> WorkbookPlan:
         sheets=[
             region_sheet(summary),
             hospital_sheet(summary),
-            major_sheet(scope, on),
-            overdue_sheet(scope, on),
+            major_sheet(scope),
+            overdue_sheet(scope),
             security_status_sheet(security_rows, title=_("4+N 建设情况")),
         ],
     )

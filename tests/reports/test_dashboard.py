@@ -87,7 +87,8 @@ def test_dashboard_has_trend_and_category_chart_data_from_static_chartjs(
     assert "cdn" not in html.lower()
     trend = response.context["trend"]
     assert len(trend["labels"]) == 12
-    assert trend["labels"][-1] == "2026-10"
+    # The trend ends with the month of the period's as-of date (Q3 ends 09-30), not today's.
+    assert trend["labels"][-1] == "2026-09"
     found_by_month = dict(zip(trend["labels"], trend["found"], strict=True))
     assert found_by_month["2026-07"] == 2  # h1, h5
     assert found_by_month["2026-09"] == 2  # h3, h4

@@ -63,18 +63,29 @@ def test_hazard_ledger_has_the_ledger_columns_one_row_per_hazard_and_overdue_hig
     # Real dates, not text.
     first = data[0]
     assert isinstance(first[headers.index("排查时间")], dt.datetime)
-    # Only the overdue hazard (h2) is highlighted, in every cell of its row.
+    # As of the end of Q3 (09-30 24:00) h2's deadline day (09-30) is still in time.
+    assert _highlighted_codes(ws, headers) == set()
+    overdue_days = {r[headers.index("编号")]: r[headers.index("逾期天数")] for r in data}
+    assert overdue_days[scenario["h2"].code] is None
+    # A period still running is as of now (10-10): h2 is overdue, highlighted in every cell.
+    running = Period.custom(dt.date(2026, 7, 1), dt.date(2026, 10, 31))
+    wb, _rows = build(ReportType.HAZARD_LEDGER, county, running)
+    ws = wb["隐患台账"]
+    headers, data = table(ws)
+    assert _highlighted_codes(ws, headers) == {scenario["h2"].code}
+    overdue_days = {r[headers.index("编号")]: r[headers.index("逾期天数")] for r in data}
+    assert overdue_days[scenario["h2"].code] == 10  # deadline 09-30, today 10-10
+
+
+def _highlighted_codes(ws, headers) -> set:
     code_col = headers.index("编号") + 1
     hr = header_row(ws)
-    highlighted = {
+    return {
         ws.cell(row=r, column=code_col).value
         for r in range(hr + 1, ws.max_row + 1)
         if ws.cell(row=r, column=code_col).fill.fgColor.rgb not in (None, "00000000")
         and ws.cell(row=r, column=code_col).fill.fill_type == "solid"
     }
-    assert highlighted == {scenario["h2"].code}
-    overdue_days = {r[headers.index("编号")]: r[headers.index("逾期天数")] for r in data}
-    assert overdue_days[scenario["h2"].code] == 10  # deadline 09-30, today 10-10
 
 
 def test_workbook_has_title_scope_period_frozen_header_autofilter_and_print_setup(scenario, county):
@@ -129,7 +140,10 @@ def test_quarterly_report_totals_per_region_rank_major_overdue_and_security(
     summary = {row["区域"]: row for row in as_dicts(wb["汇总"])}
     assert set(summary) == {"晋江市", "南安市", "合计"}
     jj, na, total = summary["晋江市"], summary["南安市"], summary["合计"]
-    assert (jj["发现隐患"], jj["已整改"], jj["逾期未整改"], jj["重大隐患未销号"]) == (5, 3, 1, 1)
+    # As of the end of Q3 (09-30 24:00): h2's deadline is 09-30, so not overdue yet; the Q2
+    # hazard (deadline 06-01) is in the backlog only.
+    assert (jj["发现隐患"], jj["已整改"], jj["逾期未整改"], jj["重大隐患未销号"]) == (5, 3, 0, 1)
+    assert jj["累计逾期未整改"] == 1
     assert jj["整改率"] == pytest.approx(0.6)
     assert (na["发现隐患"], na["已整改"], na["逾期未整改"], na["重大隐患未销号"]) == (2, 1, 0, 1)
     assert (total["发现隐患"], total["已整改"], total["重大隐患未销号"]) == (7, 4, 2)
@@ -142,7 +156,8 @@ def test_quarterly_report_totals_per_region_rank_major_overdue_and_security(
     assert rate_cell.number_format == "0.0%"
 
     hospitals = as_dicts(wb["各机构"])
-    assert [h["医疗机构"] for h in hospitals] == ["晋江市安海卫生院", "南安市医院", "晋江市医院"]
+    # A and B both 50% with nothing overdue at the end of Q3: more found ranks first.
+    assert [h["医疗机构"] for h in hospitals] == ["晋江市安海卫生院", "晋江市医院", "南安市医院"]
     assert [h["排名"] for h in hospitals] == [1, 2, 3]
 
     majors = as_dicts(wb["重大隐患"])
@@ -154,7 +169,7 @@ def test_quarterly_report_totals_per_region_rank_major_overdue_and_security(
     assert h2["挂牌督办级别"] == "县级挂牌督办"
 
     late = {row["编号"]: row["逾期天数"] for row in as_dicts(wb["逾期隐患"])}
-    assert late == {security_scenario["h2"].code: 10, security_scenario["old"].code: 131}
+    assert late == {security_scenario["old"].code: 121}  # 06-01 → 09-30
 
     security = {row["医疗机构"]: row for row in as_dicts(wb["4+N 建设情况"])}
     assert set(security) == {"晋江市医院", "南安市医院"}
