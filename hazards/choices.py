@@ -87,6 +87,19 @@ class SupervisionLevel(models.TextChoices):
     COUNTY = "county", _("县级挂牌督办")
 
 
+# 挂牌督办 level → the rank of the lowest region level whose bureau may act on the listed hazard
+# (county 0, city 1, province 2), and each region level's rank. Used by
+# services.bureau_authority_region (one hazard) and selectors.todo_for (a list).
+LISTING_RANK = {SupervisionLevel.COUNTY: 0, SupervisionLevel.CITY: 1, SupervisionLevel.PROVINCE: 2}
+REGION_LEVEL_RANK = {"county": 0, "city": 1, "province": 2}
+
+
+def listing_levels_decided_at(region_level: str) -> list[str]:
+    """The 挂牌督办 levels a bureau of `region_level` decides on (besides unlisted hazards)."""
+    rank = REGION_LEVEL_RANK.get(region_level, -1)
+    return [level for level, wanted in LISTING_RANK.items() if wanted <= rank]
+
+
 class Suspension(models.TextChoices):
     NONE = "", _("无")
     SUSPEND_BUSINESS = "suspend_business", _("停业整改")

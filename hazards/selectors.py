@@ -345,10 +345,11 @@ def rectification_figures_by(
 def todo_for(user, qs: QuerySet[Hazard] | None = None) -> QuerySet[Hazard]:
     """What waits for this user: officers — their hospital's open hazards that they must move
     and self-found hazards awaiting their acceptance; bureau — hazards awaiting bureau
-    acceptance and hazards with a pending extension request in their region."""
+    acceptance, a pending extension request or a pending application to resume, in their region
+    and at a 挂牌督办 level their bureau decides (a county does not see what the city listed)."""
     from accounts.choices import Role
 
-    from .choices import FoundSide, RiskLevel
+    from .choices import FoundSide, RiskLevel, listing_levels_decided_at
 
     qs = Hazard.objects.visible_to(user) if qs is None else qs
     if user.is_superuser or user.role == Role.BUREAU:
@@ -356,9 +357,15 @@ def todo_for(user, qs: QuerySet[Hazard] | None = None) -> QuerySet[Hazard]:
         pending_extension = Exists(
             ExtensionRequest.objects.filter(hazard=OuterRef("pk"), status="pending")
         )
-        return qs.filter(
-            (Q(status=Status.PENDING_ACCEPTANCE) & bureau_accepts) | Q(pending_extension)
+        waiting = qs.filter(
+            (Q(status=Status.PENDING_ACCEPTANCE) & bureau_accepts)
+            | Q(pending_extension)
+            | Q(resumption_applied_at__isnull=False)
         )
+        if user.is_superuser:
+            return waiting
+        decided_here = listing_levels_decided_at(user.region.level if user.region_id else "")
+        return waiting.filter(Q(supervision_level="") | Q(supervision_level__in=decided_here))
     if user.role == Role.OFFICER:
         own_acceptance = (
             Q(status=Status.PENDING_ACCEPTANCE)

@@ -22,7 +22,6 @@ from accounts.choices import Role
 from accounts.models import User
 from core.dates import today
 from core.uploads import CleanedUpload, clean_upload_key, existing_upload
-from hospitals.choices import RegionLevel
 from hospitals.models import Hospital, Region
 from notifications.choices import EventKind
 from notifications.recipients import hospital_officers, region_bureau_staff
@@ -30,7 +29,9 @@ from notifications.services import notify
 
 from .choices import (
     BUREAU_SOURCES,
+    LISTING_RANK,
     OPEN_STATUSES,
+    REGION_LEVEL_RANK,
     Category,
     EventType,
     EvidenceStage,
@@ -124,13 +125,8 @@ def is_hospital_officer(user, hazard: Hazard) -> bool:
     )
 
 
-# 挂牌督办 level → the lowest region level whose bureau may act on the listed hazard.
-_REGION_RANK = {RegionLevel.COUNTY: 0, RegionLevel.CITY: 1, RegionLevel.PROVINCE: 2}
-_LISTING_RANK = {
-    SupervisionLevel.COUNTY: 0,
-    SupervisionLevel.CITY: 1,
-    SupervisionLevel.PROVINCE: 2,
-}
+_REGION_RANK = REGION_LEVEL_RANK
+_LISTING_RANK = LISTING_RANK
 
 
 def bureau_authority_region(hazard: Hazard, level: str | None = None) -> Region | None:

@@ -559,3 +559,22 @@ def test_submit_of_city_listed_hazard_notifies_the_city(
     assert not Notification.objects.filter(
         recipient=county_bureau, event="hazard_submitted"
     ).exists()
+
+
+def test_todo_lists_a_city_listed_hazard_for_the_city_not_the_county(
+    city_listed, county_bureau, city_bureau
+):
+    from hazards.selectors import todo_for
+
+    assert city_listed not in todo_for(county_bureau)
+    assert city_listed in todo_for(city_bureau)
+
+
+def test_todo_lists_a_pending_resumption_application_for_the_deciding_bureau(
+    decided, officer_a, county_bureau
+):
+    from hazards.selectors import todo_for
+
+    assert decided not in todo_for(county_bureau)  # suspended, no application yet
+    hazard_apply_resumption(hazard=decided, by=officer_a, note="已整改,申请恢复使用")
+    assert decided in todo_for(county_bureau)
