@@ -273,15 +273,20 @@ class PlanItemCell:
 
     @property
     def colour(self) -> str:
-        return "danger" if self.overdue else STATUS_COLOURS[self.status]
+        if self.overdue:
+            return "danger"
+        return "warning" if self.contradicted else STATUS_COLOURS[self.status]
 
     @property
     def icon(self) -> str:
-        return STATUS_ICONS[self.status]
+        return "bi-exclamation-triangle" if self.contradicted else STATUS_ICONS[self.status]
 
     @property
     def status_label(self) -> str:
-        return str(ItemStatus(self.status).label)
+        label = str(ItemStatus(self.status).label)
+        if self.contradicted:
+            return _("%(status)s(核算不足)") % {"status": label}
+        return label
 
     @property
     def is_met(self) -> bool:
@@ -777,3 +782,206 @@ def alarm_drill_trend(hospital: Hospital) -> list[AlarmDrill]:
         .select_related("alarm_point")
         .order_by("date", "id")
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Half-year roll-up: a hospital's figures come from the report it submitted (frozen), else from
+# the live computation, and each row says which.
+
+SOURCE_SNAPSHOT = "snapshot"
+SOURCE_LIVE = "live"
+
+
+@dataclass
+class RollupItem:
+    number: str
+    label: str
+    status: str
+    status_label: str
+    deadline: dt.date | None
+    met_on: dt.date | None
+    overdue: bool
+    days_late: int
+    achieved: bool
+
+
+@dataclass
+class HalfYearRow:
+    """One covered hospital in a half-year roll-up. `source` is SOURCE_SNAPSHOT (the figures
+    frozen in its submitted report, as of `as_of` = the day it submitted) or SOURCE_LIVE (it
+    did not submit: computed from its records as of `as_of`)."""
+
+    hospital: Hospital
+    report: HalfYearReport | None
+    source: str
+    as_of: dt.date | None
+    plan_items: list[RollupItem]
+    standard: list[RollupItem]
+    custom: list[RollupItem]
+    guards: dict
+
+    @property
+    def submitted(self) -> bool:
+        return self.source == SOURCE_SNAPSHOT
+
+    @property
+    def items(self) -> list[RollupItem]:
+        return self.standard + self.custom
+
+    @property
+    def items_met(self) -> int:
+        return sum(1 for i in self.items if i.achieved)
+
+    @property
+    def items_total(self) -> int:
+        return len(self.items)
+
+    @property
+    def custom_met(self) -> int:
+        return sum(1 for i in self.custom if i.achieved)
+
+    @property
+    def overdue(self) -> list[RollupItem]:
+        return [i for i in self.items if i.overdue]
+
+    @property
+    def source_label(self) -> str:
+        if self.submitted:
+            return _("报送快照(%(date)s)") % {"date": self.as_of.isoformat() if self.as_of else ""}
+        return _("未报送:实时核算(截至 %(date)s)") % {
+            "date": self.as_of.isoformat() if self.as_of else ""
+        }
+
+
+def _date(value) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def _from_state(state: ItemState) -> RollupItem:
+    return RollupItem(
+        state.number,
+        state.label,
+        state.status,
+        state.status_label,
+        state.deadline,
+        state.met_on,
+        state.is_overdue,
+        state.days_late,
+        state.is_achieved,
+    )
+
+
+def _from_snapshot_item(entry: dict, number: str | None = None) -> RollupItem:
+    status = entry.get("status") or ItemStatus.NOT_STARTED
+    days_left = entry.get("days_left")
+    overdue = status != ItemStatus.MET and days_left is not None and days_left < 0
+    return RollupItem(
+        number or entry.get("number", ""),
+        entry.get("name", ""),
+        status,
+        entry.get("status_label") or str(ItemStatus(status).label),
+        _date(entry.get("deadline")),
+        _date(entry.get("met_on")),
+        overdue,
+        -days_left if overdue else 0,
+        entry.get("achieved", status == ItemStatus.MET),
+    )
+
+
+def _snapshot_guards(guards: dict) -> dict:
+    required = guards.get("required", 0)
+    certified = guards.get("certified", 0)
+    deciding = guards.get("deciding")
+    if deciding is None:  # snapshots taken before the terms were frozen by name
+        terms = {
+            "staff": guards.get("staff_term"),
+            "beds": guards.get("beds_term"),
+            "outpatients": guards.get("outpatient_term"),
+        }
+        deciding = [name for name, value in terms.items() if required and value == required]
+    return {
+        "required": required,
+        "deciding": tuple(deciding),
+        "actual": guards.get("actual", certified),
+        "certified": certified,
+        # The rule, applied to the frozen inputs (older snapshots stored another shortfall).
+        "shortfall": max(required - certified, 0),
+    }
+
+
+def half_year_rows(
+    hospitals, year: int, half: int, *, today: dt.date | None = None
+) -> list[HalfYearRow]:
+    """Every covered hospital of the scope for the half-year: from its submitted snapshot when
+    it submitted one, else live as of `today` (default now; pass the period's end for a past
+    half-year). A fixed number of queries."""
+    rows = []
+    for row in build_rows(hospitals, today=today, period=(year, half)):
+        report = row.report
+        snapshot = report.snapshot if report is not None and report.is_submitted else None
+        if snapshot:
+            plan_items = [
+                RollupItem(
+                    c.get("number", ""),
+                    c.get("name", ""),
+                    c.get("status", ""),
+                    c.get("status_label", ""),
+                    None,
+                    None,
+                    bool(c.get("overdue")),
+                    0,
+                    c.get("achieved", c.get("status") == ItemStatus.MET),
+                )
+                for c in snapshot.get("plan_items", [])
+            ]
+            rows.append(
+                HalfYearRow(
+                    row.hospital,
+                    report,
+                    SOURCE_SNAPSHOT,
+                    _date(snapshot.get("taken_on")),
+                    plan_items,
+                    [_from_snapshot_item(e) for e in snapshot.get("standard", [])],
+                    [_from_snapshot_item(e, "N") for e in snapshot.get("custom", [])],
+                    _snapshot_guards(snapshot.get("guards") or {}),
+                )
+            )
+            continue
+        guards = row.guards
+        rows.append(
+            HalfYearRow(
+                row.hospital,
+                report,
+                SOURCE_LIVE,
+                row.standard[0].today if row.standard else today,
+                [
+                    RollupItem(
+                        c.number,
+                        c.label,
+                        c.status,
+                        c.status_label,
+                        None,
+                        None,
+                        c.overdue,
+                        0,
+                        c.is_achieved,
+                    )
+                    for c in row.cells
+                ],
+                [_from_state(s) for s in row.standard],
+                [_from_state(s) for s in row.custom],
+                {
+                    "required": guards.requirement.required,
+                    "deciding": guards.requirement.deciding,
+                    "actual": guards.actual,
+                    "certified": guards.certified,
+                    "shortfall": guards.shortfall,
+                },
+            )
+        )
+    return rows
