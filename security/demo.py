@@ -212,6 +212,7 @@ def _set_item(item, status, *, rng, officer, bureau, deadline):
             from_status=ItemStatus.PENDING,
             to_status=ItemStatus.MET,
             note=item.review_note,
+            met_on=item.met_on,
         )
     item.save()
 

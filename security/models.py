@@ -308,6 +308,9 @@ class ItemEvent(models.Model):
     from_status = models.CharField(max_length=20, choices=ItemStatus.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=ItemStatus.choices, blank=True)
     note = models.TextField(_("说明"), blank=True)
+    # The 达标日期 a confirmation recorded, so the history can say when an item was met even
+    # after it has been sent back (the item's own met_on is cleared then).
+    met_on = models.DateField(_("达标日期"), null=True, blank=True)
     at = models.DateTimeField(_("时间"), auto_now_add=True)
 
     class Meta:

@@ -104,9 +104,10 @@ def _figures(snapshot: dict) -> list[str]:
     return lines
 
 
-def half_year_report_pdf(report: HalfYearReport) -> bytes:
+def half_year_report_pdf(report: HalfYearReport, *, compress: bool = True) -> bytes:
     """The submitted report (texts, addressees, frozen checklist, key figures) with the
-    单位(盖章)/负责人/填报人/日期 lines for signing and stamping."""
+    单位(盖章)/负责人/填报人/日期 lines for signing and stamping (``compress=False`` leaves
+    the page streams readable)."""
     snapshot = report.snapshot or {}
     addressed = report.addressed_to or {}
     hospital_name = (snapshot.get("hospital") or {}).get("name") or report.hospital.name
@@ -215,6 +216,7 @@ def half_year_report_pdf(report: HalfYearReport) -> bytes:
         title=f"{hospital_name} {title}",
         author=hospital_name,
         invariant=1,
+        pageCompression=1 if compress else 0,
     )
     doc.build(story)
     return buffer.getvalue()

@@ -497,28 +497,27 @@ def statuses_as_of(items: list[ChecklistItem], day: dt.date) -> dict[int, tuple[
     that change started from. An item with no status events keeps its stored status (the
     history does not say otherwise). One query."""
     end = _end_of(day)
-    before: dict[int, tuple[str, dt.datetime]] = {}
+    before: dict[int, tuple[str, dt.datetime, dt.date | None]] = {}
     first_after: dict[int, str] = {}
     events = (
         ItemEvent.objects.filter(item_id__in=[i.pk for i in items])
         .exclude(to_status="")
         .order_by("at", "id")
-        .values_list("item_id", "from_status", "to_status", "at")
+        .values_list("item_id", "from_status", "to_status", "at", "met_on")
     )
-    for item_id, from_status, to_status, at in events:
+    for item_id, from_status, to_status, at, met_on in events:
         if at < end:
-            before[item_id] = (to_status, at)
+            before[item_id] = (to_status, at, met_on)
         elif item_id not in first_after:
             first_after[item_id] = from_status or ItemStatus.NOT_STARTED
     result = {}
     for item in items:
         if item.pk in before:
-            status, at = before[item.pk]
-            met_on = None
-            if status == ItemStatus.MET:
-                met_on = (
-                    item.met_on if item.met_on and item.met_on <= day else timezone.localdate(at)
-                )
+            status, at, met_on = before[item.pk]
+            if status != ItemStatus.MET:
+                met_on = None
+            elif met_on is None:  # confirmed before events kept the date
+                met_on = item.met_on or timezone.localdate(at)
             result[item.pk] = (status, met_on)
         elif item.pk in first_after:
             result[item.pk] = (first_after[item.pk], None)

@@ -242,7 +242,7 @@ def _locked(item: ChecklistItem) -> ChecklistItem:
     )
 
 
-def _event(item, *, by, action, from_status="", to_status="", note=""):
+def _event(item, *, by, action, from_status="", to_status="", note="", met_on=None):
     return ItemEvent.objects.create(
         item=item,
         actor=by,
@@ -250,6 +250,7 @@ def _event(item, *, by, action, from_status="", to_status="", note=""):
         from_status=from_status,
         to_status=to_status,
         note=note,
+        met_on=met_on,
     )
 
 
@@ -345,6 +346,7 @@ def item_confirm(
             from_status=old,
             to_status=ItemStatus.MET,
             note=_clean(note),
+            met_on=met_on,
         )
         notify(
             event=EventKind.SECURITY_ITEM_REVIEW,

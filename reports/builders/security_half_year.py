@@ -186,4 +186,3 @@ def build(scope) -> WorkbookPlan:
             custom_items_sheet(rows),
         ],
     )
-
