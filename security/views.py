@@ -197,20 +197,19 @@ def hospital_page(request, pk):
     items = list(
         ChecklistItem.objects.filter(hospital=hospital).order_by("id").prefetch_related("evidence")
     )
-    standard, custom = selectors.checklist_states(hospital, items, ctx["plan"])
-    guards = selectors.guard_situation(hospital, ctx["plan"])
-    facilities = selectors.facility_situation(hospital, ctx["plan"])
-    _posts, totals = selectors.equipment_situation(hospital)
+    # The same computation as the overview (selectors.hospital_facts_for), one hospital.
+    facts = selectors.hospital_facts(hospital)
+    standard, custom = selectors.checklist_states(hospital, items, ctx["plan"], facts=facts)
     year, half = selectors.half_year_of(today())
     ctx.update(
         standard=standard,
         custom=custom,
         cells=selectors.plan_item_cells(standard),
-        guards=guards,
-        facilities=facilities,
-        equipment_short=[line for line in totals if line.shortfall],
+        guards=facts.guards,
+        facilities=facts,
+        equipment_short=facts.equipment_short,
         overdue=[s for s in standard + custom if s.is_overdue],
-        met_count=sum(1 for s in standard + custom if s.is_met),
+        met_count=sum(1 for s in standard + custom if s.is_achieved),
         total_count=len(standard) + len(custom),
         current_report=HalfYearReport.objects.filter(
             hospital=hospital, year=year, half=half

@@ -221,7 +221,7 @@ def test_overview_counts_equal_the_per_hospital_computation(county, county_burea
     assert "40%" in body or "40.0%" in body
 
 
-def test_contradicted_item_is_shown_but_not_counted(hospital_a, ready_a, county_bureau):
+def test_contradicted_item_is_shown_but_not_counted(hospital_a, ready_a, county_bureau, client_for):
     item = _guards_item(hospital_a)
     item_confirm(item=item, by=county_bureau, met_on=dt.date(2024, 1, 1))
     SecurityProfile.objects.filter(hospital=hospital_a).update(
@@ -232,6 +232,9 @@ def test_contradicted_item_is_shown_but_not_counted(hospital_a, ready_a, county_
     assert guards.is_met and guards.contradicted and not guards.is_achieved
     assert guards.status_label == "已达标(核算不足)"
     assert row.items_met == 0
+    page = client_for(county_bureau).get(reverse("security:hospital", args=[hospital_a.pk]))
+    assert page.context["met_count"] == 0
+    assert "统计时不计为达标" in page.content.decode()
 
 
 # --- allowed_actions drives the buttons, and the service refuses the same ----------------------
