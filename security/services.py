@@ -817,3 +817,16 @@ def report_police_deliveries(report: HalfYearReport) -> list:
         )
         if not d.recipient_id
     ]
+
+
+def report_police_resend(*, report: HalfYearReport, by) -> bool:
+    """Bureau staff over the hospital try a FAILED police e-mail again (same row, same key:
+    it can still be sent only once). Returns False when there was nothing failed to resend."""
+    from notifications.services import delivery_retry
+
+    if not can_review(by, report.hospital):
+        raise SecurityError(_("只有卫健局工作人员可以重新发送报告。"))
+    resent = False
+    for delivery in report_police_deliveries(report):
+        resent = delivery_retry(delivery=delivery, by=by) or resent
+    return resent

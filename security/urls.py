@@ -34,4 +34,9 @@ urlpatterns = [
     path("reports/<int:pk>/", views.report_detail, name="report"),
     path("reports/<int:pk>/submit/", views.report_submit, name="report_submit"),
     path("reports/<int:pk>/pdf/", views.report_pdf, name="report_pdf"),
+    path(
+        "reports/<int:pk>/resend-police/",
+        views.report_police_resend,
+        name="report_police_resend",
+    ),
 ]

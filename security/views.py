@@ -759,6 +759,23 @@ def report_submit(request, pk):
     return redirect("security:report", pk=report.pk)
 
 
+@require_POST
+def report_police_resend(request, pk):
+    report = get_object_or_404(
+        HalfYearReport.objects.visible_to(request.user).select_related("hospital__region"), pk=pk
+    )
+    try:
+        resent = services.report_police_resend(report=report, by=request.user)
+    except SecurityError as exc:
+        _error(request, exc)
+    else:
+        if resent:
+            messages.success(request, _("已重新排队发送至公安联系人邮箱。"))
+        else:
+            messages.info(request, _("没有发送失败的邮件需要重新发送。"))
+    return redirect("security:report", pk=report.pk)
+
+
 def report_pdf(request, pk):
     """The submitted report as the PDF the police contact receives (same scope as the page)."""
     from .report_pdf import half_year_report_pdf, report_filename

@@ -215,3 +215,26 @@ def _pdf_text(content: bytes) -> str:
     """The text drawn in an uncompressed PDF (STSong-Light writes UTF-16 literals)."""
     strings = re.findall(r"\(((?:\\.|[^\\)])*)\)\s*Tj", content.decode("latin-1"), flags=re.S)
     return "".join(_unescape(s).decode("utf-16-be", errors="ignore") for s in strings)
+
+
+def test_bureau_resends_a_failed_police_email_once(
+    plan, hospital_a, officer_a, county_bureau, client_for, django_capture_on_commit_callbacks
+):
+    report = report_submit(report=_draft(hospital_a, officer_a), by=officer_a)
+    [delivery] = report_police_deliveries(report)
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=DeliveryStatus.FAILED, attempts=6, last_error="SMTP down"
+    )
+    url = reverse("security:report_police_resend", args=[report.pk])
+    # The hospital may not; the bureau may, and the e-mail goes out once.
+    client_for(officer_a).post(url)
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.FAILED
+    page = client_for(county_bureau).get(reverse("security:report", args=[report.pk]))
+    assert url in page.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(county_bureau).post(url)
+        client_for(county_bureau).post(url)
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.SENT
+    assert len(_police_mails()) == 1
