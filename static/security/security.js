@@ -1,6 +1,7 @@
 // 4+N pages: behaviour without inline handlers (the pages run under a strict CSP).
 // - <form data-confirm="…">: ask before submitting (deleting evidence, submitting a report).
 // - <button data-print>: print the page.
+// - <select data-autosubmit>: submit its form when the choice changes (filters).
 // - <canvas data-trend="…">: the alarm-drill response-time chart (data in json_script blocks).
 (function () {
   "use strict";
@@ -11,6 +12,13 @@
       if (!window.confirm(form.dataset.confirm)) {
         event.preventDefault();
       }
+    }
+  });
+
+  document.addEventListener("change", function (event) {
+    var field = event.target;
+    if (field instanceof HTMLSelectElement && field.hasAttribute("data-autosubmit") && field.form) {
+      field.form.submit();
     }
   });
 
