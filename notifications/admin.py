@@ -53,7 +53,14 @@ class DeliveryAdmin(admin.ModelAdmin):
         "sent_at",
     ]
     list_filter = ["status", "channel", "event"]
-    search_fields = ["title", "dedupe_key", "last_error", "recipient__username", "robot__name"]
+    search_fields = [
+        "title",
+        "dedupe_key",
+        "last_error",
+        "recipient__username",
+        "robot__name",
+        "address",
+    ]
     raw_id_fields = ["recipient", "robot"]
     date_hierarchy = "created_at"
     readonly_fields = ["created_at", "updated_at", "claimed_at", "sent_at"]

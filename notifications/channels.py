@@ -14,6 +14,7 @@ import logging
 import smtplib
 import time
 from dataclasses import dataclass
+from types import SimpleNamespace
 from urllib.parse import quote_plus
 
 import requests
@@ -24,6 +25,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from .attachments import AttachmentUnavailable, build
 from .choices import RobotKind
 from .urlsafety import validate_webhook_url
 
@@ -63,9 +65,18 @@ class EmailChannel:
     code = "email"
 
     def send(self, delivery) -> None:
-        user = delivery.recipient
-        if user is None or not user.email:
+        """One delivery: to an account's address or to a plain address (no account), with its
+        attachment rebuilt from its object (notifications.attachments)."""
+        address = delivery.to_address
+        if not address:
             raise DeliveryError("收件人没有电子邮箱地址", permanent=True)
+        attachments = []
+        if delivery.attachment:
+            try:
+                attachments.append(build(delivery.attachment, delivery.attachment_object_id))
+            except AttachmentUnavailable as exc:
+                raise DeliveryError(f"附件无法生成: {exc}", permanent=True)
+        user = delivery.recipient or SimpleNamespace(display_name=delivery.to_name)
         context = {
             "delivery": delivery,
             "user": user,
@@ -80,7 +91,7 @@ class EmailChannel:
             subject = f"[{settings.SITE_NAME}] {delivery.title}"
             text = render_to_string("notifications/email/notification.txt", context)
             html = render_to_string("notifications/email/notification.html", context)
-        self._send(user, subject, text, html)
+        self._send(address, subject, text, html, attachments)
 
     def send_digest(self, user, deliveries) -> None:
         """Several reminders of one run in one e-mail."""
@@ -109,16 +120,18 @@ class EmailChannel:
             }
             text = render_to_string("notifications/email/digest.txt", context)
             html = render_to_string("notifications/email/digest.html", context)
-        self._send(user, subject, text, html)
+        self._send(user.email, subject, text, html)
 
-    def _send(self, user, subject: str, text: str, html: str) -> None:
+    def _send(self, address: str, subject: str, text: str, html: str, attachments=()) -> None:
         message = EmailMultiAlternatives(
             subject=str(subject).replace("\n", " "),
             body=text,
             from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[user.email],
+            to=[address],
         )
         message.attach_alternative(html, "text/html")
+        for attachment in attachments:
+            message.attach(attachment.filename, attachment.content, attachment.mimetype)
         try:
             message.send(fail_silently=False)
         except smtplib.SMTPRecipientsRefused as exc:

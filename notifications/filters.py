@@ -33,4 +33,5 @@ class DeliveryFilter(django_filters.FilterSet):
             | Q(recipient__username__icontains=value)
             | Q(recipient__full_name__icontains=value)
             | Q(robot__name__icontains=value)
+            | Q(address__icontains=value)
         )

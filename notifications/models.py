@@ -231,8 +231,9 @@ class Delivery(models.Model):
     """
 
     channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
-    # "user:<pk>" or "robot:<pk>": part of the unique key (nullable FKs would not be).
-    target = models.CharField(_("接收方"), max_length=40)
+    # "user:<pk>", "robot:<pk>" or "email:<address>" (someone without an account, e.g. the
+    # police contact of a region plan): part of the unique key (nullable FKs would not be).
+    target = models.CharField(_("接收方"), max_length=300)
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("接收人"),
@@ -249,11 +250,16 @@ class Delivery(models.Model):
         on_delete=models.CASCADE,
         related_name="deliveries",
     )
+    address = models.EmailField(_("邮箱地址"), blank=True)
+    address_name = models.CharField(_("收件人称呼"), max_length=100, blank=True)
     event = models.CharField(_("事件"), max_length=40, choices=EventKind.choices)
     dedupe_key = models.CharField(max_length=255)
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
     url = models.CharField(_("链接"), max_length=500, blank=True)
+    # A file rebuilt at every attempt by a registered builder (notifications.attachments).
+    attachment = models.CharField(_("附件"), max_length=60, blank=True)
+    attachment_object_id = models.PositiveBigIntegerField(null=True, blank=True)
     status = models.CharField(
         _("状态"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
     )
@@ -283,3 +289,13 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} · {self.title}"
+
+    @property
+    def to_address(self) -> str:
+        return self.recipient.email if self.recipient_id else self.address
+
+    @property
+    def to_name(self) -> str:
+        if self.recipient_id:
+            return self.recipient.display_name
+        return self.address_name or self.address

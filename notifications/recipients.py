@@ -12,6 +12,8 @@ from django.urls import NoReverseMatch
 from accounts.choices import Role
 from accounts.models import User
 
+from .choices import EventKind
+
 
 def hospital_officers(hospital) -> list:
     return list(User.objects.filter(role=Role.OFFICER, hospital=hospital, is_active=True))
@@ -39,7 +41,59 @@ def _nearest_with_role(region, role: str) -> list:
 
 
 def region_bureau_staff(region) -> list:
+    """Bureau staff of the nearest region (the region itself, then upwards) that has any."""
     return _nearest_with_role(region, Role.BUREAU)
+
+
+# --- which bureau levels hear about what ---------------------------------------------------
+#
+# THE RULE. Bureaus are province > city > county. An event goes to bureau staff by its reach:
+# - NEAREST (the default): the bureau that acts on it — the hospital's own region if it has
+#   bureau staff, else the nearest region above that has. Casework (an item to confirm, a
+#   hazard to accept, a half-year report submitted, a reminder) is handled by one bureau;
+#   telling every level above would bury the province in county business.
+# - a region level ("county", "city", "province"): every bureau from the hospital's region up
+#   to and including that level — escalations the level above must see too (a major hazard
+#   overdue is supervised by the city; a 4+N deadline missed is named by the city).
+# A region above the reach never hears; a region below the hospital's never does either.
+NEAREST = "nearest"
+LEVEL_ORDER = ("county", "city", "province")
+BUREAU_REACH: dict[str, str] = {
+    EventKind.HAZARD_MAJOR_OVERDUE: "city",
+    EventKind.SECURITY_DEADLINE: NEAREST,
+    EventKind.SECURITY_ITEM_REVIEW: NEAREST,
+    EventKind.HALF_YEAR_REPORT_DUE: NEAREST,
+    EventKind.HALF_YEAR_REPORT_SUBMITTED: NEAREST,
+}
+
+
+def bureau_staff_up_to(region, level: str) -> list:
+    """Active bureau staff of `region` and of every region above it up to `level`."""
+    if region is None:
+        return []
+    from hospitals.models import Region
+
+    levels = dict(Region.objects.filter(pk__in=region.ancestor_ids).values_list("pk", "level"))
+    top = LEVEL_ORDER.index(level) if level in LEVEL_ORDER else len(LEVEL_ORDER) - 1
+    region_ids = [
+        pk
+        for pk in region.ancestor_ids
+        if levels.get(pk) not in LEVEL_ORDER or LEVEL_ORDER.index(levels[pk]) <= top
+    ]
+    return list(
+        User.objects.filter(role=Role.BUREAU, is_active=True, region_id__in=region_ids).order_by(
+            "pk"
+        )
+    )
+
+
+def bureau_recipients(region, *, event: str, reach: str | None = None) -> list:
+    """Bureau staff who hear about `event` for something in `region` (a hospital's region),
+    by the rule above; `reach` overrides the event's reach."""
+    reach = reach or BUREAU_REACH.get(event, NEAREST)
+    if reach == NEAREST:
+        return region_bureau_staff(region)
+    return bureau_staff_up_to(region, reach)
 
 
 def region_admins(region) -> list:

@@ -146,6 +146,8 @@ def notify(
     hospital=None,
     region=None,
     robots: bool = True,
+    addresses: Iterable[tuple[str, str]] = (),
+    attachment: str = "",
 ) -> list[Notification]:
     """Tell `recipients` about `event` on every channel. Returns the new in-app notifications.
 
@@ -155,6 +157,13 @@ def notify(
     same occurrence is a no-op. E-mail respects each user's preferences; group robots of the
     object's hospital or region (inferred from `obj`, or given as `hospital`/`region`) that
     subscribe to the event receive it too (pass `robots=False` to skip them).
+
+    `addresses` are (name, e-mail) pairs of people without an account (the police contact of
+    a region plan): each gets one e-mail Delivery (target "email:<address>", no link into the
+    site), deduplicated like every other. `attachment` names a builder registered in
+    notifications.attachments; every e-mail of this call carries the file it builds from `obj`,
+    rebuilt at each attempt. E-mails with an attachment or to a plain address are sent one by
+    one, never folded into a digest.
     """
     key = dedupe_key(event, obj, occurrence)
     title = str(title)[:200]
@@ -210,6 +219,37 @@ def notify(
         if email_rows:
             Delivery.objects.bulk_create(email_rows, ignore_conflicts=True)
 
+    single_email_targets: list[str] = []
+    attachment_id = obj.pk if (attachment and obj is not None) else None
+    if attachment:
+        # Rows for accounts were built above; they carry the file too.
+        Delivery.objects.filter(
+            channel=Channel.EMAIL, dedupe_key=key, target__in=pending_email_targets, attempts=0
+        ).update(attachment=attachment, attachment_object_id=attachment_id)
+        single_email_targets, pending_email_targets = pending_email_targets, []
+    address_rows = {}
+    for name, address in addresses:
+        address = (address or "").strip()
+        if not address:
+            continue
+        target = f"email:{address.lower()}"[:300]
+        address_rows[target] = Delivery(
+            channel=Channel.EMAIL,
+            target=target,
+            address=address,
+            address_name=str(name or "")[:100],
+            event=event,
+            dedupe_key=key,
+            title=title,
+            body=body,
+            attachment=attachment,
+            attachment_object_id=attachment_id,
+            next_attempt_at=now + SAFETY_NET_DELAY,
+        )
+    if address_rows:
+        Delivery.objects.bulk_create(address_rows.values(), ignore_conflicts=True)
+        single_email_targets += list(address_rows)
+
     if robots and event not in PERSONAL_EVENTS:
         scope_hospital, scope_region = _scope_of(obj, hospital, region)
         matching = [
@@ -238,13 +278,23 @@ def notify(
             pending_robot_ids = [robot.pk for robot in matching]
 
     delivery_ids: list[int] = []
+    if single_email_targets:
+        delivery_ids = list(
+            Delivery.objects.filter(
+                channel=Channel.EMAIL,
+                dedupe_key=key,
+                target__in=single_email_targets,
+                status=DeliveryStatus.PENDING,
+                attempts=0,
+            ).values_list("pk", flat=True)
+        )
     batch = _current_batch.get()
     if pending_email_targets and batch is not None:
         # Inside a reminder run: one digest e-mail per person, sent when the run ends.
         batch.email_recipient_ids.update(int(t.split(":")[1]) for t in pending_email_targets)
     elif pending_email_targets:
         # Only rows this call (or a concurrent twin) created and nobody has touched yet.
-        delivery_ids = list(
+        delivery_ids += list(
             Delivery.objects.filter(
                 channel=Channel.EMAIL,
                 dedupe_key=key,
@@ -338,7 +388,10 @@ def send_email_digest(recipient_id: int, *, limit: int = 100) -> dict:
     now = timezone.now()
     candidates = list(
         Delivery.objects.filter(
-            channel=Channel.EMAIL, recipient_id=recipient_id, status=DeliveryStatus.PENDING
+            channel=Channel.EMAIL,
+            recipient_id=recipient_id,
+            status=DeliveryStatus.PENDING,
+            attachment="",
         )
         .filter(Q(attempts=0) | Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
         .select_related("recipient")
@@ -481,17 +534,29 @@ def retry_due_deliveries(*, limit: int = 500) -> dict:
     due = Delivery.objects.due(now)
     recipient_ids = sorted(
         set(
-            due.filter(channel=Channel.EMAIL)
+            due.filter(channel=Channel.EMAIL, attachment="")
             .values_list("recipient_id", flat=True)
             .distinct()[:limit]
         )
         - {None}
     )
+    # Sent one by one: e-mails with an attachment and e-mails to a plain address.
+    single_ids = list(
+        due.filter(channel=Channel.EMAIL)
+        .filter(~Q(attachment="") | Q(recipient__isnull=True))
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
     robot_ids = sorted(
         set(due.filter(robot__isnull=False).values_list("robot_id", flat=True).distinct())
     )
-    queue_sending([], robot_ids, recipient_ids)
-    return {"revived": revived, "recipients": len(recipient_ids), "robots": len(robot_ids)}
+    queue_sending(single_ids, robot_ids, recipient_ids)
+    return {
+        "revived": revived,
+        "recipients": len(recipient_ids),
+        "robots": len(robot_ids),
+        "single": len(single_ids),
+    }
 
 
 def delivery_retry(*, delivery: Delivery, by) -> bool:
@@ -504,9 +569,18 @@ def delivery_retry(*, delivery: Delivery, by) -> bool:
     if updated:
         if delivery.robot_id:
             transaction.on_commit(lambda: queue_sending([], [delivery.robot_id]))
-        else:
+        else:  # one e-mail, sent on its own (with its attachment, if any)
             transaction.on_commit(lambda: queue_sending([delivery.pk], []))
     return bool(updated)
+
+
+def deliveries_for(*, event: str, obj, occurrence: str = "", channel: str = Channel.EMAIL):
+    """The deliveries of one event occurrence (a page showing "sent to …" asks here)."""
+    return list(
+        Delivery.objects.filter(channel=channel, dedupe_key=dedupe_key(event, obj, occurrence))
+        .select_related("recipient")
+        .order_by("pk")
+    )
 
 
 # ---------------------------------------------------------------------------------------------

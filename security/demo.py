@@ -46,8 +46,15 @@ from .models import (
     SecurityProfile,
     VideoSystem,
 )
-from .selectors import PlanIndex, guard_requirement, half_year_of, previous_half_year
-from .services import build_snapshot, checklist_ensure
+from .rules import shortfalls
+from .selectors import (
+    PlanIndex,
+    guard_requirement,
+    half_year_of,
+    hospital_facts,
+    previous_half_year,
+)
+from .services import addressees, build_snapshot, checklist_ensure
 from .staffing import EQUIPMENT_FIELDS
 
 PLANS = {
@@ -58,6 +65,7 @@ PLANS = {
         "police_unit": "泉州市公安局治安支队",
         "police_contact": "郑警官",
         "police_phone": "0595-22170000",
+        "police_email": "zhian@qz-police.example",
     },
     "JJ": {
         # 晋江 set its own (later) dates, so the demo shows both days left and days late.
@@ -72,6 +80,7 @@ PLANS = {
         "police_unit": "晋江市公安局治安大队",
         "police_contact": "许警官",
         "police_phone": "0595-85670000",
+        "police_email": "zhian@jj-police.example",
     },
 }
 
@@ -203,6 +212,7 @@ def _set_item(item, status, *, rng, officer, bureau, deadline):
             from_status=ItemStatus.PENDING,
             to_status=ItemStatus.MET,
             note=item.review_note,
+            met_on=item.met_on,
         )
     item.save()
 
@@ -212,10 +222,11 @@ def _seed_hospital(hospital, plan, rng) -> None:
     strong = rng.random() < 0.6  # most hospitals are well advanced by now
     required = guard_requirement(hospital, plan).required
     guards = required + rng.randint(0, 4) if strong else max(required - rng.randint(2, 8), 0)
+    certified = max(guards - rng.randint(0, 3), 0)
     SecurityProfile.objects.create(
         hospital=hospital,
-        full_time_guards=guards,
-        certified_guards=max(guards - rng.randint(0, 3), 0),
+        certified_guards=certified,
+        uncertified_guards=guards - certified,
         monitoring_centre=True,
         monitoring_24h=strong or rng.random() < 0.5,
         face_installed=strong or rng.random() < 0.5,
@@ -300,8 +311,13 @@ def _seed_hospital(hospital, plan, rng) -> None:
     items = {i.kind: i for i in checklist_ensure(hospital=hospital)}
     weights = [0.05, 0.15, 0.15, 0.65] if strong else [0.15, 0.45, 0.15, 0.25]
     statuses = [ItemStatus.NOT_STARTED, ItemStatus.IN_PROGRESS, ItemStatus.PENDING, ItemStatus.MET]
+    facts = hospital_facts(hospital)
     for kind in STANDARD_KINDS:
         status = rng.choices(statuses, weights)[0]
+        if shortfalls(kind, facts) and status in (ItemStatus.PENDING, ItemStatus.MET):
+            # The same rule as item_submit/item_confirm: what the records say is short can be
+            # neither declared nor confirmed 已达标.
+            status = ItemStatus.IN_PROGRESS
         _set_item(
             items[kind],
             status,
@@ -350,14 +366,7 @@ def _report(hospital, plan, officer, period, *, submit: bool) -> None:
     )
     if submit and not report.is_submitted:
         report.snapshot = build_snapshot(hospital)
-        report.addressed_to = {
-            "bureau": plan.region.name if plan.region_id else "",
-            "bureau_contact": plan.bureau_contact,
-            "bureau_phone": plan.bureau_phone,
-            "police_unit": plan.police_unit,
-            "police_contact": plan.police_contact,
-            "police_phone": plan.police_phone,
-        }
+        report.addressed_to = addressees(plan)
         report.status = ReportStatus.SUBMITTED
         report.submitted_by = officer
         report.submitted_at = timezone.now()

@@ -39,7 +39,7 @@ def matrix_columns(overview: Overview) -> list[Column]:
         Column(_("应配保安员"), lambda r: r.guards.requirement.required, kind="int"),
         Column(_("实有保安员"), lambda r: r.guards.actual, kind="int"),
         Column(_("持证保安员"), lambda r: r.guards.certified, kind="int"),
-        Column(_("保安员缺口"), lambda r: r.guards.shortfall, kind="int"),
+        Column(_("持证保安员缺口"), lambda r: r.guards.shortfall, kind="int"),
         Column(
             _("半年报送"),
             lambda r: (

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -91,21 +93,25 @@ class CustomItemForm(DateWidgetsMixin, forms.Form):
     target_date = forms.DateField(label=_("计划完成日期"), required=False)
 
 
+def _new_upload_key() -> str:
+    return uuid.uuid4().hex
+
+
 class EvidenceForm(forms.Form):
     files = MultipleEvidenceField(label=_("佐证材料"), required=True)
+    # One key per rendered form (works without JS): a retried or double-tapped submission
+    # carries the same key and stores nothing new (core.uploads.existing_upload).
+    upload_key = forms.CharField(
+        required=False, max_length=64, widget=forms.HiddenInput, initial=_new_upload_key
+    )
 
 
 class GuardsForm(forms.ModelForm):
+    """Certified and uncertified guards are two counts: only the first meets item 1."""
+
     class Meta:
         model = SecurityProfile
-        fields = ["full_time_guards", "certified_guards"]
-
-    def clean(self):
-        data = super().clean()
-        guards, certified = data.get("full_time_guards"), data.get("certified_guards")
-        if guards is not None and certified is not None and certified > guards:
-            self.add_error("certified_guards", _("持证保安员人数不能多于专职保安员人数。"))
-        return data
+        fields = ["certified_guards", "uncertified_guards"]
 
 
 class FacilitiesForm(DateWidgetsMixin, forms.ModelForm):
@@ -271,6 +277,7 @@ class PlanForm(DateWidgetsMixin, forms.ModelForm):
             "police_unit",
             "police_contact",
             "police_phone",
+            "police_email",
         ]
         widgets = {
             "include_hospitals": forms.CheckboxSelectMultiple,

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.models import UploadIdentity
 from hospitals.choices import HospitalLevel
 from hospitals.models import Hospital, Region
 
@@ -137,6 +138,11 @@ class SecurityPlan(models.Model):
     police_unit = models.CharField(_("公安机关"), max_length=100, blank=True)
     police_contact = models.CharField(_("公安联系人"), max_length=50, blank=True)
     police_phone = models.CharField(_("公安联系电话"), max_length=30, blank=True)
+    police_email = models.EmailField(
+        _("公安联系邮箱"),
+        blank=True,
+        help_text=_("医院报送半年进展报告时,系统将报告 PDF 发送到此邮箱;不填则不发送。"),
+    )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("最后修改人"),
@@ -250,7 +256,7 @@ class EvidenceQuerySet(models.QuerySet):
         return self.filter(item__hospital__in=Hospital.objects.visible_to(user))
 
 
-class ItemEvidence(models.Model):
+class ItemEvidence(UploadIdentity):
     item = models.ForeignKey(
         ChecklistItem, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="evidence"
     )
@@ -269,6 +275,19 @@ class ItemEvidence(models.Model):
         verbose_name = _("4+N 佐证材料")
         verbose_name_plural = _("4+N 佐证材料")
         ordering = ["uploaded_at", "id"]
+        # Stored once: core.uploads.existing_upload is the rule, these are the last defence.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "upload_key"],
+                condition=~Q(upload_key=""),
+                name="security_evidence_once_per_upload_key",
+            ),
+            models.UniqueConstraint(
+                fields=["item", "sha256"],
+                condition=~Q(sha256=""),
+                name="security_evidence_file_once_per_item",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.original_name
@@ -289,6 +308,9 @@ class ItemEvent(models.Model):
     from_status = models.CharField(max_length=20, choices=ItemStatus.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=ItemStatus.choices, blank=True)
     note = models.TextField(_("说明"), blank=True)
+    # The 达标日期 a confirmation recorded, so the history can say when an item was met even
+    # after it has been sent back (the item's own met_on is cleared then).
+    met_on = models.DateField(_("达标日期"), null=True, blank=True)
     at = models.DateTimeField(_("时间"), auto_now_add=True)
 
     class Meta:
@@ -306,9 +328,15 @@ class SecurityProfile(models.Model):
     hospital = models.OneToOneField(
         Hospital, on_delete=models.CASCADE, related_name="security_profile"
     )
-    full_time_guards = models.PositiveIntegerField(_("专职保安员人数"), default=0)
+    # Recorded separately: item 1 counts guards holding the 《国家保安员证》, so a guard without
+    # it is on the staff but does not close the shortfall.
     certified_guards = models.PositiveIntegerField(
-        _("持《国家保安员证》人数"), default=0, help_text=_("不能多于专职保安员人数。")
+        _("持《国家保安员证》的专职保安员人数"), default=0
+    )
+    uncertified_guards = models.PositiveIntegerField(
+        _("未持证的专职保安员人数"),
+        default=0,
+        help_text=_("尚未取得《国家保安员证》的专职保安员,不计入达标人数。"),
     )
     monitoring_centre = models.BooleanField(_("已设立安全监控中心"), default=False)
     monitoring_24h = models.BooleanField(_("监控中心24小时专人值守"), default=False)
@@ -330,15 +358,20 @@ class SecurityProfile(models.Model):
     class Meta:
         verbose_name = _("安保基本情况")
         verbose_name_plural = _("安保基本情况")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(certified_guards__lte=models.F("full_time_guards")),
-                name="certified_guards_lte_guards",
-            )
-        ]
 
     def __str__(self) -> str:
         return str(self.hospital)
+
+    @property
+    def full_time_guards(self) -> int:
+        """All full-time guards, certified or not."""
+        return self.certified_guards + self.uncertified_guards
+
+    @full_time_guards.setter
+    def full_time_guards(self, value: int) -> None:
+        # Lets older callers write SecurityProfile(full_time_guards=n, certified_guards=m):
+        # Django sets fields first, then properties, so certified_guards is already known.
+        self.uncertified_guards = max(int(value or 0) - self.certified_guards, 0)
 
 
 class GuardPost(models.Model):

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from hospitals.models import Hospital
 from notifications.choices import EventKind
-from notifications.recipients import RegionSettings, hospital_officers, region_bureau_staff
+from notifications.recipients import RegionSettings, bureau_recipients, hospital_officers
 from notifications.services import notify
 
 from .choices import Half
@@ -85,7 +85,9 @@ def remind_item_deadlines(*, today: dt.date) -> int:
                     "days": days_left,
                 }
             if hospital.region_id not in bureau_cache:
-                bureau_cache[hospital.region_id] = region_bureau_staff(hospital.region)
+                bureau_cache[hospital.region_id] = bureau_recipients(
+                    hospital.region, event=EventKind.SECURITY_DEADLINE
+                )
             item_id = state.item.pk if state.item else ""
             created = notify(
                 event=EventKind.SECURITY_DEADLINE,
@@ -147,7 +149,8 @@ def remind_half_year_report(*, today: dt.date) -> int:
         ):
             created = notify(
                 event=EventKind.HALF_YEAR_REPORT_DUE,
-                recipients=hospital_officers(hospital) + region_bureau_staff(hospital.region),
+                recipients=hospital_officers(hospital)
+                + bureau_recipients(hospital.region, event=EventKind.HALF_YEAR_REPORT_DUE),
                 title=_("%(hospital)s 逾期未报送%(period)s 4+N 建设进展")
                 % {"hospital": hospital.name, "period": prev_period},
                 body=_("报送期限为 %(due)s。") % {"due": prev_due},

@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.dates import half_year_bounds
 from core.dates import today as local_today
@@ -33,14 +35,17 @@ from .models import (
     COVERED_LEVELS,
     PLAN_DEFAULTS,
     AlarmDrill,
+    AlarmPoint,
     ChecklistItem,
     Entrance,
     GuardPost,
     HalfYearReport,
+    ItemEvent,
     SecurityPlan,
     SecurityProfile,
     VideoSystem,
 )
+from .rules import GuardSituation, HospitalFacts, shortfalls
 from .staffing import (
     EQUIPMENT_FIELDS,
     GuardRequirement,
@@ -141,10 +146,24 @@ class ItemState:
     deadline: dt.date | None
     today: dt.date
     item: ChecklistItem | None = None
+    # Why the hospital's records say this item is short (security.rules.shortfalls).
+    shortfalls: list[str] = field(default_factory=list)
+    met_on_as_of: dt.date | None = None
 
     @property
     def is_met(self) -> bool:
+        """Confirmed 已达标 by the bureau (the recorded finding)."""
         return self.status == ItemStatus.MET
+
+    @property
+    def contradicted(self) -> bool:
+        """Confirmed, but the records now say short (e.g. guards left after confirmation)."""
+        return self.is_met and bool(self.shortfalls)
+
+    @property
+    def is_achieved(self) -> bool:
+        """What every figure counts as met: confirmed AND nothing short by the computed rule."""
+        return self.is_met and not self.shortfalls
 
     @property
     def days_left(self) -> int | None:
@@ -166,52 +185,70 @@ class ItemState:
     def colour(self) -> str:
         if self.is_overdue:
             return "danger"
+        if self.contradicted:
+            return "warning"
         return STATUS_COLOURS[self.status]
 
     @property
     def icon(self) -> str:
-        return STATUS_ICONS[self.status]
+        return "bi-exclamation-triangle" if self.contradicted else STATUS_ICONS[self.status]
 
     @property
     def status_label(self) -> str:
-        return str(ItemStatus(self.status).label)
+        label = str(ItemStatus(self.status).label)
+        if self.contradicted:
+            return _("%(status)s(核算不足)") % {"status": label}
+        return label
 
     @property
     def met_on(self) -> dt.date | None:
-        return self.item.met_on if self.item else None
+        if not self.is_met:
+            return None
+        return self.met_on_as_of or (self.item.met_on if self.item else None)
 
 
-def _state(kind, item, plan, today) -> ItemState:
+def _state(kind, item, plan, today, facts=None, status=None) -> ItemState:
     if kind == ItemKind.CUSTOM:
-        return ItemState(kind, "N", item.name, item.status, item.target_date, today, item)
+        return ItemState(kind, "N", item.name, status or item.status, item.target_date, today, item)
     return ItemState(
         kind,
         ITEM_NUMBERS[kind],
         str(ItemKind(kind).label),
-        item.status if item else ItemStatus.NOT_STARTED,
+        status or (item.status if item else ItemStatus.NOT_STARTED),
         plan.deadline_for(kind),
         today,
         item,
+        shortfalls(kind, facts),
     )
 
 
 def checklist_states(
-    hospital: Hospital, items: Iterable[ChecklistItem], plan: SecurityPlan, today=None
+    hospital: Hospital,
+    items: Iterable[ChecklistItem],
+    plan: SecurityPlan,
+    today=None,
+    facts: HospitalFacts | None = None,
+    statuses: dict[int, str] | None = None,
 ) -> tuple[list[ItemState], list[ItemState]]:
     """(standard item states in plan order, N item states). A standard item without a row yet
-    is 未启动."""
+    is 未启动. With `facts` each standard state carries the computed shortfalls; `statuses`
+    (item id → status) overrides the stored status (the status as of a past date)."""
     today = today or local_today()
+    statuses = statuses or {}
     standard = {}
     custom = []
     for item in items:
         if item.kind == ItemKind.CUSTOM:
-            custom.append(_state(ItemKind.CUSTOM, item, plan, today))
+            custom.append(_state(ItemKind.CUSTOM, item, plan, today, status=statuses.get(item.pk)))
         else:
             standard[item.kind] = item
-    return (
-        [_state(kind, standard.get(kind), plan, today) for kind in STANDARD_KINDS],
-        custom,
-    )
+    states = []
+    for kind in STANDARD_KINDS:
+        item = standard.get(kind)
+        states.append(
+            _state(kind, item, plan, today, facts, statuses.get(item.pk) if item else None)
+        )
+    return states, custom
 
 
 def combined_status(states: list[ItemState]) -> str:
@@ -236,19 +273,33 @@ class PlanItemCell:
 
     @property
     def colour(self) -> str:
-        return "danger" if self.overdue else STATUS_COLOURS[self.status]
+        if self.overdue:
+            return "danger"
+        return "warning" if self.contradicted else STATUS_COLOURS[self.status]
 
     @property
     def icon(self) -> str:
-        return STATUS_ICONS[self.status]
+        return "bi-exclamation-triangle" if self.contradicted else STATUS_ICONS[self.status]
 
     @property
     def status_label(self) -> str:
-        return str(ItemStatus(self.status).label)
+        label = str(ItemStatus(self.status).label)
+        if self.contradicted:
+            return _("%(status)s(核算不足)") % {"status": label}
+        return label
 
     @property
     def is_met(self) -> bool:
         return self.status == ItemStatus.MET
+
+    @property
+    def is_achieved(self) -> bool:
+        """Met and nothing short by the computed rule, for every part (what figures count)."""
+        return all(p.is_achieved for p in self.parts)
+
+    @property
+    def contradicted(self) -> bool:
+        return self.is_met and not self.is_achieved
 
 
 def plan_item_cells(standard: list[ItemState]) -> list[PlanItemCell]:
@@ -280,72 +331,79 @@ def guard_requirement(hospital: Hospital, plan: SecurityPlan) -> GuardRequiremen
     )
 
 
-@dataclass
-class GuardSituation:
-    requirement: GuardRequirement
-    actual: int
-    certified: int
-
-    @property
-    def shortfall(self) -> int:
-        return max(self.requirement.required - self.actual, 0)
-
-    @property
-    def uncertified(self) -> int:
-        return max(self.actual - self.certified, 0)
-
-    @property
-    def certified_shortfall(self) -> int:
-        """Guards still needed who hold the 国家保安员证 (the plan asks for certified guards)."""
-        return max(self.requirement.required - self.certified, 0)
-
-
 def guard_situation(hospital: Hospital, plan: SecurityPlan, profile=None) -> GuardSituation:
     if profile is None:
         profile = SecurityProfile.objects.filter(hospital=hospital).first()
+    return _guards(hospital, plan, profile)
+
+
+def _guards(hospital, plan, profile) -> GuardSituation:
     return GuardSituation(
         guard_requirement(hospital, plan),
-        profile.full_time_guards if profile else 0,
         profile.certified_guards if profile else 0,
+        profile.uncertified_guards if profile else 0,
     )
 
 
 def equipment_situation(hospital: Hospital):
     """([(post, its gear lines)], totals per equipment kind) for the hospital's posts."""
-    pairs = [
-        (p, post_equipment(p.name, p.guards_on_duty, {f: getattr(p, f) for f in EQUIPMENT_FIELDS}))
-        for p in GuardPost.objects.filter(hospital=hospital).order_by("id")
-    ]
+    pairs = [(p, _post_equipment(p)) for p in GuardPost.objects.filter(hospital=hospital)]
     return pairs, equipment_totals(equipment for _post, equipment in pairs)
 
 
-@dataclass
-class FacilitySituation:
-    entrances: list
-    entrances_short: list
-    alarm_points: list
-    alarm_points_offline: list
-    videos: list
-    videos_short: list
-    retention_minimum: int
-    profile: SecurityProfile | None
-
-
-def facility_situation(hospital: Hospital, plan: SecurityPlan) -> FacilitySituation:
-    entrances = list(Entrance.objects.filter(hospital=hospital))
-    points = list(hospital.alarm_points.all())
-    videos = list(VideoSystem.objects.filter(hospital=hospital))
-    minimum = plan.video_retention_days
-    return FacilitySituation(
-        entrances,
-        [e for e in entrances if e.missing],
-        points,
-        [p for p in points if not p.networked],
-        videos,
-        [v for v in videos if v.retention_days < minimum],
-        minimum,
-        SecurityProfile.objects.filter(hospital=hospital).first(),
+def _post_equipment(post: GuardPost):
+    return post_equipment(
+        post.name, post.guards_on_duty, {f: getattr(post, f) for f in EQUIPMENT_FIELDS}
     )
+
+
+def hospital_facts_for(hospitals: list[Hospital], index: PlanIndex) -> dict[int, HospitalFacts]:
+    """The records behind the computed rules (security.rules) for many hospitals: five
+    queries whatever their number. The per-hospital page and the overview both use it, so a
+    hospital's figures are the same wherever they are shown."""
+    ids = [h.pk for h in hospitals]
+    profiles = {p.hospital_id: p for p in SecurityProfile.objects.filter(hospital_id__in=ids)}
+    grouped: dict[str, dict[int, list]] = {}
+    for name, model in (
+        ("posts", GuardPost),
+        ("entrances", Entrance),
+        ("alarm_points", AlarmPoint),
+        ("videos", VideoSystem),
+    ):
+        rows = defaultdict(list)
+        for record in model.objects.filter(hospital_id__in=ids).order_by("id"):
+            rows[record.hospital_id].append(record)
+        grouped[name] = rows
+    facts = {}
+    for hospital in hospitals:
+        plan = index.for_hospital(hospital)
+        profile = profiles.get(hospital.pk)
+        facts[hospital.pk] = HospitalFacts(
+            guards=_guards(hospital, plan, profile),
+            posts=[_post_equipment(p) for p in grouped["posts"][hospital.pk]],
+            entrances=grouped["entrances"][hospital.pk],
+            alarm_points=grouped["alarm_points"][hospital.pk],
+            videos=grouped["videos"][hospital.pk],
+            retention_minimum=plan.video_retention_days,
+            profile=profile,
+        )
+    return facts
+
+
+def hospital_facts(hospital: Hospital, index: PlanIndex | None = None) -> HospitalFacts:
+    return hospital_facts_for([hospital], index or PlanIndex.load())[hospital.pk]
+
+
+def item_shortfalls(item: ChecklistItem) -> list[str]:
+    """Why the records say this checklist item is short now ([] for N items)."""
+    if item.is_custom:
+        return []
+    return shortfalls(item.kind, hospital_facts(item.hospital))
+
+
+def facility_situation(hospital: Hospital, plan: SecurityPlan | None = None) -> HospitalFacts:
+    """Items 2–4 records of one hospital (entrances, alarm points, videos, profile)."""
+    return hospital_facts(hospital)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -361,6 +419,7 @@ class OverviewRow:
     cells: list[PlanItemCell]
     guards: GuardSituation
     report: HalfYearReport | None = None
+    facts: HospitalFacts | None = None
 
     @property
     def overdue(self) -> list[ItemState]:
@@ -372,7 +431,12 @@ class OverviewRow:
 
     @property
     def items_met(self) -> int:
-        return sum(1 for s in self.standard + self.custom if s.is_met)
+        """Items counted as met: confirmed and not short by the computed rule."""
+        return sum(1 for s in self.standard + self.custom if s.is_achieved)
+
+    @property
+    def contradicted(self) -> list[ItemState]:
+        return [s for s in self.standard if s.contradicted]
 
     @property
     def custom_met(self) -> int:
@@ -422,19 +486,74 @@ class Overview:
         return sum(r.items_met for r in self.rows)
 
 
+def _end_of(day: dt.date) -> dt.datetime:
+    """The first instant after `day` in the project's time zone."""
+    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+
+
+def statuses_as_of(items: list[ChecklistItem], day: dt.date) -> dict[int, tuple[str, object]]:
+    """Item id → (status, date it became met or None) at the end of `day`, replayed from the
+    ItemEvent history: the last status change up to then; before the first change, the status
+    that change started from. An item with no status events keeps its stored status (the
+    history does not say otherwise). One query."""
+    end = _end_of(day)
+    before: dict[int, tuple[str, dt.datetime, dt.date | None]] = {}
+    first_after: dict[int, str] = {}
+    events = (
+        ItemEvent.objects.filter(item_id__in=[i.pk for i in items])
+        .exclude(to_status="")
+        .order_by("at", "id")
+        .values_list("item_id", "from_status", "to_status", "at", "met_on")
+    )
+    for item_id, from_status, to_status, at, met_on in events:
+        if at < end:
+            before[item_id] = (to_status, at, met_on)
+        elif item_id not in first_after:
+            first_after[item_id] = from_status or ItemStatus.NOT_STARTED
+    result = {}
+    for item in items:
+        if item.pk in before:
+            status, at, met_on = before[item.pk]
+            if status != ItemStatus.MET:
+                met_on = None
+            elif met_on is None:  # confirmed before events kept the date
+                met_on = item.met_on or timezone.localdate(at)
+            result[item.pk] = (status, met_on)
+        elif item.pk in first_after:
+            result[item.pk] = (first_after[item.pk], None)
+        elif item.created_at and item.created_at >= end:
+            result[item.pk] = (ItemStatus.NOT_STARTED, None)
+    return result
+
+
 def build_rows(
     hospitals, *, today=None, period: tuple[int, int] | None = None
 ) -> list[OverviewRow]:
-    """One OverviewRow per covered hospital in the queryset. Queries: hospitals, plans (3),
-    checklist items, security profiles, and the period's reports: 7 whatever the size."""
-    today = today or local_today()
+    """One OverviewRow per covered hospital in the queryset, as of `today` (default: now).
+
+    For a past date the item statuses are replayed from the ItemEvent history and N items
+    created later are left out. The records behind the computed rules (guards, posts,
+    entrances, alarm points, videos) have no history: a past date shows today's records and
+    does not mark confirmed items as contradicted by them.
+
+    Queries: hospitals, plans (3), checklist items, records (5), the period's reports, plus the
+    event history for a past date — a fixed number whatever the size."""
+    real_today = local_today()
+    today = today or real_today
+    past = today < real_today
     index = PlanIndex.load()
     covered = covered_hospitals(hospitals, index)
     ids = [h.pk for h in covered]
+    items = list(ChecklistItem.objects.filter(hospital_id__in=ids).order_by("id"))
+    as_of: dict[int, tuple[str, object]] = {}
+    if past:
+        end = _end_of(today)
+        items = [i for i in items if not (i.is_custom and i.created_at and i.created_at >= end)]
+        as_of = statuses_as_of(items, today)
     items_by_hospital = defaultdict(list)
-    for item in ChecklistItem.objects.filter(hospital_id__in=ids).order_by("id"):
+    for item in items:
         items_by_hospital[item.hospital_id].append(item)
-    profiles = {p.hospital_id: p for p in SecurityProfile.objects.filter(hospital_id__in=ids)}
+    facts = hospital_facts_for(covered, index)
     reports = {}
     if period:
         reports = {
@@ -443,16 +562,22 @@ def build_rows(
                 hospital_id__in=ids, year=period[0], half=period[1]
             )
         }
+    statuses = {pk: status for pk, (status, _met_on) in as_of.items()}
     rows = []
     for hospital in covered:
         plan = index.for_hospital(hospital)
-        standard, custom = checklist_states(hospital, items_by_hospital[hospital.pk], plan, today)
-        profile = profiles.get(hospital.pk)
-        guards = GuardSituation(
-            guard_requirement(hospital, plan),
-            profile.full_time_guards if profile else 0,
-            profile.certified_guards if profile else 0,
+        hospital_facts_ = facts[hospital.pk]
+        standard, custom = checklist_states(
+            hospital,
+            items_by_hospital[hospital.pk],
+            plan,
+            today,
+            facts=None if past else hospital_facts_,
+            statuses=statuses,
         )
+        for state in standard + custom:
+            if state.item is not None and state.item.pk in as_of:
+                state.met_on_as_of = as_of[state.item.pk][1]
         rows.append(
             OverviewRow(
                 hospital,
@@ -460,8 +585,9 @@ def build_rows(
                 standard,
                 custom,
                 plan_item_cells(standard),
-                guards,
+                hospital_facts_.guards,
                 reports.get(hospital.pk),
+                hospital_facts_,
             )
         )
     return rows
@@ -470,11 +596,11 @@ def build_rows(
 def summarise(rows: list[OverviewRow], *, period=None) -> Overview:
     rates = []
     for position, (number, label, _kinds) in enumerate(PLAN_ITEMS):
-        met = sum(1 for r in rows if r.cells[position].is_met)
+        met = sum(1 for r in rows if r.cells[position].is_achieved)
         rates.append(ItemRate(number, str(label), met, len(rows)))
     part_rates = []
     for position, kind in enumerate(STANDARD_KINDS):
-        met = sum(1 for r in rows if r.standard[position].is_met)
+        met = sum(1 for r in rows if r.standard[position].is_achieved)
         part_rates.append(ItemRate(ITEM_NUMBERS[kind], str(ItemKind(kind).label), met, len(rows)))
     overdue = [(row, state) for row in rows for state in row.overdue]
     overdue.sort(key=lambda pair: (pair[1].deadline, pair[0].hospital.name))
@@ -552,7 +678,7 @@ def security_status_summary(hospitals, *, today=None) -> dict:
 
 
 def guard_shortfalls(hospitals) -> list[dict]:
-    """Covered hospitals with fewer full-time guards than required, largest shortfall first."""
+    """Covered hospitals with fewer certified guards than required, largest shortfall first."""
     rows = build_rows(hospitals)
     result = [
         {
@@ -655,3 +781,206 @@ def alarm_drill_trend(hospital: Hospital) -> list[AlarmDrill]:
         .select_related("alarm_point")
         .order_by("date", "id")
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Half-year roll-up: a hospital's figures come from the report it submitted (frozen), else from
+# the live computation, and each row says which.
+
+SOURCE_SNAPSHOT = "snapshot"
+SOURCE_LIVE = "live"
+
+
+@dataclass
+class RollupItem:
+    number: str
+    label: str
+    status: str
+    status_label: str
+    deadline: dt.date | None
+    met_on: dt.date | None
+    overdue: bool
+    days_late: int
+    achieved: bool
+
+
+@dataclass
+class HalfYearRow:
+    """One covered hospital in a half-year roll-up. `source` is SOURCE_SNAPSHOT (the figures
+    frozen in its submitted report, as of `as_of` = the day it submitted) or SOURCE_LIVE (it
+    did not submit: computed from its records as of `as_of`)."""
+
+    hospital: Hospital
+    report: HalfYearReport | None
+    source: str
+    as_of: dt.date | None
+    plan_items: list[RollupItem]
+    standard: list[RollupItem]
+    custom: list[RollupItem]
+    guards: dict
+
+    @property
+    def submitted(self) -> bool:
+        return self.source == SOURCE_SNAPSHOT
+
+    @property
+    def items(self) -> list[RollupItem]:
+        return self.standard + self.custom
+
+    @property
+    def items_met(self) -> int:
+        return sum(1 for i in self.items if i.achieved)
+
+    @property
+    def items_total(self) -> int:
+        return len(self.items)
+
+    @property
+    def custom_met(self) -> int:
+        return sum(1 for i in self.custom if i.achieved)
+
+    @property
+    def overdue(self) -> list[RollupItem]:
+        return [i for i in self.items if i.overdue]
+
+    @property
+    def source_label(self) -> str:
+        if self.submitted:
+            return _("报送快照(%(date)s)") % {"date": self.as_of.isoformat() if self.as_of else ""}
+        return _("未报送:实时核算(截至 %(date)s)") % {
+            "date": self.as_of.isoformat() if self.as_of else ""
+        }
+
+
+def _date(value) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def _from_state(state: ItemState) -> RollupItem:
+    return RollupItem(
+        state.number,
+        state.label,
+        state.status,
+        state.status_label,
+        state.deadline,
+        state.met_on,
+        state.is_overdue,
+        state.days_late,
+        state.is_achieved,
+    )
+
+
+def _from_snapshot_item(entry: dict, number: str | None = None) -> RollupItem:
+    status = entry.get("status") or ItemStatus.NOT_STARTED
+    days_left = entry.get("days_left")
+    overdue = status != ItemStatus.MET and days_left is not None and days_left < 0
+    return RollupItem(
+        number or entry.get("number", ""),
+        entry.get("name", ""),
+        status,
+        entry.get("status_label") or str(ItemStatus(status).label),
+        _date(entry.get("deadline")),
+        _date(entry.get("met_on")),
+        overdue,
+        -days_left if overdue else 0,
+        entry.get("achieved", status == ItemStatus.MET),
+    )
+
+
+def _snapshot_guards(guards: dict) -> dict:
+    required = guards.get("required", 0)
+    certified = guards.get("certified", 0)
+    deciding = guards.get("deciding")
+    if deciding is None:  # snapshots taken before the terms were frozen by name
+        terms = {
+            "staff": guards.get("staff_term"),
+            "beds": guards.get("beds_term"),
+            "outpatients": guards.get("outpatient_term"),
+        }
+        deciding = [name for name, value in terms.items() if required and value == required]
+    return {
+        "required": required,
+        "deciding": tuple(deciding),
+        "actual": guards.get("actual", certified),
+        "certified": certified,
+        # The rule, applied to the frozen inputs (older snapshots stored another shortfall).
+        "shortfall": max(required - certified, 0),
+    }
+
+
+def half_year_rows(
+    hospitals, year: int, half: int, *, today: dt.date | None = None
+) -> list[HalfYearRow]:
+    """Every covered hospital of the scope for the half-year: from its submitted snapshot when
+    it submitted one, else live as of `today` (default now; pass the period's end for a past
+    half-year). A fixed number of queries."""
+    rows = []
+    for row in build_rows(hospitals, today=today, period=(year, half)):
+        report = row.report
+        snapshot = report.snapshot if report is not None and report.is_submitted else None
+        if snapshot:
+            plan_items = [
+                RollupItem(
+                    c.get("number", ""),
+                    c.get("name", ""),
+                    c.get("status", ""),
+                    c.get("status_label", ""),
+                    None,
+                    None,
+                    bool(c.get("overdue")),
+                    0,
+                    c.get("achieved", c.get("status") == ItemStatus.MET),
+                )
+                for c in snapshot.get("plan_items", [])
+            ]
+            rows.append(
+                HalfYearRow(
+                    row.hospital,
+                    report,
+                    SOURCE_SNAPSHOT,
+                    _date(snapshot.get("taken_on")),
+                    plan_items,
+                    [_from_snapshot_item(e) for e in snapshot.get("standard", [])],
+                    [_from_snapshot_item(e, "N") for e in snapshot.get("custom", [])],
+                    _snapshot_guards(snapshot.get("guards") or {}),
+                )
+            )
+            continue
+        guards = row.guards
+        rows.append(
+            HalfYearRow(
+                row.hospital,
+                report,
+                SOURCE_LIVE,
+                row.standard[0].today if row.standard else today,
+                [
+                    RollupItem(
+                        c.number,
+                        c.label,
+                        c.status,
+                        c.status_label,
+                        None,
+                        None,
+                        c.overdue,
+                        0,
+                        c.is_achieved,
+                    )
+                    for c in row.cells
+                ],
+                [_from_state(s) for s in row.standard],
+                [_from_state(s) for s in row.custom],
+                {
+                    "required": guards.requirement.required,
+                    "deciding": guards.requirement.deciding,
+                    "actual": guards.actual,
+                    "certified": guards.certified,
+                    "shortfall": guards.shortfall,
+                },
+            )
+        )
+    return rows

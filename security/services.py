@@ -22,9 +22,10 @@ from django.utils.translation import gettext as _
 from accounts.choices import Role
 from accounts.models import User
 from core.dates import today
+from core.uploads import clean_upload_key, existing_upload
 from hospitals.models import Hospital, Region
 from notifications.choices import EventKind
-from notifications.recipients import hospital_officers
+from notifications.recipients import bureau_recipients, hospital_officers
 from notifications.services import notify
 
 from .choices import STANDARD_KINDS, ItemAction, ItemKind, ItemStatus, ReportStatus
@@ -83,22 +84,138 @@ def _require_editor(user, hospital: Hospital) -> None:
         raise SecurityError(_("只有本院的安全管理员可以修改本院的 4+N 资料。"))
 
 
-def _require_reviewer(user, hospital: Hospital) -> None:
-    if getattr(user, "role", None) == Role.OFFICER:
-        raise SecurityError(_("医院不能确认或退回本院的 4+N 项目,须由卫健局工作人员办理。"))
-    if not can_review(user, hospital):
-        raise SecurityError(_("您无权审核该医疗机构的 4+N 项目。"))
-
-
-def bureau_staff_for(hospital: Hospital):
-    """Every bureau user of the hospital's region and the regions above it."""
-    return list(
-        User.objects.with_role(Role.BUREAU).filter(region_id__in=hospital.region.ancestor_ids)
-    )
+def bureau_staff_for(hospital: Hospital, event: str) -> list[User]:
+    """The bureau staff who hear about a 4+N event: notifications.recipients decides."""
+    return bureau_recipients(hospital.region, event=event)
 
 
 def _item_url(item: ChecklistItem) -> str:
     return reverse("security:item", args=[item.pk])
+
+
+# --- who may do what to a checklist item --------------------------------------------------------
+#
+# Field authority: every field of a checklist item belongs to one side, and every verb that
+# writes it belongs to that side too.
+#   hospital: status 未启动/建设中 and the progress note (item_update_progress), the declaration
+#             (item_submit), evidence (evidence_add/evidence_remove), an N item's name,
+#             description and target date (custom_item_update/custom_item_delete);
+#   bureau:   status 已达标 with met_on, confirmed_by/at and the review note (item_confirm),
+#             sending back to 建设中 with the reason (item_send_back).
+# A confirmed item is the bureau's finding: the hospital cannot change it at all (no progress,
+# evidence or N-item edit is accepted on it) until the bureau sends it back with a reason. If
+# the hospital's records later contradict it (guards left, an alarm point went offline), the
+# item is shown "已达标(核算不足)" and no figure counts it as met.
+
+HOSPITAL_SIDE = "hospital"
+BUREAU_SIDE = "bureau"
+ITEM_ACTIONS = {
+    "progress": HOSPITAL_SIDE,
+    "submit": HOSPITAL_SIDE,
+    "evidence_add": HOSPITAL_SIDE,
+    "evidence_remove": HOSPITAL_SIDE,
+    "edit": HOSPITAL_SIDE,
+    "delete": HOSPITAL_SIDE,
+    "confirm": BUREAU_SIDE,
+    "send_back": BUREAU_SIDE,
+}
+HOSPITAL_FIELDS = frozenset({"status", "progress_note", "name", "description", "target_date"})
+BUREAU_FIELDS = frozenset({"status", "met_on", "confirmed_by", "confirmed_at", "review_note"})
+# Actions the computed rule (security.rules) can forbid: nobody declares or confirms 已达标 while
+# the hospital's own records say the item is short.
+RULE_CHECKED_ACTIONS = frozenset({"submit", "confirm"})
+
+
+def _side_refusal(user, item: ChecklistItem, side: str) -> str | None:
+    if side == HOSPITAL_SIDE:
+        if can_edit_hospital(user, item.hospital):
+            return None
+        if getattr(user, "role", None) in (Role.BUREAU, Role.ADMIN):
+            return _("该操作由医院办理,卫健局不能代医院修改 4+N 项目的进展和佐证。")
+        return _("只有本院的安全管理员可以修改本院的 4+N 资料。")
+    if getattr(user, "role", None) == Role.OFFICER:
+        return _("医院不能确认或退回本院的 4+N 项目,须由卫健局工作人员办理。")
+    if not can_review(user, item.hospital):
+        return _("您无权审核该医疗机构的 4+N 项目。")
+    return None
+
+
+def _state_refusal(item: ChecklistItem, action: str, reasons, has_evidence) -> str | None:
+    status = item.status
+    if action in ("progress", "evidence_add") and status == ItemStatus.MET:
+        return _("该项目已由卫健局确认达标,医院不能再修改;如情况变化请联系卫健局退回。")
+    if action == "submit":
+        if status == ItemStatus.MET:
+            return _("该项目已确认达标,无需再次申报。")
+        if status == ItemStatus.PENDING:
+            return _("该项目已申报,正在等待卫健局确认。")
+        if not has_evidence():
+            return _("申报达标前请至少上传一份佐证材料(照片或 PDF)。")
+    if action == "evidence_remove" and status in (ItemStatus.MET, ItemStatus.PENDING):
+        return _("待确认或已达标项目的佐证材料不能删除。")
+    if action in ("edit", "delete"):
+        if not item.is_custom:
+            return (
+                _("标准项目的名称和期限由区域方案规定,不能修改。")
+                if action == "edit"
+                else _("标准项目不能删除。")
+            )
+        if status == ItemStatus.MET:
+            return _("该项目已由卫健局确认达标,医院不能再修改;如情况变化请联系卫健局退回。")
+        if status == ItemStatus.PENDING:
+            return _("该项目正在等待卫健局确认,请先撤回申报再修改。")
+    if action == "confirm" and status == ItemStatus.MET:
+        return _("该项目已确认达标。")
+    if action == "send_back" and status not in (ItemStatus.PENDING, ItemStatus.MET):
+        return _("只有待确认或已达标的项目可以退回。")
+    if action in RULE_CHECKED_ACTIONS:
+        found = reasons()
+        if found:
+            return _("系统核算显示该项目尚未达标,不能%(verb)s:%(reasons)s") % {
+                "verb": _("申报达标") if action == "submit" else _("确认达标"),
+                "reasons": "".join(found),
+            }
+    return None
+
+
+def item_refusal(user, item: ChecklistItem, action: str, *, shortfalls=None) -> str | None:
+    """Why `user` may not take `action` on `item` now (a translated sentence), or None.
+
+    The single rule behind both the services (which raise it) and the item page (which shows a
+    button only for allowed actions). `shortfalls` (security.rules) may be passed when the
+    caller has computed them; otherwise they are computed when needed."""
+    side = ITEM_ACTIONS[action]
+    refusal = _side_refusal(user, item, side)
+    if refusal:
+        return refusal
+
+    def reasons():
+        if shortfalls is not None:
+            return shortfalls
+        from .selectors import item_shortfalls
+
+        return item_shortfalls(item)
+
+    return _state_refusal(item, action, reasons, lambda: item.evidence.exists())
+
+
+def allowed_actions(user, item: ChecklistItem, *, shortfalls=None) -> set[str]:
+    """Names of the actions `user` may take on `item` now (the item page's buttons)."""
+    if shortfalls is None and not item.is_custom:
+        from .selectors import item_shortfalls
+
+        shortfalls = item_shortfalls(item)
+    return {
+        action
+        for action in ITEM_ACTIONS
+        if item_refusal(user, item, action, shortfalls=shortfalls or []) is None
+    }
+
+
+def _require_action(user, item: ChecklistItem, action: str) -> None:
+    refusal = item_refusal(user, item, action)
+    if refusal:
+        raise SecurityError(refusal)
 
 
 # --- checklist --------------------------------------------------------------------------------
@@ -125,7 +242,7 @@ def _locked(item: ChecklistItem) -> ChecklistItem:
     )
 
 
-def _event(item, *, by, action, from_status="", to_status="", note=""):
+def _event(item, *, by, action, from_status="", to_status="", note="", met_on=None):
     return ItemEvent.objects.create(
         item=item,
         actor=by,
@@ -133,6 +250,7 @@ def _event(item, *, by, action, from_status="", to_status="", note=""):
         from_status=from_status,
         to_status=to_status,
         note=note,
+        met_on=met_on,
     )
 
 
@@ -146,9 +264,7 @@ def item_update_progress(*, item: ChecklistItem, status: str, note: str = "", by
         raise SecurityError(_("医院只能将项目标记为“未启动”或“建设中”;达标须申报后由卫健局确认。"))
     with transaction.atomic():
         item = _locked(item)
-        _require_editor(by, item.hospital)
-        if item.status == ItemStatus.MET:
-            raise SecurityError(_("该项目已由卫健局确认达标,如需修改请联系卫健局退回。"))
+        _require_action(by, item, "progress")
         old = item.status
         item.status = status
         item.progress_note = _clean(note) or item.progress_note
@@ -168,13 +284,7 @@ def item_submit(*, item: ChecklistItem, note: str = "", by) -> ChecklistItem:
     """The hospital declares the item met and asks the bureau to confirm it."""
     with transaction.atomic():
         item = _locked(item)
-        _require_editor(by, item.hospital)
-        if item.status == ItemStatus.MET:
-            raise SecurityError(_("该项目已确认达标,无需再次申报。"))
-        if item.status == ItemStatus.PENDING:
-            raise SecurityError(_("该项目已申报,正在等待卫健局确认。"))
-        if not item.evidence.exists():
-            raise SecurityError(_("申报达标前请至少上传一份佐证材料(照片或 PDF)。"))
+        _require_action(by, item, "submit")
         old = item.status
         item.status = ItemStatus.PENDING
         item.submitted_at = timezone.now()
@@ -191,7 +301,7 @@ def item_submit(*, item: ChecklistItem, note: str = "", by) -> ChecklistItem:
         )
         notify(
             event=EventKind.SECURITY_ITEM_REVIEW,
-            recipients=bureau_staff_for(item.hospital),
+            recipients=bureau_staff_for(item.hospital, EventKind.SECURITY_ITEM_REVIEW),
             title=_("%(hospital)s 申报 4+N 项目达标:%(item)s")
             % {"hospital": item.hospital.name, "item": item.display_name},
             body=_clean(note),
@@ -205,15 +315,14 @@ def item_submit(*, item: ChecklistItem, note: str = "", by) -> ChecklistItem:
 def item_confirm(
     *, item: ChecklistItem, by, met_on: dt.date | None = None, note: str = ""
 ) -> ChecklistItem:
-    """Bureau staff confirm the item 已达标 (from any state not yet met)."""
+    """Bureau staff confirm the item 已达标 (from any state not yet met), never while the
+    hospital's records say it is short (security.rules)."""
     met_on = met_on or today()
     if met_on > today():
         raise SecurityError(_("达标日期不能晚于今天。"))
     with transaction.atomic():
         item = _locked(item)
-        _require_reviewer(by, item.hospital)
-        if item.status == ItemStatus.MET:
-            raise SecurityError(_("该项目已确认达标。"))
+        _require_action(by, item, "confirm")
         old = item.status
         item.status = ItemStatus.MET
         item.met_on = met_on
@@ -237,6 +346,7 @@ def item_confirm(
             from_status=old,
             to_status=ItemStatus.MET,
             note=_clean(note),
+            met_on=met_on,
         )
         notify(
             event=EventKind.SECURITY_ITEM_REVIEW,
@@ -256,9 +366,7 @@ def item_send_back(*, item: ChecklistItem, by, note: str) -> ChecklistItem:
         raise SecurityError(_("退回时请填写退回原因。"))
     with transaction.atomic():
         item = _locked(item)
-        _require_reviewer(by, item.hospital)
-        if item.status not in (ItemStatus.PENDING, ItemStatus.MET):
-            raise SecurityError(_("只有待确认或已达标的项目可以退回。"))
+        _require_action(by, item, "send_back")
         old = item.status
         item.status = ItemStatus.IN_PROGRESS
         item.met_on = None
@@ -320,13 +428,7 @@ def custom_item_update(
         raise SecurityError(_("请填写 N 项的名称。"))
     with transaction.atomic():
         item = _locked(item)
-        _require_editor(by, item.hospital)
-        if not item.is_custom:
-            raise SecurityError(_("标准项目的名称和期限由区域方案规定,不能修改。"))
-        if item.status == ItemStatus.MET:
-            raise SecurityError(_("该项目已确认达标,如需修改请联系卫健局退回。"))
-        if item.status == ItemStatus.PENDING:
-            raise SecurityError(_("该项目正在等待卫健局确认,请先撤回申报再修改。"))
+        _require_action(by, item, "edit")
         item.name = _clean(name)[:100]
         item.description = _clean(description)
         item.target_date = target_date
@@ -338,52 +440,68 @@ def custom_item_update(
 def custom_item_delete(*, item: ChecklistItem, by) -> None:
     with transaction.atomic():
         item = _locked(item)
-        _require_editor(by, item.hospital)
-        if not item.is_custom:
-            raise SecurityError(_("标准项目不能删除。"))
-        if item.status in (ItemStatus.MET, ItemStatus.PENDING):
-            raise SecurityError(_("待确认或已达标的项目不能删除。"))
+        _require_action(by, item, "delete")
         for evidence in item.evidence.all():
             transaction.on_commit(lambda f=evidence.file: f.delete(save=False))
         item.delete()
 
 
-def evidence_add(*, item: ChecklistItem, uploads, by) -> list[ItemEvidence]:
-    """Attach cleaned uploads (core.uploads.CleanedUpload) to an item."""
+def evidence_add(*, item: ChecklistItem, uploads, by, upload_key: str = "") -> list[ItemEvidence]:
+    """Attach cleaned uploads (core.uploads.CleanedUpload) to an item, each stored once
+    (core.uploads.existing_upload): the same `upload_key` again (a retried request, a double
+    tap) returns the rows stored the first time; a file already attached is refused."""
     if not uploads:
         raise SecurityError(_("请选择要上传的文件。"))
+    upload_key = clean_upload_key(upload_key)
     with transaction.atomic():
         item = _locked(item)
-        _require_editor(by, item.hospital)
-        if item.status == ItemStatus.MET:
-            raise SecurityError(_("该项目已确认达标,不能再修改佐证材料。"))
+        _require_action(by, item, "evidence_add")
+        existing = ItemEvidence.objects.filter(item=item)
+        earlier, fresh, seen = [], [], set()
+        for index, upload in enumerate(uploads):
+            key = f"{upload_key}-{index}" if upload_key else ""
+            try:
+                found = existing_upload(existing, upload, upload_key=key)
+            except ValidationError as exc:
+                raise SecurityError(" ".join(exc.messages))
+            if found is not None:
+                earlier.append(found)
+            elif upload.sha256 in seen:
+                raise SecurityError(
+                    _("相同的文件已经上传过(%(name)s),未重复保存。")
+                    % {"name": upload.original_name}
+                )
+            else:
+                seen.add(upload.sha256)
+                fresh.append((upload, key))
         created = []
-        for upload in uploads:
+        for upload, key in fresh:
             evidence = ItemEvidence(
                 item=item,
                 original_name=upload.original_name,
                 content_type=upload.content_type,
                 size=upload.size,
                 uploaded_by=by,
+                sha256=upload.sha256,
+                upload_key=key,
             )
             evidence.file.save(upload.content.name, upload.content, save=False)
             evidence.save()
             created.append(evidence)
-        _event(
-            item,
-            by=by,
-            action=ItemAction.EVIDENCE_ADDED,
-            note="、".join(e.original_name for e in created),
-        )
-    return created
+        if created:
+            _event(
+                item,
+                by=by,
+                action=ItemAction.EVIDENCE_ADDED,
+                note="、".join(e.original_name for e in created),
+            )
+    return earlier + created
 
 
 def evidence_remove(*, evidence: ItemEvidence, by) -> None:
     with transaction.atomic():
         item = _locked(evidence.item)
-        _require_editor(by, item.hospital)
-        if item.status in (ItemStatus.MET, ItemStatus.PENDING):
-            raise SecurityError(_("待确认或已达标项目的佐证材料不能删除。"))
+        _require_action(by, item, "evidence_remove")
         name = evidence.original_name
         file = evidence.file
         evidence.delete()
@@ -401,10 +519,6 @@ def profile_for(hospital: Hospital) -> SecurityProfile:
 
 def profile_update(*, hospital: Hospital, values: dict, by) -> SecurityProfile:
     _require_editor(by, hospital)
-    guards = values.get("full_time_guards")
-    certified = values.get("certified_guards")
-    if guards is not None and certified is not None and certified > guards:
-        raise SecurityError(_("持证保安员人数不能多于专职保安员人数。"))
     with transaction.atomic():
         profile_for(hospital)
         profile = SecurityProfile.objects.select_for_update().get(hospital=hospital)
@@ -534,23 +648,20 @@ def report_save(
 
 def build_snapshot(hospital: Hospital) -> dict:
     """The checklist and key figures as they stand now, as plain JSON."""
-    from .selectors import (
-        checklist_states,
-        equipment_situation,
-        facility_situation,
-        guard_situation,
-        plan_for_hospital,
-        plan_item_cells,
-    )
+    from .selectors import PlanIndex, checklist_states, hospital_facts, plan_item_cells
 
     hospital = Hospital.objects.select_related("region").get(pk=hospital.pk)
-    plan = plan_for_hospital(hospital)
+    index = PlanIndex.load()
+    plan = index.for_hospital(hospital)
+    facilities = hospital_facts(hospital, index)
     standard, custom = checklist_states(
-        hospital, ChecklistItem.objects.filter(hospital=hospital).order_by("id"), plan
+        hospital,
+        ChecklistItem.objects.filter(hospital=hospital).order_by("id"),
+        plan,
+        facts=facilities,
     )
-    guards = guard_situation(hospital, plan)
-    _posts, totals = equipment_situation(hospital)
-    facilities = facility_situation(hospital, plan)
+    guards = facilities.guards
+    totals = facilities.equipment_totals
 
     def state(s):
         return {
@@ -564,6 +675,8 @@ def build_snapshot(hospital: Hospital) -> dict:
             "days_left": s.days_left,
             "description": s.item.description if s.item else "",
             "progress_note": s.item.progress_note if s.item else "",
+            "achieved": s.is_achieved,
+            "shortfalls": list(s.shortfalls),
         }
 
     return {
@@ -583,6 +696,7 @@ def build_snapshot(hospital: Hospital) -> dict:
                 "status": c.status,
                 "status_label": c.status_label,
                 "overdue": c.overdue,
+                "achieved": c.is_achieved,
             }
             for c in plan_item_cells(standard)
         ],
@@ -592,9 +706,12 @@ def build_snapshot(hospital: Hospital) -> dict:
             "staff_term": guards.requirement.staff_term,
             "beds_term": guards.requirement.beds_term,
             "outpatient_term": guards.requirement.outpatient_term,
+            "deciding": list(guards.requirement.deciding),
             "required": guards.requirement.required,
             "actual": guards.actual,
             "certified": guards.certified,
+            "uncertified": guards.uncertified,
+            # Certified guards still needed (uncertified guards close no gap).
             "shortfall": guards.shortfall,
         },
         "equipment_shortfall": {line.label: line.shortfall for line in totals if line.shortfall},
@@ -608,7 +725,11 @@ def build_snapshot(hospital: Hospital) -> dict:
 
 
 def report_submit(*, report: HalfYearReport, by) -> HalfYearReport:
-    """Submit the report: freeze the checklist snapshot and the addressees, tell the bureau."""
+    """Submit the report: freeze the checklist snapshot and the addressees, tell the bureau
+    (in-app, and e-mail by their preferences) and e-mail the police contact of the region plan
+    the report as a PDF. Both are Delivery rows written in this transaction under one key per
+    report, so a retried request, a second submit or a re-run task never sends it twice."""
+    from .report_pdf import ATTACHMENT_NAME
     from .selectors import plan_for_hospital
 
     with transaction.atomic():
@@ -624,25 +745,88 @@ def report_submit(*, report: HalfYearReport, by) -> HalfYearReport:
             raise SecurityError(_("请先填写本半年的工作进展再报送。"))
         plan = plan_for_hospital(report.hospital)
         report.snapshot = build_snapshot(report.hospital)
-        report.addressed_to = {
-            "bureau": plan.region.name if plan.region_id else "",
-            "bureau_contact": plan.bureau_contact,
-            "bureau_phone": plan.bureau_phone,
-            "police_unit": plan.police_unit,
-            "police_contact": plan.police_contact,
-            "police_phone": plan.police_phone,
-        }
+        report.addressed_to = addressees(plan)
         report.status = ReportStatus.SUBMITTED
         report.submitted_by = by
         report.submitted_at = timezone.now()
         report.save()
+        title = _("%(hospital)s 已报送 %(period)s 4+N 进展") % {
+            "hospital": report.hospital.name,
+            "period": report.period_label,
+        }
         notify(
-            event=EventKind.HALF_YEAR_REPORT_DUE,
-            recipients=bureau_staff_for(report.hospital),
-            title=_("%(hospital)s 已报送 %(period)s 4+N 进展")
-            % {"hospital": report.hospital.name, "period": report.period_label},
+            event=EventKind.HALF_YEAR_REPORT_SUBMITTED,
+            recipients=bureau_staff_for(report.hospital, EventKind.HALF_YEAR_REPORT_SUBMITTED),
+            title=title,
             url=reverse("security:report", args=[report.pk]),
             obj=report,
-            occurrence="submitted",
+            occurrence=REPORT_SUBMITTED_OCCURRENCE,
         )
+        if plan.police_email:
+            notify(
+                event=EventKind.HALF_YEAR_REPORT_SUBMITTED,
+                recipients=[],
+                addresses=[(plan.police_contact or plan.police_unit, plan.police_email)],
+                title=title,
+                body=_(
+                    "%(hospital)s %(period)s“4+N”建设进展报告见附件(PDF),"
+                    "报送人:%(by)s。如有疑问请联系%(contact)s %(phone)s。"
+                )
+                % {
+                    "hospital": report.hospital.name,
+                    "period": report.period_label,
+                    "by": by.display_name,
+                    "contact": plan.bureau_contact or (plan.region.name if plan.region_id else ""),
+                    "phone": plan.bureau_phone,
+                },
+                obj=report,
+                occurrence=REPORT_SUBMITTED_OCCURRENCE,
+                attachment=ATTACHMENT_NAME,
+                robots=False,
+            )
     return report
+
+
+REPORT_SUBMITTED_OCCURRENCE = "submitted"
+
+
+def addressees(plan) -> dict:
+    """Who a half-year report goes to, frozen on the report at submission."""
+    return {
+        "bureau": plan.region.name if plan.region_id else "",
+        "bureau_contact": plan.bureau_contact,
+        "bureau_phone": plan.bureau_phone,
+        "police_unit": plan.police_unit,
+        "police_contact": plan.police_contact,
+        "police_phone": plan.police_phone,
+        "police_email": plan.police_email,
+    }
+
+
+def report_police_deliveries(report: HalfYearReport) -> list:
+    """The e-mail deliveries of the report to the police contact (none when the plan had no
+    police e-mail at submission): what the report page shows as "sent to the police"."""
+    from notifications.services import deliveries_for
+
+    return [
+        d
+        for d in deliveries_for(
+            event=EventKind.HALF_YEAR_REPORT_SUBMITTED,
+            obj=report,
+            occurrence=REPORT_SUBMITTED_OCCURRENCE,
+        )
+        if not d.recipient_id
+    ]
+
+
+def report_police_resend(*, report: HalfYearReport, by) -> bool:
+    """Bureau staff over the hospital try a FAILED police e-mail again (same row, same key:
+    it can still be sent only once). Returns False when there was nothing failed to resend."""
+    from notifications.services import delivery_retry
+
+    if not can_review(by, report.hospital):
+        raise SecurityError(_("只有卫健局工作人员可以重新发送报告。"))
+    resent = False
+    for delivery in report_police_deliveries(report):
+        resent = delivery_retry(delivery=delivery, by=by) or resent
+    return resent

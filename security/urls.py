@@ -33,4 +33,10 @@ urlpatterns = [
     path("findings/<int:pk>/raise/", views.finding_raise, name="finding_raise"),
     path("reports/<int:pk>/", views.report_detail, name="report"),
     path("reports/<int:pk>/submit/", views.report_submit, name="report_submit"),
+    path("reports/<int:pk>/pdf/", views.report_pdf, name="report_pdf"),
+    path(
+        "reports/<int:pk>/resend-police/",
+        views.report_police_resend,
+        name="report_police_resend",
+    ),
 ]

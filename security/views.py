@@ -19,7 +19,7 @@ from core.permissions import role_required
 from hospitals.models import Hospital, Region
 
 from . import selectors, services
-from .choices import STANDARD_KINDS, STATUS_COLOURS, DrillScenario, ItemAction, ItemStatus
+from .choices import STANDARD_KINDS, STATUS_COLOURS, DrillScenario, ItemStatus, ReportStatus
 from .forms import (
     AlarmDrillForm,
     AlarmPointForm,
@@ -197,20 +197,19 @@ def hospital_page(request, pk):
     items = list(
         ChecklistItem.objects.filter(hospital=hospital).order_by("id").prefetch_related("evidence")
     )
-    standard, custom = selectors.checklist_states(hospital, items, ctx["plan"])
-    guards = selectors.guard_situation(hospital, ctx["plan"])
-    facilities = selectors.facility_situation(hospital, ctx["plan"])
-    _posts, totals = selectors.equipment_situation(hospital)
+    # The same computation as the overview (selectors.hospital_facts_for), one hospital.
+    facts = selectors.hospital_facts(hospital)
+    standard, custom = selectors.checklist_states(hospital, items, ctx["plan"], facts=facts)
     year, half = selectors.half_year_of(today())
     ctx.update(
         standard=standard,
         custom=custom,
         cells=selectors.plan_item_cells(standard),
-        guards=guards,
-        facilities=facilities,
-        equipment_short=[line for line in totals if line.shortfall],
+        guards=facts.guards,
+        facilities=facts,
+        equipment_short=facts.equipment_short,
         overdue=[s for s in standard + custom if s.is_overdue],
-        met_count=sum(1 for s in standard + custom if s.is_met),
+        met_count=sum(1 for s in standard + custom if s.is_achieved),
         total_count=len(standard) + len(custom),
         current_report=HalfYearReport.objects.filter(
             hospital=hospital, year=year, half=half
@@ -244,18 +243,22 @@ def item_detail(request, pk):
     item = _item(request, pk)
     hospital = item.hospital
     ctx = _hospital_context(request, hospital, "checklist")
-    standard, custom = selectors.checklist_states(hospital, [item], ctx["plan"])
+    facts = selectors.hospital_facts(hospital)
+    standard, custom = selectors.checklist_states(hospital, [item], ctx["plan"], facts=facts)
     state = custom[0] if item.is_custom else next(s for s in standard if s.kind == item.kind)
     if not item.is_custom:
-        _posts, totals = selectors.equipment_situation(hospital)
-        ctx.update(
-            guards=selectors.guard_situation(hospital, ctx["plan"]),
-            facilities=selectors.facility_situation(hospital, ctx["plan"]),
-            equipment_short=[line for line in totals if line.shortfall],
-        )
+        ctx.update(guards=facts.guards, facilities=facts, equipment_short=facts.equipment_short)
+    allowed = services.allowed_actions(request.user, item, shortfalls=state.shortfalls)
     ctx.update(
         item=item,
         state=state,
+        allowed=allowed,
+        # Why the two 已达标 steps are not offered (shown instead of the button).
+        refusals={
+            action: services.item_refusal(request.user, item, action, shortfalls=state.shortfalls)
+            for action in ("submit", "confirm")
+            if action not in allowed
+        },
         evidence=list(item.evidence.select_related("uploaded_by")),
         events=list(item.events.select_related("actor")[:50]),
         progress_form=ProgressForm(initial={"status": item.status}),
@@ -273,7 +276,6 @@ def item_detail(request, pk):
         if item.is_custom
         else None,
         statuses=ItemStatus,
-        actions=ItemAction,
     )
     return render(request, "security/item.html", ctx)
 
@@ -347,7 +349,9 @@ def item_evidence(request, pk):
         request,
         pk,
         EvidenceForm,
-        lambda item, d: services.evidence_add(item=item, uploads=d["files"], by=request.user),
+        lambda item, d: services.evidence_add(
+            item=item, uploads=d["files"], upload_key=d["upload_key"], by=request.user
+        ),
         _("佐证材料已上传。"),
     )
 
@@ -576,7 +580,6 @@ def alarm_drills_page(request, pk):
     region = ctx["plan"].region if ctx["plan"].region_id else hospital.region
     ctx.update(
         drills=list(reversed(drills)),
-        chart_labels=[d.date.isoformat() for d in drills],
         chart_values=[d.response_seconds for d in drills],
         own=selectors._stats(
             [d.response_seconds for d in drills], drills[-1].response_seconds if drills else None
@@ -584,6 +587,15 @@ def alarm_drills_page(request, pk):
         region_stats=selectors.alarm_drill_stats(Hospital.objects.in_region(region)),
         stats_region=region,
     )
+    median = ctx["region_stats"].median
+    ctx["chart"] = {
+        "labels": [d.date.isoformat() for d in drills],
+        "values": ctx["chart_values"],
+        "median": float(median) if median is not None else None,
+        "hospital": hospital.name,
+        "median_label": _("区域中位数"),
+        "unit": _("秒"),
+    }
     return render(request, "security/alarm_drills.html", ctx)
 
 
@@ -707,7 +719,11 @@ def report_detail(request, pk):
     )
     ctx = _hospital_context(request, report.hospital, "reports")
     snapshot = report.snapshot if report.is_submitted else services.build_snapshot(report.hospital)
-    ctx.update(report=report, snapshot=snapshot)
+    ctx.update(
+        report=report,
+        snapshot=snapshot,
+        police_deliveries=services.report_police_deliveries(report) if report.is_submitted else [],
+    )
     if ctx["can_edit"] and not report.is_submitted:
         ctx["form"] = ReportForm(
             initial={
@@ -727,12 +743,52 @@ def report_submit(request, pk):
         HalfYearReport.objects.visible_to(request.user).select_related("hospital"), pk=pk
     )
     try:
-        services.report_submit(report=report, by=request.user)
+        report = services.report_submit(report=report, by=request.user)
     except SecurityError as exc:
         _error(request, exc)
     else:
-        messages.success(request, _("进展报告已报送卫健局和公安联系人。"))
+        if report.addressed_to.get("police_email"):
+            messages.success(
+                request, _("进展报告已报送卫健局;报告 PDF 已排队发送至公安联系人邮箱。")
+            )
+        else:
+            messages.warning(
+                request,
+                _("进展报告已报送卫健局。区域方案未设置公安联系邮箱,未向公安发送,请另行报送。"),
+            )
     return redirect("security:report", pk=report.pk)
+
+
+@require_POST
+def report_police_resend(request, pk):
+    report = get_object_or_404(
+        HalfYearReport.objects.visible_to(request.user).select_related("hospital__region"), pk=pk
+    )
+    try:
+        resent = services.report_police_resend(report=report, by=request.user)
+    except SecurityError as exc:
+        _error(request, exc)
+    else:
+        if resent:
+            messages.success(request, _("已重新排队发送至公安联系人邮箱。"))
+        else:
+            messages.info(request, _("没有发送失败的邮件需要重新发送。"))
+    return redirect("security:report", pk=report.pk)
+
+
+def report_pdf(request, pk):
+    """The submitted report as the PDF the police contact receives (same scope as the page)."""
+    from .report_pdf import half_year_report_pdf, report_filename
+
+    report = get_object_or_404(
+        HalfYearReport.objects.visible_to(request.user)
+        .filter(status=ReportStatus.SUBMITTED)
+        .select_related("hospital", "submitted_by"),
+        pk=pk,
+    )
+    return attachment_response(
+        half_year_report_pdf(report), report_filename(report), "application/pdf"
+    )
 
 
 # --- plans ------------------------------------------------------------------------------------

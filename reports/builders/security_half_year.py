@@ -1,4 +1,10 @@
-"""4+N half-year progress: hospitals × items with status, shortfalls and submitted reports."""
+"""4+N half-year progress: hospitals × items with status, shortfalls and submitted reports.
+
+A hospital that submitted its half-year report is rolled up from the snapshot frozen in it (what
+it reported to the bureau and the police); a hospital that did not is computed live as of the
+end of the period (or today, for the current half-year) and labelled so, and is listed on a
+sheet of its own.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,7 @@ from django.utils.translation import gettext as _
 from core.dates import today
 from core.excel import Column, Sheet
 from security.choices import PLAN_ITEMS
-from security.selectors import build_rows, half_year_of
+from security.selectors import half_year_of, half_year_rows
 from security.staffing import TERM_LABELS
 
 from ..choices import ReportType
@@ -36,6 +42,7 @@ def _report(row) -> str:
 
 
 def security_status_sheet(rows, *, title: str, with_reports: bool = False) -> Sheet:
+    """Live rows (security.selectors.OverviewRow): the quarterly report's 4+N sheet."""
     columns = [
         Column(_("区域"), lambda r: r.hospital.region.name, width=12),
         Column(_("医疗机构"), lambda r: r.hospital.name, width=26),
@@ -65,9 +72,74 @@ def security_status_sheet(rows, *, title: str, with_reports: bool = False) -> Sh
     )
 
 
+def _half_cell(row, position: int) -> str:
+    if position >= len(row.plan_items):
+        return ""
+    cell = row.plan_items[position]
+    return cell.status_label + (_("(逾期)") if cell.overdue else "")
+
+
+def half_year_sheet(rows, *, title: str) -> Sheet:
+    """security.selectors.HalfYearRow rows: each hospital from its submitted snapshot, or live
+    (labelled) when it did not submit."""
+    columns = [
+        Column(_("区域"), lambda r: r.hospital.region.name, width=12),
+        Column(_("医疗机构"), lambda r: r.hospital.name, width=26),
+        Column(_("等级"), lambda r: r.hospital.get_level_display(), width=8),
+        Column(_("数据来源"), lambda r: r.source_label, width=26),
+    ]
+    for position, (number, label, _kinds) in enumerate(PLAN_ITEMS):
+        columns.append(
+            Column(f"{number}. {label}", lambda r, p=position: _half_cell(r, p), width=16)
+        )
+    columns += [
+        Column(_("N 项达标/总数"), lambda r: f"{r.custom_met}/{len(r.custom)}", width=12),
+        Column(_("达标项"), lambda r: r.items_met, width=8, kind="int"),
+        Column(_("项目总数"), lambda r: r.items_total, width=8, kind="int"),
+        Column(_("逾期项"), lambda r: len(r.overdue), width=8, kind="int"),
+        Column(_("保安员应配"), lambda r: r.guards["required"], width=10, kind="int"),
+        Column(
+            _("决定因素"),
+            lambda r: "、".join(str(TERM_LABELS[n]) for n in r.guards["deciding"]),
+            width=14,
+        ),
+        Column(_("专职保安员"), lambda r: r.guards["actual"], width=10, kind="int"),
+        Column(_("持证"), lambda r: r.guards["certified"], width=8, kind="int"),
+        Column(_("缺口"), lambda r: r.guards["shortfall"], width=8, kind="int"),
+        Column(_("半年报告"), _report, width=20),
+    ]
+    return Sheet(
+        title=title,
+        columns=columns,
+        rows=rows,
+        highlight=lambda r: bool(r.overdue or r.guards["shortfall"]),
+        subtitle=_(
+            "已报送的机构按其报送时的快照统计;未报送的机构按系统实时核算并注明。"
+            "逾期未达标或保安员不足的机构以红色底纹标出。"
+        ),
+    )
+
+
+def non_submitters_sheet(rows, *, period_label: str) -> Sheet:
+    missing = [r for r in rows if not r.submitted]
+    return Sheet(
+        title=_("未报送机构"),
+        columns=[
+            Column(_("区域"), lambda r: r.hospital.region.name, width=12),
+            Column(_("医疗机构"), lambda r: r.hospital.name, width=26),
+            Column(_("等级"), lambda r: r.hospital.get_level_display(), width=8),
+            Column(_("报告状态"), _report, width=14),
+        ],
+        rows=missing,
+        highlight=lambda r: True,
+        subtitle=_("%(period)s未报送 4+N 进展报告的机构(共 %(n)s 家),其数据按实时核算。")
+        % {"period": period_label, "n": len(missing)},
+    )
+
+
 def overdue_items_sheet(rows, on) -> Sheet:
-    pairs = [(row, state) for row in rows for state in row.overdue]
-    pairs.sort(key=lambda pair: (pair[1].deadline, pair[0].hospital.name))
+    pairs = [(row, item) for row in rows for item in row.overdue]
+    pairs.sort(key=lambda pair: (pair[1].deadline or on, pair[0].hospital.name))
     return Sheet(
         title=_("逾期未达标项目"),
         columns=[
@@ -80,12 +152,12 @@ def overdue_items_sheet(rows, on) -> Sheet:
         ],
         rows=pairs,
         highlight=lambda p: True,
-        subtitle=_("截至 %(date)s。") % {"date": on.isoformat()},
+        subtitle=_("截至 %(date)s(已报送的机构截至其报送日)。") % {"date": on.isoformat()},
     )
 
 
 def custom_items_sheet(rows) -> Sheet:
-    pairs = [(row, state) for row in rows for state in row.custom]
+    pairs = [(row, item) for row in rows for item in row.custom]
     return Sheet(
         title=_("N 项"),
         columns=[
@@ -97,19 +169,20 @@ def custom_items_sheet(rows) -> Sheet:
             Column(_("达标日期"), lambda p: p[1].met_on, width=12, kind="date"),
         ],
         rows=pairs,
-        highlight=lambda p: p[1].is_overdue,
+        highlight=lambda p: p[1].overdue,
     )
 
 
 def build(scope) -> WorkbookPlan:
-    on = today()
-    year, half = half_year_of(min(scope.period.end, on))
-    rows = build_rows(scope.hospitals(), today=on, period=(year, half))
+    as_of = min(scope.period.end, today())
+    year, half = half_year_of(as_of)
+    rows = half_year_rows(scope.hospitals(), year, half, today=as_of)
     return WorkbookPlan(
         title=f"{scope.period.label}{ReportType.SECURITY_HALF_YEAR.label}",
         sheets=[
-            security_status_sheet(rows, title=_("4+N 进展"), with_reports=True),
-            overdue_items_sheet(rows, on),
+            half_year_sheet(rows, title=_("4+N 进展")),
+            non_submitters_sheet(rows, period_label=scope.period.label),
+            overdue_items_sheet(rows, as_of),
             custom_items_sheet(rows),
         ],
     )

@@ -45,8 +45,8 @@ class ProfileFactory(factory.django.DjangoModelFactory):
         model = SecurityProfile
 
     hospital = factory.SubFactory(HospitalFactory)
-    full_time_guards = 10
     certified_guards = 8
+    uncertified_guards = 2
 
 
 class GuardPostFactory(factory.django.DjangoModelFactory):
@@ -82,3 +82,41 @@ def png_upload(name: str = "证明.png") -> SimpleUploadedFile:
     buffer = io.BytesIO()
     Image.new("RGB", (8, 8), (200, 30, 30)).save(buffer, "PNG")
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+def complete_records(hospital, *, guards_extra: int = 0):
+    """Records that satisfy every computed 4+N rule for `hospital` (security.rules): enough
+    certified guards, a fully equipped post, an equipped entrance, a networked alarm point with
+    a monitoring centre, face recognition linked to the police, videos kept long enough, a
+    staffed police room and mediation room."""
+    from security.models import AlarmPoint, VideoSystem
+    from security.selectors import guard_requirement, plan_for_hospital
+    from security.staffing import EQUIPMENT_FIELDS
+
+    plan = plan_for_hospital(hospital)
+    required = guard_requirement(hospital, plan).required
+    SecurityProfile.objects.update_or_create(
+        hospital=hospital,
+        defaults={
+            "certified_guards": required + guards_extra,
+            "uncertified_guards": 0,
+            "monitoring_centre": True,
+            "monitoring_24h": True,
+            "face_installed": True,
+            "face_linked_police": True,
+            "police_room": True,
+            "police_room_staffed": True,
+            "mediation_room": True,
+            "mediation_room_staffed": True,
+        },
+    )
+    gear = {name: 2 for name in EQUIPMENT_FIELDS}
+    GuardPost.objects.create(hospital=hospital, name="门诊大厅岗", guards_on_duty=2, **gear)
+    Entrance.objects.create(
+        hospital=hospital, name="门诊楼正门", walk_through_gates=1, xray_machines=1, wands=2
+    )
+    AlarmPoint.objects.create(hospital=hospital, location="门卫室", networked=True)
+    VideoSystem.objects.create(
+        hospital=hospital, name="门诊监控", cameras=20, retention_days=plan.video_retention_days
+    )
+    return SecurityProfile.objects.get(hospital=hospital)

@@ -26,7 +26,7 @@ def _with_evidence(item, user):
     evidence_add(item=item, uploads=[clean_evidence_upload(png_upload())], by=user)
 
 
-def test_hospital_cannot_confirm_its_own_item(items_a, officer_a):
+def test_hospital_cannot_confirm_its_own_item(items_a, ready_a, officer_a):
     item = items_a[ItemKind.GUARDS]
     _with_evidence(item, officer_a)
     item_submit(item=item, by=officer_a)
@@ -42,7 +42,9 @@ def test_hospital_cannot_mark_item_met_through_progress(items_a, officer_a):
         item_update_progress(item=items_a[ItemKind.ALARM], status=ItemStatus.MET, by=officer_a)
 
 
-def test_officer_confirm_post_is_refused_and_nothing_changes(items_a, officer_a, client_for):
+def test_officer_confirm_post_is_refused_and_nothing_changes(
+    items_a, ready_a, officer_a, client_for
+):
     item = items_a[ItemKind.SCREENING]
     _with_evidence(item, officer_a)
     item_submit(item=item, by=officer_a)
@@ -59,7 +61,7 @@ def test_submit_requires_evidence(items_a, officer_a):
         item_submit(item=items_a[ItemKind.GUARDS], by=officer_a)
 
 
-def test_bureau_confirms_and_the_hospital_is_told(items_a, officer_a, county_bureau):
+def test_bureau_confirms_and_the_hospital_is_told(items_a, ready_a, officer_a, county_bureau):
     item = items_a[ItemKind.POLICE_ROOM]
     _with_evidence(item, officer_a)
     item_submit(item=item, note="警务室已设立并配备警力", by=officer_a)
@@ -74,7 +76,9 @@ def test_bureau_confirms_and_the_hospital_is_told(items_a, officer_a, county_bur
     assert ItemAction.CONFIRMED in actions and ItemAction.SUBMITTED in actions
 
 
-def test_send_back_needs_a_note_and_returns_item_to_in_progress(items_a, officer_a, city_bureau):
+def test_send_back_needs_a_note_and_returns_item_to_in_progress(
+    items_a, ready_a, officer_a, city_bureau
+):
     item = items_a[ItemKind.FACE]
     _with_evidence(item, officer_a)
     item_submit(item=item, by=officer_a)
@@ -86,7 +90,7 @@ def test_send_back_needs_a_note_and_returns_item_to_in_progress(items_a, officer
     assert item.review_note == "未与公安平台联网"
 
 
-def test_met_item_is_locked_for_the_hospital(items_a, officer_a, county_bureau):
+def test_met_item_is_locked_for_the_hospital(items_a, ready_a, officer_a, county_bureau):
     item = items_a[ItemKind.GUARDS]
     item_confirm(item=item, by=county_bureau)
     with pytest.raises(SecurityError):
@@ -132,7 +136,9 @@ def test_evidence_download_404_for_another_hospital(items_a, officer_a, officer_
     assert response["Content-Type"] == "image/png"
 
 
-def test_officer_uploads_evidence_and_submits_through_the_page(items_a, officer_a, client_for):
+def test_officer_uploads_evidence_and_submits_through_the_page(
+    items_a, ready_a, officer_a, client_for
+):
     item = items_a[ItemKind.SCREENING]
     client = client_for(officer_a)
     response = client.post(

@@ -62,6 +62,18 @@ def test_demo_gives_every_covered_hospital_a_checklist_and_is_idempotent(client)
     statuses = set(ChecklistItem.objects.values_list("status", flat=True))
     assert statuses == {"not_started", "in_progress", "pending", "met"}
 
+    # The demo obeys the computed rule: nothing the records say is short is declared or
+    # confirmed 已达标, and the overview's figures agree with it.
+    from security.selectors import region_overview
+
+    overview = region_overview(Hospital.objects.all())
+    for row in overview.rows:
+        for state in row.standard:
+            if state.status in ("pending", "met"):
+                assert not state.shortfalls, (row.hospital.name, state.label, state.shortfalls)
+    item_1 = overview.rates[0]
+    assert item_1.met <= overview.covered - overview.hospitals_short_of_guards
+
     # Every demo user can open the 4+N pages.
     for user in User.objects.filter(role__in=["officer", "bureau", "admin"]):
         client.force_login(user)

@@ -20,11 +20,19 @@ from security.selectors import (
 )
 from security.services import checklist_ensure, item_confirm, plan_save
 from tests.factories import HospitalFactory
-from tests.security.factories import CustomItemFactory, ProfileFactory, SecurityPlanFactory
+from tests.security.factories import (
+    CustomItemFactory,
+    EntranceFactory,
+    ProfileFactory,
+    SecurityPlanFactory,
+    complete_records,
+)
 
 pytestmark = pytest.mark.django_db
 
 TODAY = dt.date(2023, 3, 1)  # 2022 deadlines passed, 2023 ones not yet
+# The tests that count statuses "as of TODAY" run on TODAY: a past date replays the history.
+ON_TODAY = time_machine.travel(dt.datetime(2023, 3, 1, 4, tzinfo=dt.UTC), tick=False)
 
 
 def _met(hospital, kind, by):
@@ -32,11 +40,14 @@ def _met(hospital, kind, by):
     item_confirm(item=item, by=by, met_on=dt.date(2022, 6, 1))
 
 
+@ON_TODAY
 def test_overview_counts_match_the_items(county, hospital_a, county_bureau):
     second = HospitalFactory(region=county, level="2")
     first_level = HospitalFactory(region=county, level="1")  # not covered by default
     for hospital in (hospital_a, second, first_level):
         checklist_ensure(hospital=hospital)
+    complete_records(hospital_a)
+    complete_records(second)
     _met(hospital_a, ItemKind.GUARDS, county_bureau)
     _met(hospital_a, ItemKind.ALARM, county_bureau)  # item 3 needs face recognition too
     _met(second, ItemKind.ALARM, county_bureau)
@@ -60,6 +71,7 @@ def test_overview_counts_match_the_items(county, hospital_a, county_bureau):
     }
 
 
+@ON_TODAY
 def test_n_items_appear_in_the_overview(county, hospital_a, county_bureau, client_for):
     CustomItemFactory(hospital=hospital_a, name="智能门禁", status=ItemStatus.MET)
     CustomItemFactory(hospital=hospital_a, name="电子巡更")
@@ -183,8 +195,10 @@ def test_requirement_follows_hospital_figures(county, hospital_a):
     assert guard_shortfalls(Hospital.objects.all()) == []
 
 
+@ON_TODAY
 def test_status_summary_for_reports(county, hospital_a, county_bureau):
     checklist_ensure(hospital=hospital_a)
+    complete_records(hospital_a)
     _met(hospital_a, ItemKind.GUARDS, county_bureau)
     summary = security_status_summary(Hospital.objects.in_region(county), today=TODAY)
     assert summary["covered_hospitals"] == 1
@@ -238,6 +252,7 @@ def test_overview_lists_pending_items_and_sorts_by_guard_shortfall(
     short = HospitalFactory(region=county, level="2", name="晋江市第二医院", beds_actual=2000)
     ProfileFactory(hospital=short, full_time_guards=0, certified_guards=0)
     ProfileFactory(hospital=hospital_a, full_time_guards=500, certified_guards=500)
+    EntranceFactory(hospital=hospital_a)
     item = next(i for i in checklist_ensure(hospital=hospital_a) if i.kind == ItemKind.SCREENING)
     evidence_add(item=item, uploads=[clean_evidence_upload(png_upload())], by=officer_a)
     item_submit(item=item, by=officer_a)

@@ -9,7 +9,7 @@ from core.dates import today
 from hazards.choices import Source
 from notifications.models import Notification
 from security.choices import ItemKind, ItemStatus, ReportStatus
-from security.models import DrillFinding, EmergencyDrill, HalfYearReport
+from security.models import DrillFinding, EmergencyDrill, HalfYearReport, SecurityProfile
 from security.services import (
     SecurityError,
     checklist_ensure,
@@ -43,7 +43,7 @@ def _draft(hospital, officer, year=2025, half=1):
 
 
 def test_half_year_snapshot_does_not_change_when_checklist_changes(
-    county, hospital_a, officer_a, county_bureau
+    county, hospital_a, officer_a, county_bureau, ready_a
 ):
     SecurityPlanFactory(region=county, police_contact="王警官", police_unit="晋江市公安局")
     items = {i.kind: i for i in checklist_ensure(hospital=hospital_a)}
@@ -71,10 +71,13 @@ def test_submitted_report_cannot_be_edited_or_resubmitted(hospital_a, officer_a)
         report_submit(report=report, by=officer_a)
 
 
-def test_report_submission_tells_the_bureau(hospital_a, officer_a, county_bureau, city_bureau):
+def test_report_submission_tells_the_nearest_bureau(
+    hospital_a, officer_a, county_bureau, city_bureau
+):
     report_submit(report=_draft(hospital_a, officer_a), by=officer_a)
+    # notifications.recipients: casework goes to the nearest bureau with staff, not every level.
     assert Notification.objects.filter(recipient=county_bureau).exists()
-    assert Notification.objects.filter(recipient=city_bureau).exists()
+    assert not Notification.objects.filter(recipient=city_bureau).exists()
 
 
 def test_report_cannot_be_submitted_by_bureau(hospital_a, officer_a, county_bureau):
@@ -199,17 +202,19 @@ def test_guards_page_shows_terms_and_shortfall(hospital_a, officer_a, client_for
     client = client_for(officer_a)
     response = client.post(
         reverse("security:guards", args=[hospital_a.pk]),
-        {"full_time_guards": "20", "certified_guards": "25"},
+        {"certified_guards": "-1", "uncertified_guards": "5"},
     )
     assert response.status_code == 200
-    assert "不能多于" in response.content.decode()
+    assert SecurityProfile.objects.filter(hospital=hospital_a).count() == 0
     client.post(
         reverse("security:guards", args=[hospital_a.pk]),
-        {"full_time_guards": "20", "certified_guards": "15"},
+        {"certified_guards": "20", "uncertified_guards": "15"},
     )
     guards = client.get(reverse("security:guards", args=[hospital_a.pk])).context["guards"]
     assert guards.requirement.required == 31
     assert guards.requirement.deciding == ("beds",)
+    assert (guards.actual, guards.certified, guards.uncertified) == (35, 20, 15)
+    # 35 guards on the staff, but only the 20 certified ones count: 11 short.
     assert guards.shortfall == 11
 
 
