@@ -124,8 +124,12 @@ def security_scenario(scenario, hospital_a, officer_a):
     from security.choices import ItemKind, ItemStatus
     from security.models import ChecklistItem, SecurityProfile
 
-    ChecklistItem.objects.create(
+    item = ChecklistItem.objects.create(
         hospital=hospital_a, kind=ItemKind.GUARDS, status=ItemStatus.MET, met_on=dt.date(2026, 8, 1)
+    )
+    # Recorded back then: figures as of a past period end only count what existed at that time.
+    ChecklistItem.objects.filter(pk=item.pk).update(
+        created_at=dt.datetime(2026, 7, 1, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
     )
     SecurityProfile.objects.create(hospital=hospital_a, full_time_guards=30, certified_guards=28)
     return scenario
