@@ -89,9 +89,9 @@ def _spend_pixels(pixels: int) -> None:
         return
     if pixels > budget.pixels:
         raise ValidationError(
-            _("本次上传的图片总像素超过 %(max)d 万,请分批上传。"),
+            _("本次上传的图片合计超过 %(max)d 百万像素,请分批上传。"),
             code="too_many_pixels_in_request",
-            params={"max": settings.UPLOAD_MAX_PIXELS_PER_REQUEST // 10_000},
+            params={"max": settings.UPLOAD_MAX_PIXELS_PER_REQUEST // 1_000_000},
         )
     budget.pixels -= pixels
 

@@ -93,5 +93,5 @@ def test_pixel_allowance_is_shared_by_all_file_fields_of_a_request(settings, cli
     }
     response = client.post(reverse("hazards:create"), data)
     assert response.status_code == 200
-    assert "总像素超过" in response.content.decode()
+    assert "百万像素" in response.content.decode()
     assert not Hazard.objects.exists()
