@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import re
 import tempfile
 import time
 import uuid
@@ -380,7 +381,39 @@ def exports_sweep_stale(*, now: dt.datetime | None = None) -> dict[str, int]:
             if ReportExport.objects.filter(pk=pk, status=ExportStatus.QUEUED).update(queued_at=now):
                 counts["resent"] += 1
                 _enqueue(pk)
+    counts["leftovers"] = remove_partial_files(now=now)
     return counts
+
+
+PARTIAL_FILE = re.compile(r"^report-(\d+)-.*\.xlsx\.part$")
+
+
+def remove_partial_files(*, now: dt.datetime, directory: str | None = None) -> int:
+    """Delete the half-written `report-<id>-*.xlsx.part` files a killed build leaves in this
+    machine's temp folder: those of exports no longer running, and any older than the hard
+    time limit (no live build is). Returns how many were removed."""
+    directory = directory or tempfile.gettempdir()
+    try:
+        names = [name for name in os.listdir(directory) if PARTIAL_FILE.match(name)]
+    except OSError:
+        return 0
+    if not names:
+        return 0
+    running = set(
+        ReportExport.objects.filter(status=ExportStatus.RUNNING).values_list("pk", flat=True)
+    )
+    oldest_live = (now - hard_time_limit()).timestamp()
+    removed = 0
+    for name in names:
+        path = os.path.join(directory, name)
+        export_id = int(PARTIAL_FILE.match(name)[1])
+        try:
+            if export_id not in running or os.path.getmtime(path) < oldest_live:
+                os.unlink(path)
+                removed += 1
+        except OSError:  # gone meanwhile
+            continue
+    return removed
 
 
 # ---- scheduled reports ---------------------------------------------------------------------

@@ -375,3 +375,26 @@ def test_export_list_query_count_does_not_grow_with_exports(client, county_burea
         response = client.get(reverse("reports:list"))
     assert len(response.context["exports"]) == 17
     assert len(large) == len(small)
+
+
+def test_sweep_removes_partial_files_of_builds_that_are_no_longer_running(
+    scenario, county_bureau, county, tmp_path
+):
+    from reports.services import remove_partial_files
+
+    running = _running(county_bureau, county, started=timezone.now())
+    finished = _running(county_bureau, county, started=timezone.now())
+    ReportExport.objects.filter(pk=finished.pk).update(status=ExportStatus.FAILED)
+    live = tmp_path / f"report-{running.pk}-abc.xlsx.part"
+    dead = tmp_path / f"report-{finished.pk}-def.xlsx.part"
+    unrelated = tmp_path / "report-notes.txt"
+    written = timezone.now().timestamp()  # the (frozen) clock of this test
+    for path in (live, dead, unrelated):
+        path.write_bytes(b"PK\x03\x04 half a workbook")
+        os.utime(path, (written, written))
+    assert remove_partial_files(now=timezone.now(), directory=str(tmp_path)) == 1
+    assert live.exists() and unrelated.exists() and not dead.exists()
+    # A "running" build older than the hard time limit is dead too.
+    later = timezone.now() + dt.timedelta(hours=6)
+    assert remove_partial_files(now=later, directory=str(tmp_path)) == 1
+    assert not live.exists()
