@@ -15,16 +15,13 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
+
+from core.pdf import FONT, grid_table, paragraph
 
 from .exports import dossier_items
 from .models import Hazard
-
-FONT = "STSong-Light"  # Adobe's built-in CID font: Chinese without shipping a font file.
-pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 
 _BODY = ParagraphStyle("body", fontName=FONT, fontSize=9.5, leading=13, wordWrap="CJK")
 _LABEL = ParagraphStyle("label", parent=_BODY, fontSize=9.5)
@@ -34,19 +31,6 @@ _SUBTITLE = ParagraphStyle(
     "subtitle", parent=_BODY, alignment=TA_CENTER, textColor=colors.HexColor("#555555")
 )
 _SECTION = ParagraphStyle("section", fontName=FONT, fontSize=11.5, leading=16, spaceBefore=10)
-
-_GRID = TableStyle(
-    [
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#999999")),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 4),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-    ]
-)
-_LABEL_BG = colors.HexColor("#f1f3f5")
-
-
-_GLYPH_SUBSTITUTES = str.maketrans({"\u00b7": "\u30fb"})
 
 
 def _text(value) -> str:
@@ -65,19 +49,13 @@ def _text(value) -> str:
 
 
 def _para(value, style: ParagraphStyle = _BODY) -> Paragraph:
-    """User text as a Paragraph: markup escaped so "<b>" or "&" print literally, lines kept."""
-    text = escape(_text(value)).replace("\n", "<br/>")
-    # The built-in Chinese font has no glyph for U+00B7 "·"; its CJK twin U+30FB looks the same.
-    return Paragraph(text.translate(_GLYPH_SUBSTITUTES), style)
+    return paragraph(_text(value), style)
 
 
 def _table(header: list[str], rows: Iterable[list], widths: list[float]) -> Table:
     data = [[_para(h, _HEAD) for h in header]]
     data += [[_para(cell) for cell in row] for row in rows]
-    table = Table(data, colWidths=widths, repeatRows=1, splitInRow=1)
-    table.setStyle(_GRID)
-    table.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, 0), _LABEL_BG)]))
-    return table
+    return grid_table(data, widths, repeatRows=1, splitInRow=1)
 
 
 def _numbered_canvas(footer: str):
@@ -123,10 +101,9 @@ def dossier_pdf(hazard: Hazard, events, evidence, extensions=(), *, compress: bo
     ]
 
     items = [[_para(label, _LABEL), _para(value)] for label, value in dossier_items(hazard)]
-    table = Table(items, colWidths=[width * 0.26, width * 0.74], splitInRow=1)
-    table.setStyle(_GRID)
-    table.setStyle(TableStyle([("BACKGROUND", (0, 0), (0, -1), _LABEL_BG)]))
-    story.append(table)
+    story.append(
+        grid_table(items, [width * 0.26, width * 0.74], shade=((0, 0), (0, -1)), splitInRow=1)
+    )
 
     extensions = list(extensions)
     if extensions:

@@ -8,7 +8,6 @@ submitted report, so a retry a day later carries the same content.
 from __future__ import annotations
 
 import io
-from xml.sax.saxutils import escape
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,18 +16,13 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
 
+from core.pdf import FONT, grid_table, paragraph
 from notifications.attachments import Attachment, AttachmentUnavailable
 
 from .choices import ReportStatus
 from .models import HalfYearReport
-
-FONT = "STSong-Light"  # Adobe's built-in CID font: Chinese without shipping a font file.
-if FONT not in pdfmetrics.getRegisteredFontNames():
-    pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 
 ATTACHMENT_NAME = "security.half_year_report_pdf"
 
@@ -38,30 +32,15 @@ _SUBTITLE = ParagraphStyle(
     "sec-subtitle", parent=_BODY, alignment=TA_CENTER, textColor=colors.HexColor("#555555")
 )
 _SECTION = ParagraphStyle("sec-section", fontName=FONT, fontSize=12, leading=17, spaceBefore=8)
-_GRID = TableStyle(
-    [
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#999999")),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 4),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-    ]
-)
-_HEAD_BG = colors.HexColor("#f1f3f5")
-# The built-in Chinese font has no glyph for U+00B7 "·"; its CJK twin U+30FB looks the same.
-_GLYPHS = str.maketrans({"\u00b7": "\u30fb"})
 
 
 def _para(value, style: ParagraphStyle = _BODY) -> Paragraph:
-    text = "—" if value in (None, "") else str(value)
-    return Paragraph(escape(text).replace("\n", "<br/>").translate(_GLYPHS), style)
+    return paragraph("—" if value in (None, "") else str(value), style)
 
 
 def _table(header: list[str], rows: list[list], widths: list[float]) -> Table:
     data = [[_para(h) for h in header]] + [[_para(c) for c in row] for row in rows]
-    table = Table(data, colWidths=widths, repeatRows=1, splitInRow=1)
-    table.setStyle(_GRID)
-    table.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, 0), _HEAD_BG)]))
-    return table
+    return grid_table(data, widths, repeatRows=1, splitInRow=1)
 
 
 def _figures(snapshot: dict) -> list[str]:
