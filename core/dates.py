@@ -6,6 +6,7 @@ import calendar
 import datetime as dt
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 
 def today() -> dt.date:
@@ -76,3 +77,9 @@ def format_as_of(value: dt.datetime | dt.date | None = None) -> str:
     if local.time() == dt.time.max:
         return f"{local:%Y-%m-%d} 24:00"
     return f"{local:%Y-%m-%d %H:%M}"
+
+
+def as_of_text(as_of: dt.datetime | dt.date | None = None) -> str:
+    """The statement every page and workbook with figures prints, e.g. "数据截至 2026-10-31
+    24:00" (None: now)."""
+    return _("数据截至 %(as_of)s") % {"as_of": format_as_of(as_of)}

@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from core.dates import (
     add_months,
     end_of_day,
-    format_as_of,
     half_year_bounds,
     month_bounds,
     quarter_bounds,
@@ -210,8 +209,3 @@ def as_of_for(period: Period, now: dt.datetime | None = None) -> dt.datetime:
     past period's report gives the same numbers whenever it is (re)built."""
     now = now or timezone.now()
     return min(end_of_day(period.end), now)
-
-
-def as_of_text(as_of: dt.datetime) -> str:
-    """The statement every page and workbook prints, e.g. "数据截至 2026-10-31 24:00"."""
-    return _("数据截至 %(as_of)s") % {"as_of": format_as_of(as_of)}
