@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from core.dates import (
     add_months,
+    as_of_text,
     end_of_day,
     half_year_bounds,
     month_bounds,
@@ -24,6 +25,8 @@ from core.dates import (
 )
 
 from .choices import PeriodKind
+
+__all__ = ["Period", "PeriodError", "as_of_for", "as_of_text"]  # as_of_text: core.dates
 
 MAX_CUSTOM_DAYS = 366 * 3
 
