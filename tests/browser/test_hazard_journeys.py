@@ -19,7 +19,8 @@ from tests.browser.conftest import image_file
 from tests.hazards.conftest import start, submit
 from tests.hazards.factories import SIX_PART_PLAN, cleaned_photo, raise_hazard
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# PostgreSQL: with in-memory SQLite the live server shares the test's one connection across threads.
+pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

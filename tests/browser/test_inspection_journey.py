@@ -24,7 +24,8 @@ from inspections.models import (
 from tests.browser.conftest import eventually, image_file
 from tests.factories import BureauDepartmentFactory, BureauUserFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# PostgreSQL: with in-memory SQLite the live server shares the test's one connection across threads.
+pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 NOTE = "安全出口指示灯不亮,疏散通道堆放纸箱"
 

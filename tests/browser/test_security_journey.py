@@ -14,7 +14,8 @@ from security.services import checklist_ensure
 from tests.browser.conftest import image_file
 from tests.security.factories import complete_records
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# PostgreSQL: with in-memory SQLite the live server shares the test's one connection across threads.
+pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def test_officer_declares_an_item_met_and_the_bureau_confirms_it(
