@@ -261,17 +261,20 @@ def item_detail(request, pk):
         },
         evidence=list(item.evidence.select_related("uploaded_by")),
         events=list(item.events.select_related("actor")[:50]),
-        progress_form=ProgressForm(initial={"status": item.status}),
-        submit_form=SubmitForm(),
-        confirm_form=ConfirmForm(),
-        send_back_form=SendBackForm(),
-        evidence_form=EvidenceForm(),
+        # Several forms share field names (note …) on one page: each gets its own ids, so
+        # every label points at its own field.
+        progress_form=ProgressForm(initial={"status": item.status}, auto_id="id_progress_%s"),
+        submit_form=SubmitForm(auto_id="id_submit_%s"),
+        confirm_form=ConfirmForm(auto_id="id_confirm_%s"),
+        send_back_form=SendBackForm(auto_id="id_send_back_%s"),
+        evidence_form=EvidenceForm(auto_id="id_evidence_%s"),
         edit_form=CustomItemForm(
             initial={
                 "name": item.name,
                 "description": item.description,
                 "target_date": item.target_date,
-            }
+            },
+            auto_id="id_edit_%s",
         )
         if item.is_custom
         else None,

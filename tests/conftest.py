@@ -1,7 +1,8 @@
 """Shared fixtures: the standing cast and the live-service gates.
 
-Tests that need a live PostgreSQL or Redis are marked `postgres` / `redis`. Without the service
-they skip and say why; with REQUIRE_SERVICES=1 (CI) a missing service is a failure instead.
+Tests that need a live PostgreSQL or Redis are marked `postgres` / `redis`, real-browser tests
+`browser` (Playwright driving Chromium). Without the service they skip and say why; with
+REQUIRE_SERVICES=1 (CI) a missing service is a failure instead.
 """
 
 from __future__ import annotations
@@ -36,6 +37,22 @@ def _redis_reachable() -> tuple[bool, str]:
         return False, f"Redis at {url} is not reachable: {exc}"
 
 
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+
+def _browser_available() -> tuple[bool, str]:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return False, "Playwright is not installed (pip install -r requirements-dev.txt)"
+    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        return (
+            False,
+            f"Chromium not found at {CHROMIUM} (apt-get install chromium, or set CHROMIUM)",
+        )
+    return True, ""
+
+
 def _service_gate(item, ok: bool, why: str):
     if ok:
         return
@@ -54,6 +71,9 @@ def _live_services(request):
         )
     if request.node.get_closest_marker("redis"):
         ok, why = _redis_reachable()
+        _service_gate(request.node, ok, why)
+    if request.node.get_closest_marker("browser"):
+        ok, why = _browser_available()
         _service_gate(request.node, ok, why)
 
 

@@ -4,16 +4,11 @@ worker killed mid-build: no downloadable partial file, the record is re-queued a
 from __future__ import annotations
 
 import datetime as dt
-import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,6 +18,7 @@ from reports.models import ReportExport
 from reports.periods import Period
 from reports.services import export_request, exports_sweep_stale
 from tests.reports.helpers import as_dicts, load
+from tests.reports.worker import celery_workers
 
 pytestmark = [
     pytest.mark.redis,
@@ -30,75 +26,13 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-ROOT = Path(__file__).resolve().parents[2]
-
 
 @pytest.fixture
 def live_celery(tmp_path):
     """Send tasks to the broker (not eagerly) and start/stop worker subprocesses that share the
     test database and the test's media directory."""
-    from config.celery import app
-
-    was_eager = app.conf.task_always_eager
-    app.conf.task_always_eager = False
-    app.control.purge()
-    media = Path(settings.STORAGES["default"]["OPTIONS"]["location"])
-    media.mkdir(parents=True, exist_ok=True)
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "SECRET_KEY": "worker-test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
-        "DEBUG": "0",
-        "DATABASE_URL": (
-            f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:"
-            f"{db['PORT'] or 5432}/{db['NAME']}"
-        ),
-        "REDIS_URL": os.environ["REDIS_URL"],
-        "MEDIA_ROOT": str(media),
-        "VAR_DIR": str(tmp_path / "var"),
-        "CONN_MAX_AGE": "0",
-    }
-    workers: list[subprocess.Popen] = []
-    log = open(tmp_path / "worker.log", "ab")  # closed at teardown
-
-    def start() -> subprocess.Popen:
-        worker = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "--pool=solo",
-                "--concurrency=1",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "--loglevel=WARNING",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        workers.append(worker)
-        return worker
-
-    yield start, media
-    for worker in workers:
-        if worker.poll() is None:
-            worker.send_signal(signal.SIGTERM)
-            try:
-                worker.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-                worker.wait()
-    log.close()
-    sys.stdout.write((tmp_path / "worker.log").read_text(errors="replace")[-5000:])
-    app.control.purge()
-    app.conf.task_always_eager = was_eager
+    with celery_workers(tmp_path) as handle:
+        yield handle
 
 
 def wait_for(predicate, timeout=90.0, interval=0.05):
