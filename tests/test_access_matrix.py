@@ -124,3 +124,21 @@ def test_admin_refuses_non_staff(matrix):
             else:
                 assert location.startswith("/admin/login/"), (actor, path, location)
     assert Hazard.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_a_post_without_the_csrf_token_is_refused(matrix):
+    """The matrix POSTs carry a valid token; without it even the allowed actor gets 403."""
+    from django.urls import reverse
+
+    from tests.access.cases import CASES
+    from tests.access.engine import diff, snapshot
+
+    world, clients = matrix
+    case = next(c for c in CASES if c.name == "hazards:action" and c.variant == "start")
+    before = snapshot(world, case)
+    response = clients["officer_a"].post(
+        reverse("hazards:action", args=[world.hazard.pk, "start"]), case.payload(world)
+    )
+    assert response.status_code == 403
+    assert not diff(before, snapshot(world, case))

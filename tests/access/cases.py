@@ -68,6 +68,34 @@ def user_pk(actor):
     return lambda w: {"pk": w.users[actor].pk}
 
 
+def new_officer(hospital):
+    return {
+        "username": "m_new_officer",
+        "full_name": "新安全员",
+        "role": "officer",
+        "hospital": hospital.pk,
+        "phone": "13700000000",
+        "email": "new@example.org",
+        "password1": "Matrix-Pass-2026!",
+        "password2": "Matrix-Pass-2026!",
+    }
+
+
+def report_request(hospital=None):
+    def data(w):
+        values = {
+            "report_type": "hazard_ledger",
+            "region": w.county1.pk,
+            "period_kind": "year",
+            "year": str(today().year),
+        }
+        if hospital:
+            values["hospital"] = getattr(w, hospital).pk
+        return values
+
+    return data
+
+
 def _day(offset=0):
     return (today() + dt.timedelta(days=offset)).isoformat()
 
@@ -93,7 +121,20 @@ CASES: list[Case] = [
     # --- accounts ---------------------------------------------------------------------------
     Case("accounts:session_keepalive", get=E(NA), post=E(204)),
     Case("accounts:user_list", **both(only(OK, ADMIN_ONLY))),
-    Case("accounts:user_create", **both(only(OK, ADMIN_ONLY)), writers=ADMIN_ONLY),
+    Case(
+        "accounts:user_create",
+        data=lambda w: new_officer(w.hospital_a),
+        get=only(OK, ADMIN_ONLY),
+        post=only(REDIRECT, ADMIN_ONLY),
+        writers=ADMIN_ONLY,
+    ),
+    Case(
+        "accounts:user_create",
+        variant="an officer for county 2's hospital",
+        data=lambda w: new_officer(w.hospital_c),
+        **both(only(OK, ADMIN_ONLY)),
+        note="hospital C is not a choice for county 1's administrator: the form says so",
+    ),
     Case(
         "accounts:user_edit",
         kwargs=user_pk(OA),
@@ -225,6 +266,13 @@ CASES: list[Case] = [
     Case("inspections:list", **both(E(OK))),
     Case("inspections:export", **both(E(OK))),
     Case("inspections:calendar", **both(E(OK))),
+    Case(
+        "inspections:calendar",
+        variant="county 2 asked for by id",
+        query=lambda w: f"region={w.county2.pk}",
+        **both(E(OK, bureau_1=NF, admin_1=NF)),
+        note="officers' calendars are their hospital's whatever they ask",
+    ),
     Case(
         "inspections:assignments_generate",
         get=ALL_405,
@@ -492,6 +540,22 @@ CASES: list[Case] = [
         writers=BUREAU_DECIDES,
         watch=("hazard",),
         note="county 2 is answered with the list and '1 hazard not in your region'",
+    ),
+    Case(
+        "hazards:bulk",
+        variant="county 2's hazard",
+        data=lambda w: {
+            "ids": [w.hazard_c.pk],
+            "action": "set_deadline",
+            "deadline": _day(25),
+            "note": "统一期限",
+            "confirmed": "1",
+        },
+        get=ALL_405,
+        post=only(REDIRECT, {B1, B2, BC}),
+        writers=frozenset({B2, BC}),
+        watch=("hazard_c",),
+        note="county 1 is told the hazard is not in its region",
     ),
     Case(
         "hazards:create",
@@ -780,10 +844,20 @@ CASES: list[Case] = [
     # seen by the requester, the bureau above and A's officer (never B's, never county 2).
     Case(
         "reports:list",
+        data=report_request("hospital_a"),
         get=E(OK),
-        post=E(400),
-        writers=SIGNED_IN,
-        note="an empty request form is answered 400 with its errors",
+        post=E(REDIRECT, officer_b=400, bureau_2=400),
+        writers=frozenset({OA, B1, BC, AD}),
+        note="A's ledger: a region or hospital the user does not see is a form error (400)",
+    ),
+    Case(
+        "reports:list",
+        variant="officer asks for all of county 1",
+        data=report_request(),
+        get=E(OK),
+        post=E(REDIRECT, officer_a=400, officer_b=400, bureau_2=400),
+        writers=frozenset({B1, BC, AD}),
+        note="an officer's report is always of their own hospital",
     ),
     Case("reports:detail", kwargs=pk("export_done"), **both(scoped(OK))),
     Case(

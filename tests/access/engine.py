@@ -73,7 +73,7 @@ class Case:
     data: Callable[[Any], dict] | dict | None = None
     writers: frozenset = frozenset()  # who may change data with the POST
     watch: tuple[str, ...] = ()  # world objects whose rows a refused POST must not change
-    query: str = ""
+    query: Callable[[Any], str] | str = ""  # the query string, e.g. a filter naming a region
     variant: str = ""
     note: str = ""
 
@@ -84,7 +84,8 @@ class Case:
     def url(self, world) -> str:
         kwargs = self.kwargs(world) if callable(self.kwargs) else (self.kwargs or {})
         url = reverse(self.name, kwargs=kwargs)
-        return f"{url}?{self.query}" if self.query else url
+        query = self.query(world) if callable(self.query) else self.query
+        return f"{url}?{query}" if query else url
 
     def payload(self, world) -> dict:
         return dict(self.data(world) if callable(self.data) else (self.data or {}))
