@@ -690,6 +690,7 @@ CASES: list[Case] = [
         get=scoped(OK),
         post=scoped(403, officer_a=REDIRECT),
         writers=frozenset({OA}),
+        watch=("profile",),
     ),
     Case(
         "security:facilities",
@@ -697,6 +698,7 @@ CASES: list[Case] = [
         get=scoped(OK),
         post=scoped(403, officer_a=REDIRECT),
         writers=frozenset({OA}),
+        watch=("profile",),
         note="every field is a tick box or a count: an empty form is valid",
     ),
     Case("security:alarm_drills", kwargs=pk("hospital_a"), **both(scoped(OK))),

@@ -208,7 +208,7 @@ def build_world() -> World:
 
     # --- 4+N -------------------------------------------------------------------------------------
     o["plan"] = SecurityPlanFactory(region=city)
-    complete_records(hospital_a)
+    o["profile"] = complete_records(hospital_a)
     items = security_services.checklist_ensure(hospital=hospital_a)
     security_services.checklist_ensure(hospital=hospital_b)
     security_services.checklist_ensure(hospital=hospital_c)
