@@ -218,8 +218,9 @@ def _hint(response) -> str:
     found = re.findall(
         r'class="[^"]*(?:invalid-feedback|alert|errorlist)[^"]*"[^>]*>(.*?)</', text, re.S
     )
-    found = [re.sub(r"<[^>]+>|\s+", " ", f).strip() for f in found]
-    return " | ".join(f for f in found if f and "session" not in f)[:300]
+    # (the idle-session warning every page carries is not a message about the request)
+    found = [re.sub(r"<[^>]+>|\s+", " ", f).strip() for f in found if "data-session" not in f]
+    return " | ".join(f for f in found if f)[:300]
 
 
 def run(case: Case, method: str, world, clients, token: str) -> list[Result]:
