@@ -284,9 +284,9 @@ def item_detail(request, pk):
 
 
 def _item_action(request, pk, form_class, call, success):
+    item = _item(request, pk)  # another hospital's item is 404 whatever the method
     if request.method != "POST":
-        return redirect("security:item", pk=pk)
-    item = _item(request, pk)
+        return redirect("security:item", pk=item.pk)
     form = form_class(request.POST, request.FILES)
     if not form.is_valid():
         for field, errors in form.errors.items():

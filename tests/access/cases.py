@@ -1,0 +1,964 @@
+"""THE access matrix: for every URL name of the URLconf, who gets what (GET and POST).
+
+Read a row as: `get=` / `post=` give each actor's expected answer — LOGIN (302 to the login
+page), REDIRECT (302 elsewhere: done, or "refused, here is why" back to the object's page),
+or a status code; `writers=` the actors whose POST may change data (for everyone else the
+POST must leave every table of the project and the `watch`ed rows exactly as they were, even
+when it answers 200 or 302). Every object belongs to hospital A or county 1 (world.py).
+
+Shorthands (engine.py): E(default, actor=...) — every signed-in actor `default`, anonymous
+LOGIN unless named; only(ok, actors) — `actors` ok, other signed-in actors 403 (a role
+refusal); scoped(ok) — who sees hospital A (its officer, county-1 and city bureau, county-1
+administrator) ok, the officer of B and the county-2 bureau 404.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from core.dates import today
+
+from .engine import (
+    AD,
+    B1,
+    B2,
+    BC,
+    LOGIN,
+    OA,
+    OB,
+    REDIRECT,
+    SIGNED_IN,
+    Case,
+    E,
+    only,
+    scoped,
+)
+
+# URL names left out of the matrix, and why.
+EXCLUDED = {
+    "set_language": "Django's language switch: no data, no login needed; tested in "
+    "tests/core/test_language.py",
+    "javascript-catalog": "Django's JavaScript translation catalogue: static text, no login needed",
+}
+EXCLUDED_NAMESPACES = {
+    "admin": "Django admin has its own is_staff checks; test_admin_refuses_non_staff covers it",
+}
+
+OK = 200
+NF = 404
+NA = 405  # method not allowed
+ADMIN_ONLY = frozenset({AD})
+BUREAU_DECIDES = frozenset({B1, BC})  # bureau staff over county 1 (the hazards' deciders)
+REVIEWERS = frozenset({B1, BC, AD})  # 4+N review: bureau side over hospital A
+ALL_405 = E(NA)
+ANSWER = {
+    "result": "pass",
+    "note": "良好",
+    "hazard_category": "fire",
+    "hazard_risk_level": "general",
+    "section": "1",
+}
+
+
+def pk(key, name="pk"):
+    return lambda w: {name: getattr(w, key).pk}
+
+
+def user_pk(actor):
+    return lambda w: {"pk": w.users[actor].pk}
+
+
+def new_officer(hospital):
+    return {
+        "username": "m_new_officer",
+        "full_name": "新安全员",
+        "role": "officer",
+        "hospital": hospital.pk,
+        "phone": "13700000000",
+        "email": "new@example.org",
+        "password1": "Matrix-Pass-2026!",
+        "password2": "Matrix-Pass-2026!",
+    }
+
+
+def report_request(hospital=None):
+    def data(w):
+        values = {
+            "report_type": "hazard_ledger",
+            "region": w.county1.pk,
+            "period_kind": "year",
+            "year": str(today().year),
+        }
+        if hospital:
+            values["hospital"] = getattr(w, hospital).pk
+        return values
+
+    return data
+
+
+def _day(offset=0):
+    return (today() + dt.timedelta(days=offset)).isoformat()
+
+
+def both(row):
+    return {"get": row, "post": row}
+
+
+CASES: list[Case] = [
+    # --- core -------------------------------------------------------------------------------
+    Case("home", **both(E(OK))),
+    Case("healthz", **both(E(OK, anon=OK))),
+    Case("login", **both(E(OK, anon=OK))),
+    Case(
+        "logout",
+        get=E(NA),
+        post=E(LOGIN),
+        writers=SIGNED_IN,
+        note="logging out deletes one's own session and leads to the login page",
+    ),
+    Case("password_change", **both(E(OK))),
+    Case("password_change_done", get=E(OK), post=E(NA)),
+    # --- accounts ---------------------------------------------------------------------------
+    Case("accounts:session_keepalive", get=E(NA), post=E(204)),
+    Case("accounts:user_list", **both(only(OK, ADMIN_ONLY))),
+    Case(
+        "accounts:user_create",
+        data=lambda w: new_officer(w.hospital_a),
+        get=only(OK, ADMIN_ONLY),
+        post=only(REDIRECT, ADMIN_ONLY),
+        writers=ADMIN_ONLY,
+    ),
+    Case(
+        "accounts:user_create",
+        variant="an officer for county 2's hospital",
+        data=lambda w: new_officer(w.hospital_c),
+        **both(only(OK, ADMIN_ONLY)),
+        note="hospital C is not a choice for county 1's administrator: the form says so",
+    ),
+    Case(
+        "accounts:user_edit",
+        kwargs=user_pk(OA),
+        **both(only(OK, ADMIN_ONLY)),
+        writers=ADMIN_ONLY,
+        watch=(OA,),
+    ),
+    Case(
+        "accounts:user_edit",
+        variant="city bureau's account",
+        kwargs=user_pk(BC),
+        **both(only(NF, ADMIN_ONLY)),
+        watch=(BC,),
+    ),
+    Case(
+        "accounts:user_toggle_active",
+        kwargs=user_pk(OA),
+        data={"active": "0"},
+        get=only(NA, ADMIN_ONLY),
+        post=only(REDIRECT, ADMIN_ONLY),
+        writers=ADMIN_ONLY,
+        watch=(OA,),
+    ),
+    Case(
+        "accounts:user_toggle_active",
+        variant="other county's officer",
+        kwargs=lambda w: {"pk": w.officer_c.pk},
+        data={"active": "0"},
+        get=only(NA, ADMIN_ONLY),
+        post=only(NF, ADMIN_ONLY),
+        watch=("officer_c",),
+    ),
+    Case(
+        "accounts:user_unlock",
+        kwargs=user_pk(OA),
+        get=only(NA, ADMIN_ONLY),
+        post=only(REDIRECT, ADMIN_ONLY),
+        writers=ADMIN_ONLY,
+        watch=(OA,),
+    ),
+    Case(
+        "accounts:user_password",
+        kwargs=user_pk(OA),
+        data={"new_password1": "Matrix-Pass-2026!", "new_password2": "Matrix-Pass-2026!"},
+        get=only(OK, ADMIN_ONLY),
+        post=only(REDIRECT, ADMIN_ONLY),
+        writers=ADMIN_ONLY,
+        watch=(OA,),
+    ),
+    # --- hospitals --------------------------------------------------------------------------
+    Case("hospitals:list", **both(E(OK))),
+    Case("hospitals:export", **both(E(OK))),
+    Case("hospitals:create", **both(only(OK, ADMIN_ONLY)), writers=ADMIN_ONLY),
+    Case("hospitals:detail", kwargs=pk("hospital_a"), **both(scoped(OK)), watch=("hospital_a",)),
+    Case(
+        "hospitals:detail",
+        variant="county 2's hospital",
+        kwargs=pk("hospital_c"),
+        **both(only(OK, {B2, BC}, others=NF)),
+    ),
+    Case(
+        "hospitals:edit",
+        kwargs=pk("hospital_a"),
+        **both(only(OK, ADMIN_ONLY)),
+        writers=ADMIN_ONLY,
+        watch=("hospital_a",),
+    ),
+    Case(
+        "hospitals:edit",
+        variant="county 2's hospital",
+        kwargs=pk("hospital_c"),
+        **both(only(NF, ADMIN_ONLY)),
+        watch=("hospital_c",),
+    ),
+    Case(
+        "hospitals:contacts",
+        kwargs=pk("hospital_a"),
+        data={
+            "security_head": "王五",
+            "security_head_phone": "13800000001",
+            "contact_person": "赵六",
+            "contact_phone": "13900000002",
+        },
+        get=only(OK, {OA, AD}, officer_b=NF),
+        post=only(REDIRECT, {OA, AD}, officer_b=NF),
+        writers=frozenset({OA, AD}),
+        watch=("hospital_a",),
+    ),
+    Case("hospitals:import", **both(only(OK, ADMIN_ONLY)), writers=ADMIN_ONLY),
+    Case("hospitals:import_template", **both(only(OK, ADMIN_ONLY))),
+    Case("hospitals:import_detail", kwargs=pk("import"), **both(only(OK, ADMIN_ONLY))),
+    Case(
+        "hospitals:import_detail",
+        variant="another administrator's import",
+        kwargs=pk("import_other"),
+        **both(only(NF, ADMIN_ONLY)),
+    ),
+    Case("hospitals:import_errors", kwargs=pk("import"), **both(only(OK, ADMIN_ONLY))),
+    Case("hospitals:region_list", **both(only(OK, ADMIN_ONLY))),
+    Case("hospitals:region_create", **both(only(OK, ADMIN_ONLY)), writers=ADMIN_ONLY),
+    Case(
+        "hospitals:region_edit",
+        kwargs=pk("county1"),
+        **both(only(OK, ADMIN_ONLY)),
+        writers=ADMIN_ONLY,
+        watch=("county1",),
+    ),
+    Case(
+        "hospitals:region_edit",
+        variant="the city above",
+        kwargs=pk("city"),
+        **both(only(NF, ADMIN_ONLY)),
+        watch=("city",),
+    ),
+    Case("hospitals:department_list", **both(only(OK, ADMIN_ONLY))),
+    Case("hospitals:department_create", **both(only(OK, ADMIN_ONLY)), writers=ADMIN_ONLY),
+    Case(
+        "hospitals:department_edit",
+        kwargs=pk("department"),
+        **both(only(OK, ADMIN_ONLY)),
+        writers=ADMIN_ONLY,
+        watch=("department",),
+    ),
+    # --- inspections ------------------------------------------------------------------------
+    # A submitted inspection is seen by everyone who sees the hospital; a draft only by the
+    # officers of the hospital that started it (InspectionQuerySet.visible_to), so the bureau
+    # gets 404 on A's draft. Who may change a visible inspection is services.action_refusal:
+    # pages redirect to the detail page saying why (REDIRECT), nothing changes.
+    Case("inspections:list", **both(E(OK))),
+    Case("inspections:export", **both(E(OK))),
+    Case("inspections:calendar", **both(E(OK))),
+    Case(
+        "inspections:calendar",
+        variant="county 2 asked for by id",
+        query=lambda w: f"region={w.county2.pk}",
+        **both(E(OK, bureau_1=NF, admin_1=NF)),
+        note="officers' calendars are their hospital's whatever they ask",
+    ),
+    Case(
+        "inspections:assignments_generate",
+        get=ALL_405,
+        post=only(REDIRECT, ADMIN_ONLY),
+        writers=ADMIN_ONLY,
+    ),
+    Case(
+        "inspections:assignment_start",
+        kwargs=pk("assignment"),
+        get=ALL_405,
+        post=only(REDIRECT, {OA}, others=NF),
+        writers=frozenset({OA}),
+        watch=("assignment",),
+        note="an assignment is reachable only by whoever carries it out (actionable_by)",
+    ),
+    Case(
+        "inspections:new",
+        data=lambda w: {
+            "kind": "spot_check",
+            "hospital": w.hospital_a.pk,
+            "template": w.seed_template.pk,
+            "inspected_on": _day(),
+            "location": "门诊楼",
+            "participants": "张三",
+        },
+        get=E(OK),
+        post=E(OK, bureau_1=REDIRECT, bureau_city=REDIRECT, admin_1=REDIRECT),
+        writers=frozenset({B1, BC, AD}),
+        note="a spot check of A: bureau side over A (administrators included, as "
+        "inspections.services.kinds_for says); officers may not pick the kind, county 2 "
+        "may not pick A (200 with the errors)",
+    ),
+    Case("inspections:detail", kwargs=pk("inspection"), **both(scoped(OK))),
+    Case("inspections:record", kwargs=pk("draft"), **both(only(OK, {OA}, others=NF))),
+    Case(
+        "inspections:header",
+        kwargs=pk("draft"),
+        data={"location": "门诊楼"},
+        get=ALL_405,
+        post=only(REDIRECT, {OA}, others=NF),
+        writers=frozenset({OA}),
+        watch=("draft",),
+    ),
+    Case(
+        "inspections:answer_save",
+        kwargs=lambda w: {"pk": w.draft.pk, "answer_pk": w.draft_answer.pk},
+        data=ANSWER,
+        get=ALL_405,
+        post=only(REDIRECT, {OA}, others=NF),
+        writers=frozenset({OA}),
+        watch=("draft", "draft_answer"),
+    ),
+    Case(
+        "inspections:answer_save",
+        variant="submitted inspection",
+        kwargs=lambda w: {"pk": w.inspection.pk, "answer_pk": w.answer.pk},
+        data=ANSWER,
+        get=ALL_405,
+        post=scoped(REDIRECT),
+        watch=("inspection", "answer"),
+    ),
+    Case(
+        "inspections:answer_photo_upload",
+        kwargs=lambda w: {"pk": w.draft.pk, "answer_pk": w.draft_answer.pk},
+        get=ALL_405,
+        post=only(REDIRECT, {OA}, others=NF),
+        writers=frozenset({OA}),
+    ),
+    Case(
+        "inspections:answer_amend",
+        kwargs=lambda w: {"pk": w.inspection.pk, "answer_pk": w.answer.pk},
+        data={"reason": "记录笔误", "result": "pass", "note": "更正备注"},
+        get=scoped(REDIRECT, officer_a=OK),
+        post=scoped(REDIRECT),
+        writers=frozenset({OA}),
+        watch=("inspection", "answer"),
+    ),
+    Case(
+        "inspections:section_pass",
+        kwargs=lambda w: {"pk": w.draft.pk, "section_pk": w.draft_section.pk},
+        get=ALL_405,
+        post=only(REDIRECT, {OA}, others=NF),
+        writers=frozenset({OA}),
+        watch=("draft_answer",),
+    ),
+    Case(
+        "inspections:photo_delete",
+        kwargs=lambda w: {"pk": w.draft.pk, "photo_pk": w.draft_photo.pk},
+        data={"confirm": "1"},
+        get=only(OK, {OA}, others=NF),
+        post=only(REDIRECT, {OA}, others=NF),
+        writers=frozenset({OA}),
+        watch=("draft_photo",),
+    ),
+    Case("inspections:photo", kwargs=lambda w: {"photo_pk": w.photo.pk}, **both(scoped(OK))),
+    Case(
+        "inspections:photo",
+        variant="photo of a draft",
+        kwargs=lambda w: {"photo_pk": w.draft_photo.pk},
+        **both(only(OK, {OA}, others=NF)),
+    ),
+    Case("inspections:review", kwargs=pk("draft"), **both(only(OK, {OA}, others=NF))),
+    Case(
+        "inspections:submit",
+        kwargs=pk("draft"),
+        get=ALL_405,
+        post=only(REDIRECT, {OA}, others=NF),
+        writers=frozenset({OA}),
+        watch=("draft",),
+    ),
+    Case(
+        "inspections:delete",
+        kwargs=pk("draft"),
+        data={"confirm": "1"},
+        get=only(OK, {OA}, others=NF),
+        post=only(REDIRECT, {OA}, others=NF),
+        writers=frozenset({OA}),
+        watch=("draft",),
+    ),
+    Case(
+        "inspections:delete",
+        variant="submitted inspection",
+        kwargs=pk("inspection"),
+        data={"confirm": "1"},
+        **both(scoped(REDIRECT)),
+        watch=("inspection",),
+    ),
+    Case(
+        "inspections:header_amend",
+        kwargs=pk("inspection"),
+        data={
+            "reason": "记录笔误",
+            "summary": "更正",
+            "location": "门诊楼",
+            "participants": "张三",
+        },
+        get=scoped(REDIRECT, officer_a=OK),
+        post=scoped(REDIRECT),
+        writers=frozenset({OA}),
+        watch=("inspection",),
+    ),
+    # Checklist templates: global and inherited versions are read by all; county 1's own
+    # version is not seen from county 2. Only administrators edit, their region's versions.
+    Case("inspections:template_list", **both(E(OK))),
+    Case("inspections:template_detail", kwargs=pk("seed_template"), **both(E(OK))),
+    Case(
+        "inspections:template_detail",
+        variant="county 1's version",
+        kwargs=pk("template"),
+        **both(E(OK, bureau_2=NF)),
+    ),
+    Case(
+        "inspections:template_copy",
+        kwargs=pk("seed_template"),
+        get=ALL_405,
+        post=only(REDIRECT, ADMIN_ONLY),
+        writers=ADMIN_ONLY,
+    ),
+    Case(
+        "inspections:template_toggle",
+        kwargs=pk("template"),
+        data={"active": "1"},
+        get=ALL_405,
+        post=only(REDIRECT, ADMIN_ONLY),
+        writers=ADMIN_ONLY,
+        watch=("template",),
+    ),
+    Case(
+        "inspections:template_toggle",
+        variant="global version",
+        kwargs=pk("seed_template"),
+        data={"active": "0"},
+        get=ALL_405,
+        post=only(NF, ADMIN_ONLY),
+        watch=("seed_template",),
+    ),
+    Case(
+        "inspections:template_edit",
+        kwargs=pk("template"),
+        **both(only(OK, ADMIN_ONLY)),
+        writers=ADMIN_ONLY,
+        watch=("template",),
+    ),
+    Case(
+        "inspections:template_edit",
+        variant="global version",
+        kwargs=pk("seed_template"),
+        **both(only(NF, ADMIN_ONLY)),
+        watch=("seed_template",),
+    ),
+    Case(
+        "inspections:template_delete",
+        kwargs=pk("template"),
+        data={"confirm": "1"},
+        get=only(OK, ADMIN_ONLY),
+        post=only(REDIRECT, ADMIN_ONLY),
+        writers=ADMIN_ONLY,
+        watch=("template",),
+    ),
+    Case(
+        "inspections:section_new",
+        kwargs=pk("template"),
+        **both(only(OK, ADMIN_ONLY)),
+        writers=ADMIN_ONLY,
+    ),
+    Case(
+        "inspections:section_edit",
+        kwargs=lambda w: {"pk": w.template.pk, "section_pk": w.template_section.pk},
+        **both(only(OK, ADMIN_ONLY)),
+        writers=ADMIN_ONLY,
+        watch=("template_section",),
+    ),
+    Case(
+        "inspections:section_delete",
+        kwargs=lambda w: {"pk": w.template.pk, "section_pk": w.template_section.pk},
+        data={"confirm": "1"},
+        get=only(OK, ADMIN_ONLY),
+        post=only(REDIRECT, ADMIN_ONLY),
+        writers=ADMIN_ONLY,
+        watch=("template_section",),
+    ),
+    Case(
+        "inspections:item_new",
+        kwargs=pk("template"),
+        **both(only(OK, ADMIN_ONLY)),
+        writers=ADMIN_ONLY,
+    ),
+    Case(
+        "inspections:item_edit",
+        kwargs=lambda w: {"pk": w.template.pk, "item_pk": w.template_item.pk},
+        **both(only(OK, ADMIN_ONLY)),
+        writers=ADMIN_ONLY,
+        watch=("template_item",),
+    ),
+    Case(
+        "inspections:item_delete",
+        kwargs=lambda w: {"pk": w.template.pk, "item_pk": w.template_item.pk},
+        data={"confirm": "1"},
+        get=only(OK, ADMIN_ONLY),
+        post=only(REDIRECT, ADMIN_ONLY),
+        writers=ADMIN_ONLY,
+        watch=("template_item",),
+    ),
+    # --- hazards ----------------------------------------------------------------------------
+    # `hazard`: A's own 一般隐患, 待整改, with a pending extension request; `major`: a 重大隐患
+    # found by the county bureau, 待验收. The hospital side acts for A (its officer); the
+    # bureau side decides (county-1 and city bureau staff). Administrators are not bureau
+    # staff for hazards: they see, they do not decide.
+    Case("hazards:list", **both(E(OK))),
+    Case("hazards:todo", **both(E(OK))),
+    Case("hazards:overdue", **both(E(OK))),
+    Case("hazards:due", **both(E(OK))),
+    Case("hazards:ledger", kwargs={"view": "all"}, **both(E(OK))),
+    Case(
+        "hazards:bulk",
+        data=lambda w: {
+            "ids": [w.hazard.pk],
+            "action": "set_deadline",
+            "deadline": _day(25),
+            "note": "统一期限",
+            "confirmed": "1",
+        },
+        get=ALL_405,
+        post=only(REDIRECT, {B1, B2, BC}),
+        writers=BUREAU_DECIDES,
+        watch=("hazard",),
+        note="county 2 is answered with the list and '1 hazard not in your region'",
+    ),
+    Case(
+        "hazards:bulk",
+        variant="county 2's hazard",
+        data=lambda w: {
+            "ids": [w.hazard_c.pk],
+            "action": "set_deadline",
+            "deadline": _day(25),
+            "note": "统一期限",
+            "confirmed": "1",
+        },
+        get=ALL_405,
+        post=only(REDIRECT, {B1, B2, BC}),
+        writers=frozenset({B2, BC}),
+        watch=("hazard_c",),
+        note="county 1 is told the hazard is not in its region",
+    ),
+    Case(
+        "hazards:create",
+        data=lambda w: {
+            "hospital": w.hospital_a.pk,
+            "source": "other",
+            "category": "fire",
+            "risk_level": "general",
+            "location": "门诊楼",
+            "found_on": _day(),
+            "description": "灭火器过期",
+            "deadline": _day(10),
+        },
+        get=only(OK, {OA, OB, B1, B2, BC}),
+        post=only(OK, {OB, B2}, officer_a=REDIRECT, bureau_1=REDIRECT, bureau_city=REDIRECT),
+        writers=frozenset({OA, B1, BC}),
+        note="another hospital / region is not a choice of the form: 200 with the error",
+    ),
+    Case("hazards:detail", kwargs=pk("hazard"), **both(scoped(OK)), watch=("hazard",)),
+    Case(
+        "hazards:edit",
+        kwargs=pk("hazard"),
+        data={"location": "改过的部位"},
+        **both(scoped(REDIRECT, officer_a=OK)),
+        watch=("hazard",),
+        note="an officer's empty/partial form is re-shown (200)",
+    ),
+    Case("hazards:dossier", kwargs=pk("major"), **both(scoped(OK))),
+    Case("hazards:dossier_xlsx", kwargs=pk("major"), **both(scoped(OK))),
+    Case("hazards:dossier_pdf", kwargs=pk("major"), **both(scoped(OK))),
+    Case(
+        "hazards:evidence",
+        kwargs=lambda w: {"pk": w.hazard.pk, "evidence_pk": w.evidence.pk},
+        **both(scoped(OK)),
+    ),
+    Case(
+        "hazards:extension_decide",
+        kwargs=lambda w: {"pk": w.hazard.pk, "extension_pk": w.extension.pk},
+        data={"decision": "approve", "note": "同意"},
+        get=scoped(REDIRECT, bureau_1=OK, bureau_city=OK),
+        post=scoped(OK, bureau_1=REDIRECT, bureau_city=REDIRECT),
+        writers=BUREAU_DECIDES,
+        watch=("hazard", "extension"),
+    ),
+    Case(
+        "hazards:action",
+        variant="start",
+        kwargs=lambda w: {"pk": w.hazard.pk, "action": "start"},
+        data={
+            "responsible_department": "后勤科",
+            "responsible_person": "李四",
+            "rectification_measures": "清理",
+            "interim_measures": "值守",
+            "expected_status": "pending",
+        },
+        get=scoped(REDIRECT, officer_a=OK),
+        post=scoped(OK, officer_a=REDIRECT),
+        writers=frozenset({OA}),
+        watch=("hazard",),
+    ),
+    Case(
+        "hazards:action",
+        variant="deadline",
+        kwargs=lambda w: {"pk": w.hazard.pk, "action": "deadline"},
+        data=lambda w: {"deadline": _day(15), "note": "调整", "expected_status": "pending"},
+        get=scoped(REDIRECT, bureau_1=OK, bureau_city=OK),
+        post=scoped(OK, bureau_1=REDIRECT, bureau_city=REDIRECT),
+        writers=BUREAU_DECIDES,
+        watch=("hazard",),
+    ),
+    Case(
+        "hazards:action",
+        variant="accept (hospital accepts its own)",
+        kwargs=lambda w: {"pk": w.submitted_hazard.pk, "action": "accept"},
+        data={"note": "验收通过", "expected_status": "pending_acceptance"},
+        get=scoped(REDIRECT, officer_a=OK),
+        post=scoped(OK, officer_a=REDIRECT),
+        writers=frozenset({OA}),
+        watch=("submitted_hazard",),
+        note="a self-found 一般隐患 is accepted by its hospital, not by the bureau",
+    ),
+    Case(
+        "hazards:action",
+        variant="recheck (bureau, 重大隐患)",
+        kwargs=lambda w: {"pk": w.major.pk, "action": "recheck"},
+        data={"note": "复查合格", "expected_status": "pending_acceptance"},
+        get=scoped(REDIRECT, bureau_1=OK, bureau_city=OK),
+        post=scoped(OK, bureau_1=REDIRECT, bureau_city=REDIRECT),
+        writers=BUREAU_DECIDES,
+        watch=("major",),
+    ),
+    Case(
+        "hazards:action",
+        variant="unknown action",
+        kwargs=lambda w: {"pk": w.hazard.pk, "action": "nonsense"},
+        **both(E(NF)),
+    ),
+    # --- 4+N (security) ----------------------------------------------------------------------
+    # A's officer keeps A's records; the bureau side (bureau staff and administrators who see
+    # A) reviews checklist items. Editing pages of another role answer 403, of another
+    # hospital 404; item actions are POST forms that redirect to the item page, saying why
+    # when refused.
+    Case("security:index", **both(E(REDIRECT))),
+    Case("security:overview", **both(only(OK, {B1, B2, BC, AD}))),
+    Case("security:plans", **both(only(OK, {B1, B2, BC, AD}))),
+    Case(
+        "security:plan_edit",
+        kwargs=lambda w: {"region_pk": w.county1.pk},
+        **both(only(OK, ADMIN_ONLY)),
+        writers=ADMIN_ONLY,
+    ),
+    Case(
+        "security:plan_edit",
+        variant="the city above",
+        kwargs=lambda w: {"region_pk": w.city.pk},
+        **both(only(NF, ADMIN_ONLY)),
+        watch=("plan",),
+    ),
+    Case("security:hospital", kwargs=pk("hospital_a"), **both(scoped(OK))),
+    Case(
+        "security:custom_item_new",
+        kwargs=pk("hospital_a"),
+        data={"name": "门禁系统"},
+        get=scoped(403, officer_a=OK),
+        post=scoped(403, officer_a=REDIRECT),
+        writers=frozenset({OA}),
+    ),
+    Case(
+        "security:guards",
+        kwargs=pk("hospital_a"),
+        data={"certified_guards": "1", "uncertified_guards": "0"},
+        get=scoped(OK),
+        post=scoped(403, officer_a=REDIRECT),
+        writers=frozenset({OA}),
+        watch=("profile",),
+    ),
+    Case(
+        "security:facilities",
+        kwargs=pk("hospital_a"),
+        get=scoped(OK),
+        post=scoped(403, officer_a=REDIRECT),
+        writers=frozenset({OA}),
+        watch=("profile",),
+        note="every field is a tick box or a count: an empty form is valid",
+    ),
+    Case("security:alarm_drills", kwargs=pk("hospital_a"), **both(scoped(OK))),
+    Case("security:drills", kwargs=pk("hospital_a"), **both(scoped(OK))),
+    Case(
+        "security:reports",
+        kwargs=pk("hospital_a"),
+        get=scoped(OK),
+        post=scoped(403, officer_a=OK),
+        writers=frozenset({OA}),
+    ),
+    Case(
+        "security:record_new",
+        kwargs=lambda w: {"pk": w.hospital_a.pk, "kind": "alarm-point"},
+        data={"location": "急诊科分诊台", "networked": "on"},
+        get=scoped(403, officer_a=OK),
+        post=scoped(403, officer_a=REDIRECT),
+        writers=frozenset({OA}),
+    ),
+    Case(
+        "security:record_edit",
+        kwargs=lambda w: {"kind": "post", "record_pk": w.guard_post.pk},
+        get=scoped(403, officer_a=OK),
+        post=scoped(403, officer_a=OK),
+        writers=frozenset({OA}),
+        watch=("guard_post",),
+    ),
+    Case(
+        "security:record_delete",
+        kwargs=lambda w: {"kind": "drill", "record_pk": w.drill.pk},
+        get=scoped(403, officer_a=OK),
+        post=scoped(403, officer_a=REDIRECT),
+        writers=frozenset({OA}),
+        watch=("drill",),
+    ),
+    Case("security:item", kwargs=pk("item"), **both(scoped(OK))),
+    Case(
+        "security:item_progress",
+        kwargs=pk("item"),
+        data={"status": "in_progress", "note": "推进中"},
+        get=scoped(REDIRECT),
+        post=scoped(REDIRECT),
+        writers=frozenset({OA}),
+        watch=("item",),
+    ),
+    Case(
+        "security:item_submit",
+        kwargs=pk("item"),
+        data={"note": "已达标"},
+        get=scoped(REDIRECT),
+        post=scoped(REDIRECT),
+        writers=frozenset({OA}),
+        watch=("item",),
+    ),
+    Case(
+        "security:item_confirm",
+        kwargs=pk("item"),
+        data={"met_on": _day(), "note": "确认"},
+        get=scoped(REDIRECT),
+        post=scoped(REDIRECT),
+        writers=REVIEWERS,
+        watch=("item",),
+    ),
+    Case(
+        "security:item_send_back",
+        kwargs=pk("item"),
+        data={"note": "材料不全"},
+        get=scoped(REDIRECT),
+        post=scoped(REDIRECT),
+        writers=REVIEWERS,
+        watch=("item",),
+    ),
+    Case(
+        "security:item_evidence",
+        kwargs=pk("item"),
+        get=scoped(REDIRECT),
+        post=scoped(REDIRECT),
+        writers=frozenset({OA}),
+        watch=("item",),
+    ),
+    Case(
+        "security:item_edit",
+        kwargs=pk("custom_item"),
+        data={"name": "电子巡更(改)"},
+        get=scoped(REDIRECT),
+        post=scoped(REDIRECT),
+        writers=frozenset({OA}),
+        watch=("custom_item",),
+    ),
+    Case(
+        "security:item_delete",
+        kwargs=pk("custom_item"),
+        get=ALL_405,
+        post=scoped(REDIRECT),
+        writers=frozenset({OA}),
+        watch=("custom_item",),
+    ),
+    Case("security:evidence", kwargs=pk("item_evidence"), **both(scoped(OK))),
+    Case(
+        "security:evidence_delete",
+        kwargs=pk("item_evidence"),
+        get=ALL_405,
+        post=scoped(REDIRECT),
+        writers=frozenset({OA}),
+        watch=("item_evidence",),
+    ),
+    Case("security:drill", kwargs=pk("drill"), **both(scoped(OK))),
+    Case(
+        "security:finding_new",
+        kwargs=pk("drill"),
+        data={"description": "疏散通道不畅"},
+        get=ALL_405,
+        post=scoped(403, officer_a=REDIRECT),
+        writers=frozenset({OA}),
+    ),
+    Case(
+        "security:finding_raise",
+        kwargs=pk("finding"),
+        data={"risk_level": "general", "location": "门诊大厅", "deadline": _day(10)},
+        get=ALL_405,
+        post=scoped(403, officer_a=REDIRECT),
+        writers=frozenset({OA}),
+        watch=("finding",),
+    ),
+    Case("security:report", kwargs=pk("report"), **both(scoped(OK))),
+    Case(
+        "security:report_submit",
+        kwargs=pk("draft_report"),
+        get=ALL_405,
+        post=scoped(REDIRECT),
+        writers=frozenset({OA}),
+        watch=("draft_report",),
+    ),
+    Case("security:report_pdf", kwargs=pk("report"), **both(scoped(OK))),
+    Case(
+        "security:report_police_resend",
+        kwargs=pk("report"),
+        get=ALL_405,
+        post=scoped(REDIRECT),
+        writers=REVIEWERS,
+        watch=("report",),
+    ),
+    # --- reports ----------------------------------------------------------------------------
+    # `export_done` / `export`: hazard ledgers of hospital A requested by the county-1 bureau:
+    # seen by the requester, the bureau above and A's officer (never B's, never county 2).
+    Case(
+        "reports:list",
+        data=report_request("hospital_a"),
+        get=E(OK),
+        post=E(REDIRECT, officer_b=400, bureau_2=400),
+        writers=frozenset({OA, B1, BC, AD}),
+        note="A's ledger: a region or hospital the user does not see is a form error (400)",
+    ),
+    Case(
+        "reports:list",
+        variant="officer asks for all of county 1",
+        data=report_request(),
+        get=E(OK),
+        post=E(REDIRECT, officer_a=400, officer_b=400, bureau_2=400),
+        writers=frozenset({B1, BC, AD}),
+        note="an officer's report is always of their own hospital",
+    ),
+    Case("reports:detail", kwargs=pk("export_done"), **both(scoped(OK))),
+    Case(
+        "reports:detail",
+        variant="county 2's export",
+        kwargs=pk("export_c"),
+        **both(only(OK, {B2, BC}, others=NF)),
+    ),
+    Case("reports:status", kwargs=pk("export_done"), **both(scoped(OK))),
+    Case("reports:download", kwargs=pk("export_done"), **both(scoped(OK))),
+    Case(
+        "reports:retry",
+        kwargs=pk("export"),
+        get=ALL_405,
+        post=scoped(REDIRECT, officer_a=403),
+        writers=REVIEWERS,
+        watch=("export",),
+        note="A's officer sees the bureau's export but may not re-run it",
+    ),
+    # --- notifications ----------------------------------------------------------------------
+    # A notification is its recipient's only (A's officer here); robots and deliveries are
+    # the administrators' (of the region).
+    Case("notifications:list", **both(E(OK))),
+    Case(
+        "notifications:open",
+        kwargs=pk("notification"),
+        **both(only(REDIRECT, {OA}, others=NF)),
+        writers=frozenset({OA}),
+        watch=("notification",),
+    ),
+    Case(
+        "notifications:mark_read",
+        kwargs=pk("notification"),
+        get=ALL_405,
+        post=only(REDIRECT, {OA}, others=NF),
+        writers=frozenset({OA}),
+        watch=("notification",),
+    ),
+    Case(
+        "notifications:mark_all_read",
+        get=ALL_405,
+        post=E(REDIRECT),
+        writers=frozenset({OA}),
+        watch=("notification",),
+        note="each actor marks their own; A's officer's notification changes for them only",
+    ),
+    Case(
+        "notifications:preferences",
+        get=E(OK),
+        post=E(REDIRECT),
+        writers=SIGNED_IN,
+        note="one's own preferences",
+    ),
+    Case("notifications:robot_list", **both(only(OK, ADMIN_ONLY))),
+    Case("notifications:robot_create", **both(only(OK, ADMIN_ONLY)), writers=ADMIN_ONLY),
+    Case(
+        "notifications:robot_edit",
+        kwargs=pk("robot"),
+        **both(only(OK, ADMIN_ONLY)),
+        writers=ADMIN_ONLY,
+        watch=("robot",),
+    ),
+    Case(
+        "notifications:robot_edit",
+        variant="county 2's robot",
+        kwargs=pk("robot_c"),
+        **both(only(NF, ADMIN_ONLY)),
+        watch=("robot_c",),
+    ),
+    Case(
+        "notifications:robot_delete",
+        kwargs=pk("robot"),
+        get=only(NA, ADMIN_ONLY),
+        post=only(REDIRECT, ADMIN_ONLY),
+        writers=ADMIN_ONLY,
+        watch=("robot",),
+    ),
+    Case(
+        "notifications:robot_test",
+        kwargs=pk("robot"),
+        get=only(NA, ADMIN_ONLY),
+        post=only(REDIRECT, ADMIN_ONLY),
+        watch=("robot",),
+    ),
+    Case(
+        "notifications:delivery_retry",
+        variant="county 2's delivery",
+        kwargs=pk("delivery_c"),
+        get=only(NA, ADMIN_ONLY),
+        post=only(NF, ADMIN_ONLY),
+        watch=("delivery_c",),
+    ),
+    Case("notifications:delivery_list", **both(only(OK, ADMIN_ONLY))),
+    Case(
+        "notifications:delivery_retry",
+        kwargs=pk("delivery"),
+        get=only(NA, ADMIN_ONLY),
+        post=only(REDIRECT, ADMIN_ONLY),
+        writers=ADMIN_ONLY,
+        watch=("delivery",),
+    ),
+]
