@@ -26,7 +26,15 @@ from django.db.models.constants import OnConflict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .channels import DeliveryError, EmailChannel, RobotMessage, absolute_url, robot_channel
+from .channels import (
+    DeliveryError,
+    EmailChannel,
+    RobotMessage,
+    absolute_url,
+    markdown_escape,
+    markdown_url,
+    robot_channel,
+)
 from .choices import PERSONAL_EVENTS, Channel, DeliveryStatus, EventKind
 from .models import Delivery, Notification, NotificationPreference, Robot
 
@@ -483,10 +491,13 @@ def render_digest(deliveries: list[Delivery]) -> RobotMessage:
     for event, items in by_event.items():
         lines.append(f"**{EventKind(event).label if event in EventKind.values else event}**")
         for item in items:
+            # Titles and bodies carry what users typed (descriptions, locations, names):
+            # escaped, so a "](http://…)" or "<img …>" in them stays text in the group chat.
             link = absolute_url(item.url)
-            text = f"[{item.title}]({link})" if link else item.title
+            label = markdown_escape(item.title)
+            text = f"[{label}]({markdown_url(link)})" if link else label
             detail = item.body.strip().splitlines()[0][:120] if item.body.strip() else ""
-            lines.append(f"- {text}" + (f":{detail}" if detail else ""))
+            lines.append(f"- {text}" + (f":{markdown_escape(detail)}" if detail else ""))
         lines.append("")
     # The site name in every message also satisfies a DingTalk robot's "keyword" security setting.
     lines.append(f"> {settings.SITE_NAME}")
@@ -548,7 +559,7 @@ def send_robot_test_message(*, robot: Robot, by) -> None:
         text=_("这是一条来自%(site)s的测试消息,由 %(user)s 于 %(time)s 发送。机器人配置正确。")
         % {
             "site": settings.SITE_NAME,
-            "user": by.display_name if hasattr(by, "display_name") else by,
+            "user": markdown_escape(by.display_name if hasattr(by, "display_name") else by),
             "time": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
         },
     )
