@@ -11,6 +11,7 @@ from core import views as core_views
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path(settings.CSP_REPORT_PATH.strip("/") + "/", core_views.csp_report, name="csp_report"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("jsi18n/", login_not_required(JavaScriptCatalog.as_view()), name="javascript-catalog"),
     path("accounts/login/", ThrottledLoginView.as_view(), name="login"),

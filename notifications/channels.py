@@ -31,9 +31,15 @@ from .urlsafety import validate_webhook_url
 
 logger = logging.getLogger(__name__)
 
-# WeCom limits markdown content to 4096 bytes; DingTalk allows more, but one budget keeps the
-# digest logic simple and messages readable on a phone.
+# A digest message is planned to fit in 4096 bytes of UTF-8 (readable on a phone, and WeCom's
+# limit); each channel then cuts the final markdown to its platform's own limit.
 ROBOT_MAX_BYTES = 4096
+# WeCom group robot: "markdown.content 最长不超过4096个字节,必须是utf8编码" (errcode 40058 above).
+WECOM_MARKDOWN_MAX_BYTES = 4096
+# DingTalk custom robot: its documentation states no number for markdown.text; a request body of
+# about 20 KB is what it accepts in practice, so the text gets 20000 bytes (title, @ list and the
+# JSON around it stay well under 480 more).
+DINGTALK_MARKDOWN_MAX_BYTES = 20000
 WECOM_RATE_LIMIT_CODES = {45009}
 DINGTALK_RATE_LIMIT_CODES = {130101, 660026}
 
@@ -140,10 +146,37 @@ class EmailChannel:
             raise DeliveryError(f"邮件发送失败: {exc}")
 
 
+# Characters WeCom's or DingTalk's markdown gives a meaning: links and images ([ ] ( ) !),
+# emphasis and strike-through (* _ ~), code (`), headings (#), tables (|), quotes and HTML such
+# as <font> or <img> (< >), and the backslash itself.
+_MARKDOWN_SPECIAL = frozenset("\\`*_[]()<>#!~|")
+
+
+def markdown_escape(value) -> str:
+    """The one way a user-supplied string (title, description, location, hospital or person
+    name) enters robot markdown: every special character backslash-escaped, so it shows as
+    typed and cannot forge a link, an image or markup in the group chat; line breaks become
+    spaces (each item is one line, so nothing can start a heading or quote of its own)."""
+    text = " ".join(str(value).split("\n")).replace("\r", " ")
+    return "".join(f"\\{char}" if char in _MARKDOWN_SPECIAL else char for char in text)
+
+
+def markdown_url(url: str) -> str:
+    """A link target that cannot end the (…) early or break out of it."""
+    return (
+        url.replace("(", "%28").replace(")", "%29").replace(" ", "%20").replace("<", "%3C")
+    ).replace(">", "%3E")
+
+
 @dataclass
 class RobotMessage:
-    title: str
-    text: str  # markdown
+    title: str  # plain text: escaped where it is put into markdown
+    text: str  # markdown; user-supplied parts already went through markdown_escape()
+
+    def markdown(self) -> str:
+        if not self.title:
+            return self.text
+        return f"### {markdown_escape(self.title)}\n{self.text}"
 
 
 def dingtalk_sign(secret: str, timestamp_ms: int) -> str:
@@ -230,8 +263,11 @@ class WeComChannel(RobotChannel):
                 logger.warning("WeCom mention message to robot %s failed: %s", robot.pk, exc)
 
     def payload(self, robot, message: RobotMessage) -> dict:
-        content = f"### {message.title}\n{message.text}" if message.title else message.text
-        return {"msgtype": "markdown", "markdown": {"content": truncate_bytes(content)}}
+        content = message.markdown()
+        return {
+            "msgtype": "markdown",
+            "markdown": {"content": truncate_bytes(content, WECOM_MARKDOWN_MAX_BYTES)},
+        }
 
 
 class DingTalkChannel(RobotChannel):
@@ -248,12 +284,14 @@ class DingTalkChannel(RobotChannel):
 
     def payload(self, robot, message: RobotMessage) -> dict:
         mobiles = robot.mobiles
-        text = f"### {message.title}\n{message.text}"
-        if mobiles:
-            text += "\n\n" + " ".join(f"@{mobile}" for mobile in mobiles)
+        # The @ list must survive the cut: DingTalk only notifies numbers that appear in the text.
+        mentions = ("\n\n" + " ".join(f"@{mobile}" for mobile in mobiles)) if mobiles else ""
+        budget = DINGTALK_MARKDOWN_MAX_BYTES - len(mentions.encode())
+        text = truncate_bytes(message.markdown(), budget) + mentions
         return {
             "msgtype": "markdown",
-            "markdown": {"title": message.title[:60], "text": truncate_bytes(text)},
+            # Plain text (the chat list preview), not rendered as markdown.
+            "markdown": {"title": message.title[:60], "text": text},
             "at": {"atMobiles": mobiles, "isAtAll": False},
         }
 
@@ -268,8 +306,20 @@ def robot_channel(kind: str) -> RobotChannel:
     return ROBOT_CHANNELS[kind]
 
 
-def truncate_bytes(text: str, limit: int = ROBOT_MAX_BYTES) -> str:
+ELLIPSIS = "…"
+
+
+def truncate_bytes(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` bytes of UTF-8, ending in "…" when cut: never in the middle
+    of a multi-byte character, nor between a backslash and the character it escapes."""
     encoded = text.encode()
     if len(encoded) <= limit:
         return text
-    return encoded[: limit - 3].decode(errors="ignore") + "…"
+    room = limit - len(ELLIPSIS.encode())
+    if room <= 0:
+        return ""
+    kept = encoded[:room].decode("utf-8", errors="ignore")
+    trailing = len(kept) - len(kept.rstrip("\\"))
+    if trailing % 2:  # an escape's backslash without its character
+        kept = kept[:-1]
+    return kept + ELLIPSIS

@@ -22,10 +22,19 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
+from django.db.models.constants import OnConflict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .channels import DeliveryError, EmailChannel, RobotMessage, absolute_url, robot_channel
+from .channels import (
+    DeliveryError,
+    EmailChannel,
+    RobotMessage,
+    absolute_url,
+    markdown_escape,
+    markdown_url,
+    robot_channel,
+)
 from .choices import PERSONAL_EVENTS, Channel, DeliveryStatus, EventKind
 from .models import Delivery, Notification, NotificationPreference, Robot
 
@@ -134,6 +143,44 @@ def _scope_of(obj, hospital=None, region=None):
     return None, None
 
 
+def _insert_new(rows: list[Notification]) -> list[Notification]:
+    """Insert the notifications that do not exist yet and return exactly those, with their pk.
+
+    `INSERT … ON CONFLICT DO NOTHING RETURNING id, recipient_id` (PostgreSQL, SQLite ≥ 3.35):
+    a row another run inserted first — even one not yet committed, whose insert we wait for —
+    is skipped by the database and not returned, so the count of what a reminder run created
+    is the count of rows it really added. (bulk_create(ignore_conflicts=True) cannot say which
+    rows went in; a "does it exist?" read before it misses a concurrent run's insert.)"""
+    if not rows:
+        return []
+    opts = Notification._meta
+    fields = [f for f in opts.concrete_fields if not f.primary_key]
+    returning = [opts.pk, opts.get_field("recipient")]
+    by_recipient = {row.recipient_id: row for row in rows}
+    inserted: list[Notification] = []
+    manager = Notification._base_manager
+    connection = transaction.get_connection(manager.db)
+    size = max(connection.ops.bulk_batch_size(fields, rows), 1)
+    with transaction.atomic(using=manager.db, savepoint=False):
+        for start in range(0, len(rows), size):
+            returned = manager._insert(
+                rows[start : start + size],
+                fields=fields,
+                returning_fields=returning,
+                on_conflict=OnConflict.IGNORE,
+            )
+            for values in returned:
+                if values is None:  # a single row that conflicted (fetchone() found nothing)
+                    continue
+                pk, recipient_id = values
+                row = by_recipient[recipient_id]
+                row.pk = pk
+                row._state.adding = False
+                row._state.db = manager.db
+                inserted.append(row)
+    return inserted
+
+
 def notify(
     *,
     event: str,
@@ -149,7 +196,8 @@ def notify(
     addresses: Iterable[tuple[str, str]] = (),
     attachment: str = "",
 ) -> list[Notification]:
-    """Tell `recipients` about `event` on every channel. Returns the new in-app notifications.
+    """Tell `recipients` about `event` on every channel. Returns the in-app notifications this
+    call inserted (not those that existed already or that a concurrent call inserted first).
 
     Call it inside the caller's transaction: it writes rows only (in-app notifications and
     pending deliveries) and queues the sending after commit, so a rolled-back change notifies
@@ -177,19 +225,14 @@ def notify(
     pending_robot_ids: list[int] = []
 
     if unique_recipients:
-        existing = set(
-            Notification.objects.filter(
-                recipient_id__in=unique_recipients, dedupe_key=key
-            ).values_list("recipient_id", flat=True)
+        new_rows = _insert_new(
+            [
+                Notification(
+                    recipient=user, event=event, dedupe_key=key, title=title, body=body, url=url
+                )
+                for user in unique_recipients.values()
+            ]
         )
-        new_rows = [
-            Notification(
-                recipient=user, event=event, dedupe_key=key, title=title, body=body, url=url
-            )
-            for pk, user in unique_recipients.items()
-            if pk not in existing
-        ]
-        Notification.objects.bulk_create(new_rows, ignore_conflicts=True)
 
         muted = {
             pref.user_id: pref
@@ -448,10 +491,13 @@ def render_digest(deliveries: list[Delivery]) -> RobotMessage:
     for event, items in by_event.items():
         lines.append(f"**{EventKind(event).label if event in EventKind.values else event}**")
         for item in items:
+            # Titles and bodies carry what users typed (descriptions, locations, names):
+            # escaped, so a "](http://…)" or "<img …>" in them stays text in the group chat.
             link = absolute_url(item.url)
-            text = f"[{item.title}]({link})" if link else item.title
+            label = markdown_escape(item.title)
+            text = f"[{label}]({markdown_url(link)})" if link else label
             detail = item.body.strip().splitlines()[0][:120] if item.body.strip() else ""
-            lines.append(f"- {text}" + (f":{detail}" if detail else ""))
+            lines.append(f"- {text}" + (f":{markdown_escape(detail)}" if detail else ""))
         lines.append("")
     # The site name in every message also satisfies a DingTalk robot's "keyword" security setting.
     lines.append(f"> {settings.SITE_NAME}")
@@ -513,7 +559,7 @@ def send_robot_test_message(*, robot: Robot, by) -> None:
         text=_("这是一条来自%(site)s的测试消息,由 %(user)s 于 %(time)s 发送。机器人配置正确。")
         % {
             "site": settings.SITE_NAME,
-            "user": by.display_name if hasattr(by, "display_name") else by,
+            "user": markdown_escape(by.display_name if hasattr(by, "display_name") else by),
             "time": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
         },
     )
@@ -603,8 +649,10 @@ def notifications_mark_all_read(*, by) -> int:
 
 
 def preference_for(user) -> NotificationPreference:
-    pref, _created = NotificationPreference.objects.get_or_create(user=user)
-    return pref
+    """The user's preferences; the defaults (unsaved) until they first save them, so reading
+    the preferences page writes nothing."""
+    pref = NotificationPreference.objects.filter(user=user).first()
+    return pref if pref is not None else NotificationPreference(user=user)
 
 
 def preference_update(*, user, email_enabled: bool, email_events: Iterable[str]) -> None:

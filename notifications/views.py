@@ -54,8 +54,10 @@ def _safe_next(request, url: str) -> str | None:
     return None
 
 
+@require_POST
 def notification_open(request, pk: int):
-    """Follow a notification's link, marking it read on the way."""
+    """Follow a notification's link, marking it read on the way (a POST: reading the list or
+    following a link with GET never changes a row)."""
     notification = get_object_or_404(Notification.objects.visible_to(request.user), pk=pk)
     services.notification_mark_read(notification=notification, by=request.user)
     return redirect(_safe_next(request, notification.url) or "notifications:list")

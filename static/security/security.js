@@ -1,34 +1,8 @@
 // 4+N pages: behaviour without inline handlers (the pages run under a strict CSP).
-// - <form data-confirm="…">: ask before submitting (deleting evidence, submitting a report).
-// - <button data-print>: print the page.
-// - <select data-autosubmit>: submit its form when the choice changes (filters).
+// data-confirm, data-print and data-autosubmit are site-wide (static/js/app.js).
 // - <canvas data-trend="…">: the alarm-drill response-time chart (data in json_script blocks).
 (function () {
   "use strict";
-
-  document.addEventListener("submit", function (event) {
-    var form = event.target;
-    if (form instanceof HTMLFormElement && form.dataset.confirm) {
-      if (!window.confirm(form.dataset.confirm)) {
-        event.preventDefault();
-      }
-    }
-  });
-
-  document.addEventListener("change", function (event) {
-    var field = event.target;
-    if (field instanceof HTMLSelectElement && field.hasAttribute("data-autosubmit") && field.form) {
-      field.form.submit();
-    }
-  });
-
-  document.addEventListener("click", function (event) {
-    var button = event.target.closest ? event.target.closest("[data-print]") : null;
-    if (button) {
-      event.preventDefault();
-      window.print();
-    }
-  });
 
   function readJson(id) {
     var node = document.getElementById(id);

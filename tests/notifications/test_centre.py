@@ -25,7 +25,7 @@ def test_user_sees_only_their_own_notifications(client, officer_a, officer_b):
 def test_someone_elses_notification_is_404_and_unchanged(client, officer_a, officer_b):
     theirs = NotificationFactory(recipient=officer_b)
     client.force_login(officer_a)
-    assert client.get(reverse("notifications:open", args=[theirs.pk])).status_code == 404
+    assert client.post(reverse("notifications:open", args=[theirs.pk])).status_code == 404
     assert client.post(reverse("notifications:mark_read", args=[theirs.pk])).status_code == 404
     client.post(reverse("notifications:mark_all_read"))
     theirs.refresh_from_db()
@@ -46,7 +46,7 @@ def test_unread_and_read_filters(client, officer_a):
 def test_opening_a_notification_marks_it_read_and_follows_the_link(client, officer_a):
     n = NotificationFactory(recipient=officer_a, url="/hazards/12/")
     client.force_login(officer_a)
-    response = client.get(reverse("notifications:open", args=[n.pk]))
+    response = client.post(reverse("notifications:open", args=[n.pk]))
     assert response.status_code == 302 and response["Location"] == "/hazards/12/"
     n.refresh_from_db()
     assert n.read_at is not None
@@ -55,8 +55,28 @@ def test_opening_a_notification_marks_it_read_and_follows_the_link(client, offic
 def test_an_external_link_is_not_followed(client, officer_a):
     n = NotificationFactory(recipient=officer_a, url="https://evil.example.com/")
     client.force_login(officer_a)
-    response = client.get(reverse("notifications:open", args=[n.pk]))
+    response = client.post(reverse("notifications:open", args=[n.pk]))
     assert response["Location"] == reverse("notifications:list")
+
+
+def test_reading_the_notification_pages_changes_no_row(client, officer_a):
+    from notifications.models import NotificationPreference
+
+    n = NotificationFactory(recipient=officer_a, url="/hazards/12/")
+    NotificationFactory.create_batch(2, recipient=officer_a)
+    client.force_login(officer_a)
+    for state in ("", "unread", "read"):
+        page = client.get(reverse("notifications:list"), {"state": state})
+        assert page.status_code == 200
+    assert client.get(reverse("notifications:preferences")).status_code == 200
+    # Following a notification is a POST; a GET of its address is refused and marks nothing.
+    assert client.get(reverse("notifications:open", args=[n.pk])).status_code == 405
+    assert Notification.objects.filter(recipient=officer_a, read_at__isnull=True).count() == 3
+    assert not NotificationPreference.objects.filter(user=officer_a).exists()
+    page = client.get(reverse("notifications:list")).content.decode()
+    assert 'data-testid="unread-badge">3<' in page
+    # The list offers the click-through as a form that posts to the open endpoint.
+    assert f'<form method="post" action="{reverse("notifications:open", args=[n.pk])}"' in page
 
 
 def test_mark_all_read_clears_the_badge(client, officer_a):

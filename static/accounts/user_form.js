@@ -1,0 +1,21 @@
+// User form: show only the bindings the chosen role uses (the server ignores the others anyway).
+(function () {
+  "use strict";
+  var role = document.getElementById("id_role");
+  if (!role) { return; }
+  function wrap(name) { return document.getElementById("div_id_" + name); }
+  function sync() {
+    var value = role.value;
+    var show = {
+      region: value === "bureau" || value === "admin" || value === "",
+      department: value === "bureau" || value === "",
+      hospital: value === "officer" || value === ""
+    };
+    Object.keys(show).forEach(function (name) {
+      var element = wrap(name);
+      if (element) { element.classList.toggle("d-none", !show[name]); }
+    });
+  }
+  role.addEventListener("change", sync);
+  sync();
+})();
