@@ -108,6 +108,12 @@ CASES: list[Case] = [
     # --- core -------------------------------------------------------------------------------
     Case("home", **both(E(OK))),
     Case("healthz", **both(E(OK, anon=OK))),
+    Case(
+        "csp_report",
+        get=E(NA, anon=NA),
+        post=E(400, anon=400),  # a form post is not a violation report; nothing is stored
+        note="browsers post CSP violation reports here; anonymous and CSRF-exempt, logs only",
+    ),
     Case("login", **both(E(OK, anon=OK))),
     Case(
         "logout",
@@ -886,7 +892,8 @@ CASES: list[Case] = [
     Case(
         "notifications:open",
         kwargs=pk("notification"),
-        **both(only(REDIRECT, {OA}, others=NF)),
+        get=ALL_405,  # reading never writes: opening (which marks read) is a POST
+        post=only(REDIRECT, {OA}, others=NF),
         writers=frozenset({OA}),
         watch=("notification",),
     ),
