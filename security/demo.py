@@ -159,17 +159,39 @@ def _users(hospital):
     return officer, bureau
 
 
+def _local(day: dt.date, hour: int = 10) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+
+
 def _set_item(item, status, *, rng, officer, bureau, deadline):
-    now = timezone.now()
+    """Walk the item to `status` with a history dated in the past (progress, evidence,
+    declaration, confirmation on the 达标日期), so figures "as of" an earlier period end replay
+    what was true then instead of counting everything as done today."""
     if status == ItemStatus.NOT_STARTED:
         return
-    ItemEvent.objects.create(
-        item=item,
-        actor=officer,
-        action=ItemAction.PROGRESS,
-        from_status=ItemStatus.NOT_STARTED,
-        to_status=ItemStatus.IN_PROGRESS,
-        note="已制定建设方案,正在采购实施。",
+    met_on = None
+    if status == ItemStatus.MET and bureau is not None:
+        base = deadline or today()
+        met_on = min(base - dt.timedelta(days=rng.randint(5, 200)), today())
+        submitted_on = met_on - dt.timedelta(days=rng.randint(2, 10))
+    else:
+        submitted_on = today() - dt.timedelta(days=rng.randint(1, 20))
+    started_on = submitted_on - dt.timedelta(days=rng.randint(20, 90))
+    if status == ItemStatus.IN_PROGRESS:
+        started_on = today() - dt.timedelta(days=rng.randint(10, 90))
+    stamps = []  # (event, when)
+    stamps.append(
+        (
+            ItemEvent.objects.create(
+                item=item,
+                actor=officer,
+                action=ItemAction.PROGRESS,
+                from_status=ItemStatus.NOT_STARTED,
+                to_status=ItemStatus.IN_PROGRESS,
+                note="已制定建设方案,正在采购实施。",
+            ),
+            _local(started_on),
+        )
     )
     item.status = ItemStatus.IN_PROGRESS
     item.progress_note = "已制定建设方案,正在采购实施。"
@@ -185,36 +207,57 @@ def _set_item(item, status, *, rng, officer, bureau, deadline):
         evidence.size = content.size
         evidence.file.save(content.name, content, save=False)
         evidence.save()
-        ItemEvent.objects.create(
-            item=item, actor=officer, action=ItemAction.EVIDENCE_ADDED, note=evidence.original_name
+        stamps.append(
+            (
+                ItemEvent.objects.create(
+                    item=item,
+                    actor=officer,
+                    action=ItemAction.EVIDENCE_ADDED,
+                    note=evidence.original_name,
+                ),
+                _local(submitted_on, 9),
+            )
         )
-        ItemEvent.objects.create(
-            item=item,
-            actor=officer,
-            action=ItemAction.SUBMITTED,
-            from_status=ItemStatus.IN_PROGRESS,
-            to_status=ItemStatus.PENDING,
-            note="已建设完成,申请确认。",
+        stamps.append(
+            (
+                ItemEvent.objects.create(
+                    item=item,
+                    actor=officer,
+                    action=ItemAction.SUBMITTED,
+                    from_status=ItemStatus.IN_PROGRESS,
+                    to_status=ItemStatus.PENDING,
+                    note="已建设完成,申请确认。",
+                ),
+                _local(submitted_on),
+            )
         )
         item.status = ItemStatus.PENDING
-        item.submitted_at = now
-    if status == ItemStatus.MET and bureau is not None:
-        base = deadline or today()
-        item.met_on = min(base - dt.timedelta(days=rng.randint(5, 200)), today())
+        item.submitted_at = _local(submitted_on)
+    if met_on is not None:
+        item.met_on = met_on
         item.status = ItemStatus.MET
         item.confirmed_by = bureau
-        item.confirmed_at = now
+        item.confirmed_at = _local(met_on, 15)
         item.review_note = "经现场核查,符合要求。"
-        ItemEvent.objects.create(
-            item=item,
-            actor=bureau,
-            action=ItemAction.CONFIRMED,
-            from_status=ItemStatus.PENDING,
-            to_status=ItemStatus.MET,
-            note=item.review_note,
-            met_on=item.met_on,
+        stamps.append(
+            (
+                ItemEvent.objects.create(
+                    item=item,
+                    actor=bureau,
+                    action=ItemAction.CONFIRMED,
+                    from_status=ItemStatus.PENDING,
+                    to_status=ItemStatus.MET,
+                    note=item.review_note,
+                    met_on=item.met_on,
+                ),
+                item.confirmed_at,
+            )
         )
     item.save()
+    for event, when in stamps:
+        ItemEvent.objects.filter(pk=event.pk).update(at=when)
+    ItemEvent.objects.filter(item=item, action=ItemAction.CREATED).update(at=_local(started_on, 8))
+    type(item).objects.filter(pk=item.pk).update(created_at=_local(started_on, 8))
 
 
 def _seed_hospital(hospital, plan, rng) -> None:
