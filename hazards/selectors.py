@@ -123,28 +123,37 @@ class RectificationFigures:
 # else today's value. Nothing below reads `status`.
 
 
-def deadline_in_force(as_of: dt.datetime | dt.date) -> Coalesce:
+def _changed_later(changes: QuerySet[HazardEvent], current: str, output_field) -> Case:
+    """Today's value of `current`, or the previous value kept by the earliest of `changes`
+    (events after T that changed it) for the few hazards that have one. The correlated lookup
+    runs only for the hazards in the (hashed, uncorrelated) set of changed ones: as of now
+    that set is empty, as of a period end it holds what changed since — not every row."""
+    column = "previous_deadline" if current == "deadline" else "previous_risk_level"
+    earliest = changes.filter(hazard=OuterRef("pk")).order_by("at", "pk").values(column)[:1]
+    return Case(
+        When(
+            pk__in=changes.values("hazard_id"),
+            then=Coalesce(Subquery(earliest), F(current), output_field=output_field),
+        ),
+        default=F(current),
+        output_field=output_field,
+    )
+
+
+def deadline_in_force(as_of: dt.datetime | dt.date) -> Case:
     """Expression: the hazard's deadline in force at `as_of`."""
-    later = HazardEvent.objects.filter(
-        hazard=OuterRef("pk"), at__gt=as_of_instant(as_of), previous_deadline__isnull=False
-    ).order_by("at", "pk")
-    return Coalesce(
-        Subquery(later.values("previous_deadline")[:1]), F("deadline"), output_field=DateField()
+    changes = HazardEvent.objects.filter(
+        at__gt=as_of_instant(as_of), previous_deadline__isnull=False
     )
+    return _changed_later(changes, "deadline", DateField())
 
 
-def risk_level_in_force(as_of: dt.datetime | dt.date) -> Coalesce:
+def risk_level_in_force(as_of: dt.datetime | dt.date) -> Case:
     """Expression: the hazard's risk level (一般/重大) in force at `as_of`."""
-    later = (
-        HazardEvent.objects.filter(hazard=OuterRef("pk"), at__gt=as_of_instant(as_of))
-        .exclude(previous_risk_level="")
-        .order_by("at", "pk")
+    changes = HazardEvent.objects.filter(at__gt=as_of_instant(as_of)).exclude(
+        previous_risk_level=""
     )
-    return Coalesce(
-        Subquery(later.values("previous_risk_level")[:1]),
-        F("risk_level"),
-        output_field=CharField(),
-    )
+    return _changed_later(changes, "risk_level", CharField())
 
 
 def status_in_force(as_of: dt.datetime | dt.date) -> Case:
