@@ -55,6 +55,7 @@ class Measured:
     html_kb: float
     floor_p50: float | None
     floor_p95: float | None
+    cold: float = 0.0  # the first request of the run (caches empty)
 
     @property
     def ok(self) -> bool:
@@ -235,7 +236,10 @@ def _floor(page: Page, runs: int) -> tuple[float, float] | tuple[None, None]:
 def measure_page(page: Page, runs: int, *, log=print) -> Measured:
     client = Client()
     client.force_login(User.objects.get(username=f"bench_{page.user}"))
-    for _ in range(3):
+    started = time.perf_counter()
+    client.get(page.url)
+    cold = (time.perf_counter() - started) * 1000
+    for _ in range(2):
         response = client.get(page.url)
     samples = []
     for _ in range(runs):
@@ -255,10 +259,11 @@ def measure_page(page: Page, runs: int, *, log=print) -> Measured:
         len(response.content) / 1024,
         floor_p50,
         floor_p95,
+        cold,
     )
     log(
         f"  {page.name}: p50 {p50:.0f} ms p95 {p95:.0f} ms, {len(queries)} queries, "
-        f"{measured.html_kb:.0f} KB, floor p50 {floor_p50 or 0:.1f} ms"
+        f"{measured.html_kb:.0f} KB, floor p50 {floor_p50 or 0:.1f} ms, first {cold:.0f} ms"
     )
     return measured
 

@@ -27,8 +27,8 @@ def render(*, machine, sizes, pages, reminders, ledger, throughput, plans) -> st
         "ratio = page p50 / floor p50.",
         "",
         "| page | status | p50 ms | p95 ms | target p95 | queries | HTML KB | floor p50 ms "
-        "| ratio | met |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| ratio | first request ms | met |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for m in pages:
         ratio = f"{m.p50 / m.floor_p50:.0f}×" if m.floor_p50 else "—"
@@ -36,7 +36,7 @@ def render(*, machine, sizes, pages, reminders, ledger, throughput, plans) -> st
         lines.append(
             f"| {m.page.name} | {m.status} | {m.p50:.0f} | {m.p95:.0f} | {m.page.target_ms:.0f} "
             f"| {m.queries} | {m.html_kb:.0f}{limit} | {_ms(m.floor_p50)} | {ratio} "
-            f"| {'yes' if m.ok else '**no**'} |"
+            f"| {m.cold:.0f} | {'yes' if m.ok else '**no**'} |"
         )
     if reminders:
         lines += ["", "## Daily reminder scan (rolled back)", ""]

@@ -213,6 +213,13 @@ class Hazard(models.Model):
             models.Index(fields=["hospital", "status"]),
             models.Index(fields=["found_on"]),
             models.Index(fields=["closed_on"]),
+            # The list's order, carrying the scope and common filters: the newest page of a
+            # large scope is an index-only scan that stops after a page.
+            models.Index(
+                fields=["-found_on", "-id"],
+                include=["hospital", "status", "category"],
+                name="hazard_list_order",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.figures import is_large_scope
 from hospitals.models import Hospital
+from hospitals.widgets import HospitalPicker
 
 from .choices import AssignmentKind, AssignmentState, InspectionKind, InspectionStatus
 from .models import Assignment, Inspection
@@ -56,8 +59,11 @@ class InspectionFilter(django_filters.FilterSet):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["hospital"].queryset = Hospital.objects.visible_to(user)
+        if is_large_scope(user):
+            self.filters["hospital"].extra["widget"] = HospitalPicker()
+        # EXISTS per user (an index probe each) rather than a semi-join over every inspection.
         self.filters["inspector"].queryset = User.objects.filter(
-            pk__in=Inspection.objects.visible_to(user).values("created_by")
+            Exists(Inspection.objects.visible_to(user).filter(created_by=OuterRef("pk")))
         )
 
     def filter_has_failures(self, queryset, name, value):

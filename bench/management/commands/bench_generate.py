@@ -14,7 +14,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--scale", type=float, default=1.0, help="multiply the sizes")
-        for name, default in Sizes().__dict__.items():
+        for name in Sizes().__dict__:
             parser.add_argument(f"--{name.replace('_', '-')}", type=int, default=None)
 
     def handle(self, *args, **options):
