@@ -82,6 +82,8 @@ class AssignmentFilter(django_filters.FilterSet):
         model = Assignment
         fields = ["kind", "state", "hospital", "day"]
 
-    def __init__(self, *args, hospitals, **kwargs):
+    def __init__(self, *args, hospitals, picker: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["hospital"].queryset = hospitals
+        if picker:
+            self.filters["hospital"].extra["widget"] = HospitalPicker()
