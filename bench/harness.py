@@ -78,10 +78,11 @@ def _region_paths() -> dict[str, str]:
 
 LIST_FLOOR = """
 SELECT h.id, h.code, h.location, h.description, h.category, h.risk_level, h.status,
-       h.found_on, h.deadline, h.source, o.name, r.name
+       h.found_on, h.deadline, h.source, o.name
 FROM hazards_hazard h JOIN hospitals_hospital o ON o.id = h.hospital_id
-JOIN hospitals_region r ON r.id = o.region_id
-WHERE r.path LIKE %(path)s {extra}
+WHERE h.hospital_id IN (SELECT o2.id FROM hospitals_hospital o2
+                        JOIN hospitals_region r ON r.id = o2.region_id WHERE r.path LIKE %(path)s)
+{extra}
 ORDER BY h.found_on DESC, h.id DESC LIMIT 25 OFFSET %(offset)s
 """
 
@@ -339,7 +340,7 @@ def ledger_child(mode: str, rows: int) -> None:
     else:
         wb = Workbook(write_only=True)
         ws = wb.create_sheet()
-        with connection.cursor() as cursor:
+        with connection.chunked_cursor() as cursor:  # server-side, like .iterator()
             cursor.execute(
                 "SELECT h.code, o.name, h.category, h.risk_level, h.location, h.description, "
                 "h.found_on, h.deadline, h.status, h.closed_on, h.responsible_person, "
@@ -389,7 +390,7 @@ def throughput(seconds: int = 10) -> dict | None:
     user = User.objects.get(username="bench_province")
     session = SessionStore()
     session["_auth_user_id"] = str(user.pk)
-    session["_auth_user_backend"] = settings.AUTHENTICATION_BACKENDS[0]
+    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
     session["_auth_user_hash"] = user.get_session_auth_hash()
     session.create()
     port = _free_port()

@@ -341,6 +341,7 @@ class Inspection(models.Model):
             models.Index(fields=["hospital", "inspected_on"]),
             # The list's order: the newest page of a large scope is an ordered index scan.
             models.Index(fields=["-inspected_on", "-id"], name="inspection_list_order"),
+            models.Index(fields=["submitted_at"], name="inspection_submitted_at"),
         ]
 
     def __str__(self) -> str:

@@ -15,5 +15,6 @@ if [ "${BENCH_KEEP:-0}" != 1 ]; then
   .venv/bin/python manage.py migrate -v0
   .venv/bin/python manage.py bench_generate --scale "${BENCH_SCALE:-1}"
 fi
+.venv/bin/python manage.py migrate -v0  # a kept dataset gets the newest indexes
 .venv/bin/python manage.py collectstatic --noinput -v0
 .venv/bin/python manage.py bench_run --runs "${BENCH_RUNS:-50}" --out bench/RESULTS.md "$@"
