@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -235,7 +236,7 @@ def dashboard(request):
         # A province's figures take seconds to add up: computed at most every few minutes and
         # shown with the instant they are as of (the page states it).
         context = cached_for(
-            f"dashboard {region.pk} {period.key}",
+            f"dashboard {region.pk} {period.key} {get_language()}",  # labels are translated
             getattr(settings, "DASHBOARD_CACHE_SECONDS", 300),
             lambda: cacheable(bureau_dashboard(scope)),
         )
