@@ -26,7 +26,10 @@ messages: venv ## Re-extract translatable strings into locale/en and compile cat
 	DEBUG=1 .venv/bin/python manage.py makemessages -l en --ignore=.venv --ignore=var --ignore=staticfiles --ignore=tests
 	DEBUG=1 .venv/bin/python manage.py compilemessages --ignore=.venv
 
+bench: ## Scale benchmark on PostgreSQL: fresh sh_bench, dataset, every page → bench/RESULTS.md (BENCH_SCALE=0.1 for a tenth)
+	@bash scripts/bench.sh
+
 ci: ## What CI runs (needs PostgreSQL and Redis on 127.0.0.1)
 	bash .ci/run
 
-.PHONY: help venv run test lint format messages ci
+.PHONY: help venv run test lint format messages bench ci

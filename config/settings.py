@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "inspections",
     "security",
     "reports",
+    "bench",
 ]
 
 MIDDLEWARE = [
@@ -115,6 +116,10 @@ else:
     RUNSERVER = len(sys.argv) > 1 and sys.argv[1] == "runserver"
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0 if RUNSERVER else 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # JIT compiles a plan whose estimated cost is high (a figure over a province's million
+    # hazards): measured at 1.5-2 s of compilation for a 0.5 s aggregate. Short OLTP queries
+    # never gain from it (bench/RESULTS.md).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

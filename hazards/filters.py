@@ -8,7 +8,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.dates import today
+from core.figures import is_large_scope
 from hospitals.models import Hospital, Region
+from hospitals.widgets import HospitalPicker
 
 from .choices import OPEN_STATUSES, Category, RiskLevel, Source, Status
 from .models import Hazard, unexplained_overdue_q
@@ -76,6 +78,11 @@ class HazardFilter(django_filters.FilterSet):
     class Meta:
         model = Hazard
         fields: list[str] = []
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        if request is not None and is_large_scope(request.user):
+            self.filters["hospital"].extra["widget"] = HospitalPicker()
 
     def filter_search(self, queryset, name, value):
         value = value.strip()

@@ -123,28 +123,37 @@ class RectificationFigures:
 # else today's value. Nothing below reads `status`.
 
 
-def deadline_in_force(as_of: dt.datetime | dt.date) -> Coalesce:
+def _changed_later(changes: QuerySet[HazardEvent], current: str, output_field) -> Case:
+    """Today's value of `current`, or the previous value kept by the earliest of `changes`
+    (events after T that changed it) for the few hazards that have one. The correlated lookup
+    runs only for the hazards in the (hashed, uncorrelated) set of changed ones: as of now
+    that set is empty, as of a period end it holds what changed since — not every row."""
+    column = "previous_deadline" if current == "deadline" else "previous_risk_level"
+    earliest = changes.filter(hazard=OuterRef("pk")).order_by("at", "pk").values(column)[:1]
+    return Case(
+        When(
+            pk__in=changes.values("hazard_id"),
+            then=Coalesce(Subquery(earliest), F(current), output_field=output_field),
+        ),
+        default=F(current),
+        output_field=output_field,
+    )
+
+
+def deadline_in_force(as_of: dt.datetime | dt.date) -> Case:
     """Expression: the hazard's deadline in force at `as_of`."""
-    later = HazardEvent.objects.filter(
-        hazard=OuterRef("pk"), at__gt=as_of_instant(as_of), previous_deadline__isnull=False
-    ).order_by("at", "pk")
-    return Coalesce(
-        Subquery(later.values("previous_deadline")[:1]), F("deadline"), output_field=DateField()
+    changes = HazardEvent.objects.filter(
+        at__gt=as_of_instant(as_of), previous_deadline__isnull=False
     )
+    return _changed_later(changes, "deadline", DateField())
 
 
-def risk_level_in_force(as_of: dt.datetime | dt.date) -> Coalesce:
+def risk_level_in_force(as_of: dt.datetime | dt.date) -> Case:
     """Expression: the hazard's risk level (一般/重大) in force at `as_of`."""
-    later = (
-        HazardEvent.objects.filter(hazard=OuterRef("pk"), at__gt=as_of_instant(as_of))
-        .exclude(previous_risk_level="")
-        .order_by("at", "pk")
+    changes = HazardEvent.objects.filter(at__gt=as_of_instant(as_of)).exclude(
+        previous_risk_level=""
     )
-    return Coalesce(
-        Subquery(later.values("previous_risk_level")[:1]),
-        F("risk_level"),
-        output_field=CharField(),
-    )
+    return _changed_later(changes, "risk_level", CharField())
 
 
 def status_in_force(as_of: dt.datetime | dt.date) -> Case:
@@ -374,3 +383,33 @@ def todo_for(user, qs: QuerySet[Hazard] | None = None) -> QuerySet[Hazard]:
         )
         return qs.filter(Q(status__in=[Status.PENDING, Status.IN_PROGRESS]) | own_acceptance)
     return qs.none()
+
+
+def hazards_version() -> tuple:
+    """Moves whenever a hazard or a hospital may have changed: every transition writes a
+    `HazardEvent`, every save of a hazard a history row, every hospital save its `updated_at`;
+    and today's date, since overdue is relative to it. One query."""
+    from django.db import connection
+
+    event = HazardEvent._meta.db_table
+    history = Hazard.history.model._meta.db_table
+    hospital = Hospital._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT max(id) FROM {event}), (SELECT max(history_id) FROM {history}), "
+            f"(SELECT max(updated_at) FROM {hospital}), (SELECT count(*) FROM {hospital})"
+        )
+        row = cursor.fetchone()
+    return (*row, today().isoformat())
+
+
+def list_figures(qs: QuerySet[Hazard]) -> tuple[RectificationFigures, int]:
+    """The tiles of a hazard list (`rectification_rate` as of now) and the list's row count,
+    in one query: one pass over the rows instead of two."""
+    as_of = as_of_instant(None)
+    day = as_of_date(as_of)
+    counts = _rectification_counts(None, as_of)
+    # `rectification_rate` counts only what was found by today; the list counts every row.
+    counts["closed"] = Count("pk", filter=Q(found_on__lte=day) & _bounded("closed_on", None, day))
+    row = as_of_alias(qs.order_by(), as_of).aggregate(total=Count("pk"), **counts)
+    return _figures(row), row["total"]

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.choices import Role
 from core.dates import today
+from core.figures import cached_figures, is_large_scope
 from core.http import XLSX_CONTENT_TYPE, attachment_response, file_response
 from core.permissions import role_required
 
@@ -50,7 +51,7 @@ from .forms import (
     SuspensionForm,
 )
 from .models import ExtensionRequest, Hazard, HazardEvidence
-from .selectors import due_within, overdue, rectification_rate, todo_for
+from .selectors import due_within, hazards_version, list_figures, overdue, todo_for
 
 PAGE_SIZE = 25
 
@@ -124,8 +125,9 @@ def hazard_list(request, view: str = "all"):
             if view in ("overdue", "due")
             else qs.order_by("-found_on", "-pk")
         )
-    page = Paginator(qs.with_list_relations(), PAGE_SIZE).get_page(request.GET.get("page"))
-    figures = rectification_rate(qs)
+    figures, total = _list_figures(request, qs)
+    paginator = CountedPaginator(qs.with_list_relations(), PAGE_SIZE, count=total)
+    page = paginator.get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     context = {
@@ -143,6 +145,28 @@ def hazard_list(request, view: str = "all"):
         "today": today(),
     }
     return render(request, "hazards/list.html", context)
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its count (computed with the list's figures in one query)."""
+
+    def __init__(self, *args, count: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._known_count = count
+
+    @property
+    def count(self) -> int:
+        return self._known_count
+
+
+def _list_figures(request, qs):
+    """Tiles and row count of the list; over a large scope, cached until a hazard changes."""
+    if not is_large_scope(request.user):
+        return list_figures(qs)
+    sql, params = qs.order_by().query.sql_with_params()
+    return cached_figures(
+        f"hazard-list {sql} {params!r}", hazards_version(), lambda: list_figures(qs)
+    )
 
 
 def ledger_download(request, view: str = "all"):

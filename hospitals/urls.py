@@ -6,6 +6,7 @@ app_name = "hospitals"
 urlpatterns = [
     path("", views.hospital_list, name="list"),
     path("export/", views.hospital_export, name="export"),
+    path("search/", views.hospital_search, name="search"),
     path("new/", views.hospital_create, name="create"),
     path("<int:pk>/", views.hospital_detail, name="detail"),
     path("<int:pk>/edit/", views.hospital_edit, name="edit"),

@@ -355,3 +355,15 @@ def hospital_import_errors(request, pk: int):
     return attachment_response(
         error_report_workbook(job.errors), _("医疗机构导入错误报告.xlsx"), XLSX_CONTENT_TYPE
     )
+
+
+def hospital_search(request):
+    """Institutions the user sees whose name contains `q` (the hospital picker), at most 20."""
+    from django.http import JsonResponse
+
+    term = (request.GET.get("q") or "").strip()[:50]
+    qs = Hospital.objects.visible_to(request.user).order_by("name")
+    if term:
+        qs = qs.filter(name__icontains=term)
+    rows = [{"id": pk, "name": name} for pk, name in qs.values_list("pk", "name")[:20]]
+    return JsonResponse({"results": rows})

@@ -4,15 +4,36 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.figures import cached_figures, is_large_scope
 from hospitals.models import Hospital
+from hospitals.widgets import HospitalPicker
 
 from .choices import AssignmentKind, AssignmentState, InspectionKind, InspectionStatus
 from .models import Assignment, Inspection
+from .selectors import inspections_version
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
+
+
+def inspectors_visible_to(user):
+    """People who recorded an inspection the user sees. Over a large scope that is a pass over
+    every inspection, so the ids are cached until an inspection is added or submitted (a new
+    inspector can only appear then) or the day changes."""
+    inspected = Inspection.objects.visible_to(user).filter(created_by=OuterRef("pk"))
+    people = User.objects.filter(Exists(inspected))
+    if not is_large_scope(user):
+        return people
+    sql, params = people.query.sql_with_params()
+    ids = cached_figures(
+        f"inspectors {sql} {params!r}",
+        inspections_version(),
+        lambda: list(people.values_list("pk", flat=True)),
+    )
+    return User.objects.filter(pk__in=ids)
 
 
 class InspectionFilter(django_filters.FilterSet):
@@ -56,9 +77,9 @@ class InspectionFilter(django_filters.FilterSet):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["hospital"].queryset = Hospital.objects.visible_to(user)
-        self.filters["inspector"].queryset = User.objects.filter(
-            pk__in=Inspection.objects.visible_to(user).values("created_by")
-        )
+        if is_large_scope(user):
+            self.filters["hospital"].extra["widget"] = HospitalPicker()
+        self.filters["inspector"].queryset = inspectors_visible_to(user)
 
     def filter_has_failures(self, queryset, name, value):
         if value is None:
@@ -76,6 +97,8 @@ class AssignmentFilter(django_filters.FilterSet):
         model = Assignment
         fields = ["kind", "state", "hospital", "day"]
 
-    def __init__(self, *args, hospitals, **kwargs):
+    def __init__(self, *args, hospitals, picker: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["hospital"].queryset = hospitals
+        if picker:
+            self.filters["hospital"].extra["widget"] = HospitalPicker()

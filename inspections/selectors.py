@@ -342,3 +342,12 @@ def month_assignments(scope, year: int, month: int, *, on: dt.date | None = None
     return assignments_for_list(
         Assignment.objects.filter(_scope_filter(scope), period=start), on=on
     )
+
+
+def inspections_version() -> tuple:
+    """Moves when an inspection is added or submitted, and with the date. One query (both are
+    index endpoints)."""
+    from django.db.models import Max
+
+    row = Inspection.objects.order_by().aggregate(last=Max("pk"), submitted=Max("submitted_at"))
+    return (row["last"], row["submitted"], today().isoformat())

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.choices import Role
 from core.dates import add_months, today
+from core.figures import is_large_scope
 from core.http import file_response
 from core.permissions import role_required
 from hospitals.models import Hospital, Region
@@ -150,6 +151,7 @@ def calendar_view(request):
         request.GET,
         queryset=month_qs.order_by("due_date", "hospital__name", "kind"),
         hospitals=hospitals_in_scope,
+        picker=hospital is None and is_large_scope(user),
     )
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     # Which rows get a start button: the one rule, Assignment.objects.actionable_by.

@@ -1,20 +1,23 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.dates import today
+from core.figures import cached_for, is_large_scope
 from core.http import XLSX_CONTENT_TYPE, attachment_response, file_response
 from hospitals.models import Region
 
 from .choices import STATUS_BADGES, ExportStatus, PeriodKind, ReportType
-from .dashboard import bureau_dashboard, officer_dashboard
+from .dashboard import bureau_dashboard, cacheable, officer_dashboard
 from .forms import DEFAULT_PERIOD_KIND, ReportRequestForm
 from .models import ReportExport
 from .periods import Period, PeriodError
@@ -208,6 +211,9 @@ def _period_options(current: Period) -> list[tuple[str, str]]:
     return choices
 
 
+LEAGUE_PAGE_SIZE = 50
+
+
 def dashboard(request):
     """The home page: each role's dashboard."""
     user = request.user
@@ -226,14 +232,25 @@ def dashboard(request):
         return render(request, "core/home.html")
     period = _dashboard_period(request)
     scope = ReportScope(region=region, period=period)
-    context = bureau_dashboard(scope)
-    context.update(
-        {
-            "scope": scope,
-            "region": region,
-            "period": period,
-            "regions": regions,
-            "period_options": _period_options(period),
-        }
-    )
+    if is_large_scope(user):
+        # A province's figures take seconds to add up: computed at most every few minutes and
+        # shown with the instant they are as of (the page states it).
+        context = cached_for(
+            f"dashboard {region.pk} {period.key} {get_language()}",  # labels are translated
+            getattr(settings, "DASHBOARD_CACHE_SECONDS", 300),
+            lambda: cacheable(bureau_dashboard(scope)),
+        )
+    else:
+        context = bureau_dashboard(scope)
+    context = {
+        **context,
+        "league_page": Paginator(context["league_hospitals"], LEAGUE_PAGE_SIZE).get_page(
+            request.GET.get("hpage")
+        ),
+        "scope": scope,
+        "region": region,
+        "period": period,
+        "regions": regions,
+        "period_options": _period_options(period),
+    }
     return render(request, "reports/bureau_home.html", context)
