@@ -7,7 +7,7 @@ from itertools import pairwise
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import EmptyResultSet, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -163,7 +163,10 @@ def _list_figures(request, qs):
     """Tiles and row count of the list; over a large scope, cached until a hazard changes."""
     if not is_large_scope(request.user):
         return list_figures(qs)
-    sql, params = qs.order_by().query.sql_with_params()
+    try:
+        sql, params = qs.order_by().query.sql_with_params()
+    except EmptyResultSet:  # qs.none(): nothing to count, nothing worth caching
+        return list_figures(qs)
     return cached_figures(
         f"hazard-list {sql} {params!r}", hazards_version(), lambda: list_figures(qs)
     )

@@ -3,11 +3,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_GET
 
 from accounts.choices import Role
 from core.dates import today
@@ -357,9 +358,9 @@ def hospital_import_errors(request, pk: int):
     )
 
 
+@require_GET
 def hospital_search(request):
     """Institutions the user sees whose name contains `q` (the hospital picker), at most 20."""
-    from django.http import JsonResponse
 
     term = (request.GET.get("q") or "").strip()[:50]
     qs = Hospital.objects.visible_to(request.user).order_by("name")

@@ -192,6 +192,7 @@ CASES: list[Case] = [
     ),
     # --- hospitals --------------------------------------------------------------------------
     Case("hospitals:list", **both(E(OK))),
+    Case("hospitals:search", get=E(OK), post=E(NA)),
     Case("hospitals:export", **both(E(OK))),
     Case("hospitals:create", **both(only(OK, ADMIN_ONLY)), writers=ADMIN_ONLY),
     Case("hospitals:detail", kwargs=pk("hospital_a"), **both(scoped(OK)), watch=("hospital_a",)),
