@@ -14,3 +14,38 @@ class SecurityConfig(AppConfig):
         from .report_pdf import ATTACHMENT_NAME, report_attachment
 
         register(ATTACHMENT_NAME, report_attachment)
+
+        self._watch_overview_records()
+
+    def _watch_overview_records(self):
+        """Every record the 4+N overview's figures read bumps its cache version."""
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
+        from hospitals.models import Hospital, Region
+
+        from . import models
+        from .selectors import bump_overview_version
+
+        for model in (
+            Hospital,
+            Region,
+            models.SecurityPlan,
+            models.ChecklistItem,
+            models.ItemEvent,
+            models.SecurityProfile,
+            models.GuardPost,
+            models.Entrance,
+            models.AlarmPoint,
+            models.VideoSystem,
+            models.HalfYearReport,
+        ):
+            uid = f"security-overview-{model._meta.label}"
+            post_save.connect(bump_overview_version, sender=model, dispatch_uid=uid + "-save")
+            post_delete.connect(bump_overview_version, sender=model, dispatch_uid=uid + "-del")
+        for through in (
+            models.SecurityPlan.include_hospitals.through,
+            models.SecurityPlan.exclude_hospitals.through,
+        ):
+            m2m_changed.connect(
+                bump_overview_version, sender=through, dispatch_uid=f"security-overview-{through}"
+            )

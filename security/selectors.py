@@ -630,6 +630,210 @@ def region_overview(hospitals, *, today=None, period=None) -> Overview:
 
 
 # ---------------------------------------------------------------------------------------------
+# The overview at province scale: figures per hospital (from the rows above: one rule), summed
+# by sub-region; full rows are built only for the page of hospitals shown.
+
+
+@dataclass(frozen=True)
+class HospitalFigures:
+    """One covered hospital's figures, taken from its OverviewRow (the same rule as the
+    per-hospital page): what the sub-region table sums and the filters and sorts read."""
+
+    pk: int
+    name: str
+    region_path: str
+    items_met: int
+    items_total: int
+    overdue: int
+    pending: int
+    guard_shortfall: int
+    report_submitted: bool
+
+    @property
+    def met_ratio(self) -> float:
+        return self.items_met / self.items_total if self.items_total else 0
+
+
+def hospital_figures(row: OverviewRow) -> HospitalFigures:
+    return HospitalFigures(
+        row.hospital.pk,
+        row.hospital.name,
+        row.hospital.region.path,
+        row.items_met,
+        row.items_total,
+        len(row.overdue),
+        sum(1 for s in row.standard + row.custom if s.status == ItemStatus.PENDING),
+        row.guards.shortfall,
+        bool(row.report and row.report.is_submitted),
+    )
+
+
+@dataclass
+class RegionFigures:
+    """A sub-region's line in the overview: the sum of its hospitals' HospitalFigures."""
+
+    region: object
+    covered: int = 0
+    items_met: int = 0
+    items_total: int = 0
+    overdue: int = 0
+    short_of_guards: int = 0
+    reports_submitted: int = 0
+
+    @property
+    def percent(self) -> float:
+        return round(100 * self.items_met / self.items_total, 1) if self.items_total else 0.0
+
+    def add(self, f: HospitalFigures) -> None:
+        self.covered += 1
+        self.items_met += f.items_met
+        self.items_total += f.items_total
+        self.overdue += f.overdue
+        self.short_of_guards += 1 if f.guard_shortfall else 0
+        self.reports_submitted += 1 if f.report_submitted else 0
+
+
+@dataclass
+class OverviewSummary:
+    """What the overview page shows of a whole scope, small enough to cache: the totals of
+    `summarise`, one HospitalFigures per hospital, the first overdue and all pending items."""
+
+    rates: list[ItemRate]
+    covered: int
+    items_met: int
+    items_total: int
+    overdue_count: int
+    overdue: list  # [(SimpleNamespace hospital, SimpleNamespace item)], first 50
+    pending: list  # [(SimpleNamespace row, SimpleNamespace item)], oldest first
+    guards_required: int
+    guards_actual: int
+    guards_certified: int
+    guards_shortfall: int
+    hospitals_short_of_guards: int
+    reports_submitted: int
+    pending_review: int
+    figures: list[HospitalFigures]
+    computed_at: dt.datetime | None = None
+
+
+def _slim_state(state: ItemState):
+    from types import SimpleNamespace
+
+    item = state.item
+    return SimpleNamespace(
+        kind=state.kind,
+        number=state.number,
+        label=state.label,
+        deadline=state.deadline,
+        days_late=state.days_late,
+        colour=state.colour,
+        icon=state.icon,
+        status_label=state.status_label,
+        is_overdue=state.is_overdue,
+        item=SimpleNamespace(pk=item.pk, submitted_at=item.submitted_at or item.updated_at)
+        if item is not None
+        else None,
+    )
+
+
+def overview_summary(hospitals, *, period=None, today=None) -> OverviewSummary:
+    """The overview figures of a scope from build_rows/summarise (one home for the rule),
+    without the rows. A fixed number of queries."""
+    from types import SimpleNamespace
+
+    rows = build_rows(hospitals, today=today, period=period)
+    data = summarise(rows, period=period)
+
+    def slim_row(row):
+        return SimpleNamespace(hospital=SimpleNamespace(pk=row.hospital.pk, name=row.hospital.name))
+
+    pending = [
+        (row, state)
+        for row in rows
+        for state in row.standard + row.custom
+        if state.status == ItemStatus.PENDING
+    ]
+    pending.sort(key=lambda pair: pair[1].item.submitted_at or pair[1].item.updated_at)
+    return OverviewSummary(
+        rates=data.rates,
+        covered=data.covered,
+        items_met=data.items_met,
+        items_total=data.items_total,
+        overdue_count=len(data.overdue),
+        overdue=[(slim_row(r), _slim_state(s)) for r, s in data.overdue[:50]],
+        pending=[(slim_row(r), _slim_state(s)) for r, s in pending],
+        guards_required=data.guards_required,
+        guards_actual=data.guards_actual,
+        guards_certified=data.guards_certified,
+        guards_shortfall=data.guards_shortfall,
+        hospitals_short_of_guards=data.hospitals_short_of_guards,
+        reports_submitted=data.reports_submitted,
+        pending_review=data.pending_review,
+        figures=[hospital_figures(r) for r in rows],
+        computed_at=timezone.now(),
+    )
+
+
+def figures_by_subregion(figures: list[HospitalFigures], region, children) -> list[RegionFigures]:
+    """Sums of the hospitals' figures per child region of `region` (in path order); hospitals
+    attached to `region` itself get a line of their own (本级), first."""
+    own = RegionFigures(region)
+    lines = [RegionFigures(child) for child in children]
+    for f in figures:
+        for line in lines:
+            if f.region_path.startswith(line.region.path):
+                line.add(f)
+                break
+        else:
+            own.add(f)
+    return ([own] if own.covered else []) + [line for line in lines if line.covered]
+
+
+OVERVIEW_VERSION_KEY = "security:overview:version"
+
+
+def overview_version() -> int:
+    """Moves with every save or delete of a record the overview's figures read (signals wired
+    in SecurityConfig.ready): a cached summary is replaced as soon as one changes."""
+    from django.core.cache import cache
+
+    return cache.get(OVERVIEW_VERSION_KEY, 0)
+
+
+def bump_overview_version(**_kwargs) -> None:
+    from django.core.cache import cache
+
+    try:
+        cache.incr(OVERVIEW_VERSION_KEY)
+    except ValueError:
+        cache.set(OVERVIEW_VERSION_KEY, 1, None)
+
+
+def cached_overview_summary(what: str, hospitals, *, period, seconds: int) -> OverviewSummary:
+    """overview_summary of a large scope, cached per (what, data version, `seconds` bucket):
+    a change through the ORM gives a new key at once; the bucket bounds what bypasses signals
+    (bulk writes, `update()`)."""
+    import time
+
+    from core.figures import cached_figures
+
+    return cached_figures(
+        f"security overview {what}",
+        (overview_version(), int(time.time()) // max(seconds, 1)),
+        lambda: overview_summary(hospitals, period=period),
+    )
+
+
+def rows_for(hospital_ids: list[int], *, period=None) -> list[OverviewRow]:
+    """Full rows for just these hospitals (a page), in the order given."""
+    rows = {
+        r.hospital.pk: r
+        for r in build_rows(Hospital.objects.filter(pk__in=hospital_ids), period=period)
+    }
+    return [rows[pk] for pk in hospital_ids if pk in rows]
+
+
+# ---------------------------------------------------------------------------------------------
 # Selectors for other apps (reports, reminders). They take an already scoped hospital queryset.
 
 

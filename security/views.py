@@ -101,8 +101,72 @@ def index(request):
     raise PermissionDenied
 
 
+OVERVIEW_PAGE_SIZE = 50
+
+
+def _filtered_figures(figures, *, q, attention, sort):
+    """The overview's filters and sorts, on the hospitals' figures (not their rows)."""
+    if q:
+        figures = [f for f in figures if q in f.name]
+    if attention == "overdue":
+        figures = [f for f in figures if f.overdue]
+    elif attention == "pending":
+        figures = [f for f in figures if f.pending]
+    elif attention == "guards":
+        figures = [f for f in figures if f.guard_shortfall]
+    elif attention == "no_report":
+        figures = [f for f in figures if not f.report_submitted]
+    if sort == "met":
+        figures = sorted(figures, key=lambda f: f.met_ratio)
+    elif sort == "overdue":
+        figures = sorted(figures, key=lambda f: -f.overdue)
+    elif sort == "guards":
+        figures = sorted(figures, key=lambda f: -f.guard_shortfall)
+    elif sort == "name":
+        figures = sorted(figures, key=lambda f: f.name)
+    return figures
+
+
+def _overview_export(request, hospitals, form, year, half, *, q, attention, sort):
+    """The Excel download: every hospital's full row (a download, not a page)."""
+    from .exports import overview_workbook
+
+    data = selectors.region_overview(hospitals, period=(year, half))
+    kept_ids = {
+        f.pk
+        for f in _filtered_figures(
+            [selectors.hospital_figures(r) for r in data.rows], q=q, attention=attention, sort=""
+        )
+    }
+    by_pk = {r.hospital.pk: r for r in data.rows}
+    order = _filtered_figures(
+        [selectors.hospital_figures(r) for r in data.rows], q=q, attention=attention, sort=sort
+    )
+    data.rows = [by_pk[f.pk] for f in order]
+    data.overdue = [pair for pair in data.overdue if pair[0].hospital.pk in kept_ids]
+    scope = (
+        form.cleaned_data["region"].name
+        if form.is_valid() and form.cleaned_data["region"]
+        else (request.user.region.name if request.user.region_id else _("全部"))
+    )
+    content = overview_workbook(
+        data, scope=scope, period=_("截至 %(date)s") % {"date": today().isoformat()}
+    )
+    return attachment_response(
+        content, f"4+N建设进展_{scope}_{today().isoformat()}.xlsx", XLSX_CONTENT_TYPE
+    )
+
+
 @role_required(*BUREAU_SIDE)
 def overview(request):
+    """Summarised by sub-region first (the shown region's children, each a drill-down link),
+    then one page of hospitals: full rows are built only for the page shown. A large scope's
+    figures are computed at most every few minutes (the page states the instant)."""
+    from django.conf import settings
+    from django.utils.translation import get_language
+
+    from core.figures import is_large_scope
+
     regions = Region.objects.visible_to(request.user)
     form = OverviewFilterForm(request.GET or None, regions=regions)
     hospitals = Hospital.objects.visible_to(request.user)
@@ -110,75 +174,67 @@ def overview(request):
     attention = ""
     q = ""
     sort = ""
+    region = request.user.region if request.user.region_id else None
     if form.is_valid():
         sort = form.cleaned_data["sort"]
         if form.cleaned_data["region"]:
-            hospitals = hospitals.in_region(form.cleaned_data["region"])
+            region = form.cleaned_data["region"]
+            hospitals = hospitals.in_region(region)
         if form.cleaned_data["period"]:
             year, half = (int(x) for x in form.cleaned_data["period"].split("-"))
         attention = form.cleaned_data["attention"]
         q = form.cleaned_data["q"].strip()
-    data = selectors.region_overview(hospitals, period=(year, half))
-    rows = data.rows
-    if q:
-        rows = [r for r in rows if q in r.hospital.name]
-    if attention == "overdue":
-        rows = [r for r in rows if r.overdue]
-    elif attention == "pending":
-        rows = [
-            r for r in rows if any(s.status == ItemStatus.PENDING for s in r.standard + r.custom)
-        ]
-    elif attention == "guards":
-        rows = [r for r in rows if r.guards.shortfall]
-    elif attention == "no_report":
-        rows = [r for r in rows if not (r.report and r.report.is_submitted)]
-    if sort == "met":
-        rows = sorted(rows, key=lambda r: r.items_met / r.items_total if r.items_total else 0)
-    elif sort == "overdue":
-        rows = sorted(rows, key=lambda r: -len(r.overdue))
-    elif sort == "guards":
-        rows = sorted(rows, key=lambda r: -r.guards.shortfall)
-    elif sort == "name":
-        rows = sorted(rows, key=lambda r: r.hospital.name)
-    pending = [
-        (row, state)
-        for row in data.rows
-        for state in row.standard + row.custom
-        if state.status == ItemStatus.PENDING
-    ]
-    pending.sort(key=lambda pair: pair[1].item.submitted_at or pair[1].item.updated_at)
-    period_label = f"{year}{_('上半年') if half == 1 else _('下半年')}"
     if request.GET.get("export") == "xlsx":
-        from .exports import overview_workbook
+        return _overview_export(
+            request, hospitals, form, year, half, q=q, attention=attention, sort=sort
+        )
 
-        scope = (
-            form.cleaned_data["region"].name
-            if form.is_valid() and form.cleaned_data["region"]
-            else (request.user.region.name if request.user.region_id else _("全部"))
+    def compute():
+        return selectors.overview_summary(hospitals, period=(year, half))
+
+    if is_large_scope(request.user):
+        summary = selectors.cached_overview_summary(
+            f"{request.user.region_id} {region.pk if region else 0} {year}-{half} "
+            f"{today().isoformat()} {get_language()}",  # labels are translated
+            hospitals,
+            period=(year, half),
+            seconds=getattr(settings, "DASHBOARD_CACHE_SECONDS", 300),
         )
-        data.rows = rows
-        kept = {id(row) for row in rows}
-        data.overdue = [pair for pair in data.overdue if id(pair[0]) in kept]
-        content = overview_workbook(
-            data, scope=scope, period=_("截至 %(date)s") % {"date": today().isoformat()}
-        )
-        return attachment_response(
-            content, f"4+N建设进展_{scope}_{today().isoformat()}.xlsx", XLSX_CONTENT_TYPE
-        )
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    else:
+        summary = compute()
+    children = (
+        regions.filter(parent=region) if region is not None else regions.filter(parent__isnull=True)
+    ).order_by("path")
+    subregions = selectors.figures_by_subregion(summary.figures, region, list(children))
+    figures = _filtered_figures(summary.figures, q=q, attention=attention, sort=sort)
+    page = Paginator(figures, OVERVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = selectors.rows_for([f.pk for f in page.object_list], period=(year, half))
     query = request.GET.copy()
     query.pop("page", None)
+    drill = request.GET.copy()
+    for key in ("page", "region"):
+        drill.pop(key, None)
+    period_label = f"{year}{_('上半年') if half == 1 else _('下半年')}"
     return render(
         request,
         "security/overview.html",
         {
-            "data": data,
+            "data": summary,
+            "region": region,
+            "subregions": subregions if any(line.region != region for line in subregions) else [],
+            "up": region.parent
+            if region is not None
+            and region.parent_id
+            and region.pk != request.user.region_id
+            and regions.filter(pk=region.parent_id).exists()
+            else None,
+            "drill_query": drill.urlencode(),
             "page": page,
             "form": form,
             "query": query.urlencode(),
             "period_label": period_label,
             "alarm_stats": selectors.alarm_drill_stats(hospitals),
-            "pending": pending,
+            "pending": summary.pending,
             "period_due": selectors.report_due_date(year, half),
             "today": today(),
             "status_colours": STATUS_COLOURS,
