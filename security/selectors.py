@@ -684,13 +684,73 @@ class RegionFigures:
     def percent(self) -> float:
         return round(100 * self.items_met / self.items_total, 1) if self.items_total else 0.0
 
-    def add(self, f: HospitalFigures) -> None:
-        self.covered += 1
-        self.items_met += f.items_met
-        self.items_total += f.items_total
-        self.overdue += f.overdue
-        self.short_of_guards += 1 if f.guard_shortfall else 0
-        self.reports_submitted += 1 if f.report_submitted else 0
+    indices: list[int] = field(default_factory=list, repr=False)
+
+    def total(self, figures: FiguresTable) -> None:
+        """Sum the hospitals at `indices` of the table."""
+        c, idx = figures.columns, self.indices
+        self.covered = len(idx)
+        self.items_met = sum(c["items_met"][i] for i in idx)
+        self.items_total = sum(c["items_total"][i] for i in idx)
+        self.overdue = sum(c["overdue"][i] for i in idx)
+        self.short_of_guards = sum(1 for i in idx if c["guard_shortfall"][i])
+        self.reports_submitted = sum(1 for i in idx if c["report_submitted"][i])
+
+
+class FiguresTable:
+    """Many hospitals' HospitalFigures stored by column (lists of ints and strings): cached and
+    read on every request, it unpickles into a dozen objects instead of thousands, and the
+    filters, sorts and sub-region sums run over indices."""
+
+    COLUMNS = tuple(HospitalFigures.__dataclass_fields__)
+
+    def __init__(self, figures: Iterable[HospitalFigures] = ()):
+        self.columns = {name: [] for name in self.COLUMNS}
+        for f in figures:
+            self.append(f)
+
+    def append(self, f: HospitalFigures) -> None:
+        for name, column in self.columns.items():
+            column.append(getattr(f, name))
+
+    def __len__(self) -> int:
+        return len(self.columns["pk"])
+
+    def __getitem__(self, i: int) -> HospitalFigures:
+        return HospitalFigures(*(self.columns[name][i] for name in self.COLUMNS))
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    def select(self, *, q: str = "", attention: str = "", sort: str = "") -> list[int]:
+        """Indices of the hospitals kept by the overview's filters, in the sort asked for
+        (default: region, then name — the order they were added in)."""
+        c = self.columns
+        keep = range(len(self))
+        if q:
+            keep = [i for i in keep if q in c["name"][i]]
+        if attention == "overdue":
+            keep = [i for i in keep if c["overdue"][i]]
+        elif attention == "pending":
+            keep = [i for i in keep if c["pending"][i]]
+        elif attention == "guards":
+            keep = [i for i in keep if c["guard_shortfall"][i]]
+        elif attention == "no_report":
+            keep = [i for i in keep if not c["report_submitted"][i]]
+        keep = list(keep)
+        met, total = c["items_met"], c["items_total"]
+        if sort == "met":
+            keep.sort(key=lambda i: met[i] / total[i] if total[i] else 0)
+        elif sort == "overdue":
+            keep.sort(key=lambda i: -c["overdue"][i])
+        elif sort == "guards":
+            keep.sort(key=lambda i: -c["guard_shortfall"][i])
+        elif sort == "name":
+            keep.sort(key=lambda i: c["name"][i])
+        return keep
+
+    def pks(self, indices: Iterable[int]) -> list[int]:
+        return [self.columns["pk"][i] for i in indices]
 
 
 @dataclass
@@ -704,7 +764,7 @@ class OverviewSummary:
     items_total: int
     overdue_count: int
     overdue: list  # [(SimpleNamespace hospital, SimpleNamespace item)], first 50
-    pending: list  # [(SimpleNamespace row, SimpleNamespace item)], oldest first
+    pending: list  # [(SimpleNamespace row, SimpleNamespace item)], the oldest 10
     guards_required: int
     guards_actual: int
     guards_certified: int
@@ -712,7 +772,7 @@ class OverviewSummary:
     hospitals_short_of_guards: int
     reports_submitted: int
     pending_review: int
-    figures: list[HospitalFigures]
+    figures: FiguresTable
     computed_at: dt.datetime | None = None
 
 
@@ -761,7 +821,7 @@ def overview_summary(hospitals, *, period=None, today=None) -> OverviewSummary:
         items_total=data.items_total,
         overdue_count=len(data.overdue),
         overdue=[(slim_row(r), _slim_state(s)) for r, s in data.overdue[:50]],
-        pending=[(slim_row(r), _slim_state(s)) for r, s in pending],
+        pending=[(slim_row(r), _slim_state(s)) for r, s in pending[:10]],
         guards_required=data.guards_required,
         guards_actual=data.guards_actual,
         guards_certified=data.guards_certified,
@@ -769,23 +829,27 @@ def overview_summary(hospitals, *, period=None, today=None) -> OverviewSummary:
         hospitals_short_of_guards=data.hospitals_short_of_guards,
         reports_submitted=data.reports_submitted,
         pending_review=data.pending_review,
-        figures=[hospital_figures(r) for r in rows],
+        figures=FiguresTable(hospital_figures(r) for r in rows),
         computed_at=timezone.now(),
     )
 
 
-def figures_by_subregion(figures: list[HospitalFigures], region, children) -> list[RegionFigures]:
+def figures_by_subregion(figures: FiguresTable, region, children) -> list[RegionFigures]:
     """Sums of the hospitals' figures per child region of `region` (in path order); hospitals
     attached to `region` itself get a line of their own (本级), first."""
     own = RegionFigures(region)
     lines = [RegionFigures(child) for child in children]
-    for f in figures:
-        for line in lines:
-            if f.region_path.startswith(line.region.path):
-                line.add(f)
-                break
-        else:
-            own.add(f)
+    by_path = {line.region.path: line for line in lines}
+    depth = len(region.path) if region is not None else 0
+    paths = figures.columns["region_path"]
+    for i in range(len(figures)):
+        path = paths[i]
+        # The child's path is the hospital region's path cut after one more "/<id>/" segment.
+        cut = path.find("/", depth + 1 if depth else 1)
+        line = by_path.get(path[: cut + 1]) if cut >= 0 else None
+        (line or own).indices.append(i)
+    for line in [own, *lines]:
+        line.total(figures)
     return ([own] if own.covered else []) + [line for line in lines if line.covered]
 
 

@@ -104,46 +104,15 @@ def index(request):
 OVERVIEW_PAGE_SIZE = 50
 
 
-def _filtered_figures(figures, *, q, attention, sort):
-    """The overview's filters and sorts, on the hospitals' figures (not their rows)."""
-    if q:
-        figures = [f for f in figures if q in f.name]
-    if attention == "overdue":
-        figures = [f for f in figures if f.overdue]
-    elif attention == "pending":
-        figures = [f for f in figures if f.pending]
-    elif attention == "guards":
-        figures = [f for f in figures if f.guard_shortfall]
-    elif attention == "no_report":
-        figures = [f for f in figures if not f.report_submitted]
-    if sort == "met":
-        figures = sorted(figures, key=lambda f: f.met_ratio)
-    elif sort == "overdue":
-        figures = sorted(figures, key=lambda f: -f.overdue)
-    elif sort == "guards":
-        figures = sorted(figures, key=lambda f: -f.guard_shortfall)
-    elif sort == "name":
-        figures = sorted(figures, key=lambda f: f.name)
-    return figures
-
-
 def _overview_export(request, hospitals, form, year, half, *, q, attention, sort):
     """The Excel download: every hospital's full row (a download, not a page)."""
     from .exports import overview_workbook
 
     data = selectors.region_overview(hospitals, period=(year, half))
-    kept_ids = {
-        f.pk
-        for f in _filtered_figures(
-            [selectors.hospital_figures(r) for r in data.rows], q=q, attention=attention, sort=""
-        )
-    }
-    by_pk = {r.hospital.pk: r for r in data.rows}
-    order = _filtered_figures(
-        [selectors.hospital_figures(r) for r in data.rows], q=q, attention=attention, sort=sort
-    )
-    data.rows = [by_pk[f.pk] for f in order]
-    data.overdue = [pair for pair in data.overdue if pair[0].hospital.pk in kept_ids]
+    table = selectors.FiguresTable(selectors.hospital_figures(r) for r in data.rows)
+    data.rows = [data.rows[i] for i in table.select(q=q, attention=attention, sort=sort)]
+    kept = {id(row) for row in data.rows}
+    data.overdue = [pair for pair in data.overdue if id(pair[0]) in kept]
     scope = (
         form.cleaned_data["region"].name
         if form.is_valid() and form.cleaned_data["region"]
@@ -160,8 +129,9 @@ def _overview_export(request, hospitals, form, year, half, *, q, attention, sort
 @role_required(*BUREAU_SIDE)
 def overview(request):
     """Summarised by sub-region first (the shown region's children, each a drill-down link),
-    then one page of hospitals: full rows are built only for the page shown. A large scope's
-    figures are computed at most every few minutes (the page states the instant)."""
+    then one page of hospitals (filtered and sorted on their figures): full rows are built
+    only for the page shown. A large scope's summary is cached until a record it reads
+    changes (selectors.cached_overview_summary); the page states the instant it is as of."""
     from django.conf import settings
     from django.utils.translation import get_language
 
@@ -206,9 +176,11 @@ def overview(request):
         regions.filter(parent=region) if region is not None else regions.filter(parent__isnull=True)
     ).order_by("path")
     subregions = selectors.figures_by_subregion(summary.figures, region, list(children))
-    figures = _filtered_figures(summary.figures, q=q, attention=attention, sort=sort)
-    page = Paginator(figures, OVERVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = selectors.rows_for([f.pk for f in page.object_list], period=(year, half))
+    shown = summary.figures.select(q=q, attention=attention, sort=sort)
+    page = Paginator(shown, OVERVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = selectors.rows_for(
+        summary.figures.pks(page.object_list), period=(year, half)
+    )
     query = request.GET.copy()
     query.pop("page", None)
     drill = request.GET.copy()
