@@ -144,7 +144,10 @@ def overview(request):
     attention = ""
     q = ""
     sort = ""
-    region = request.user.region if request.user.region_id else None
+    # The region whose sub-regions are summarised: the one chosen, else the user's scope.
+    region = (
+        request.user.region if request.user.region_id and not request.user.is_superuser else None
+    )
     if form.is_valid():
         sort = form.cleaned_data["sort"]
         if form.cleaned_data["region"]:
@@ -164,8 +167,9 @@ def overview(request):
 
     if is_large_scope(request.user):
         summary = selectors.cached_overview_summary(
-            f"{request.user.region_id} {region.pk if region else 0} {year}-{half} "
-            f"{today().isoformat()} {get_language()}",  # labels are translated
+            # The exact scope (its SQL), the half-year, the day (overdue moves at midnight)
+            # and the language (labels are translated).
+            f"{hospitals.query} {year}-{half} {today().isoformat()} {get_language()}",
             hospitals,
             period=(year, half),
             seconds=getattr(settings, "DASHBOARD_CACHE_SECONDS", 300),

@@ -166,3 +166,22 @@ def test_overview_queries_do_not_grow_with_the_institutions(
         response = client.get(URL + "?sort=met")
     assert response.context["data"].covered == 12
     assert len(response.context["page"]) == 12
+
+
+def test_figures_table_filters_and_sorts_like_the_rows():
+    from security.selectors import FiguresTable, HospitalFigures
+
+    figures = [
+        HospitalFigures(1, "甲医院", "/1/2/", 3, 5, 1, 0, 4, False),
+        HospitalFigures(2, "乙医院", "/1/3/", 5, 5, 0, 2, 0, True),
+        HospitalFigures(3, "丙医院", "/1/3/", 0, 6, 3, 0, 9, False),
+    ]
+    table = FiguresTable(figures)
+    assert list(table) == figures
+    assert table.pks(table.select()) == [1, 2, 3]
+    assert table.pks(table.select(attention="overdue", sort="overdue")) == [3, 1]
+    assert table.pks(table.select(attention="pending")) == [2]
+    assert table.pks(table.select(attention="guards", sort="guards")) == [3, 1]
+    assert table.pks(table.select(attention="no_report")) == [1, 3]
+    assert table.pks(table.select(sort="met")) == [3, 1, 2]
+    assert table.pks(table.select(q="乙")) == [2]
