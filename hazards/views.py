@@ -7,8 +7,7 @@ from itertools import pairwise
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import EmptyResultSet, ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.choices import Role
 from core.dates import today
-from core.figures import cached_figures, is_large_scope
+from core.figures import CountedPaginator, cached_for_scope
 from core.http import XLSX_CONTENT_TYPE, attachment_response, file_response
 from core.permissions import role_required
 
@@ -147,28 +146,10 @@ def hazard_list(request, view: str = "all"):
     return render(request, "hazards/list.html", context)
 
 
-class CountedPaginator(Paginator):
-    """A paginator told its count (computed with the list's figures in one query)."""
-
-    def __init__(self, *args, count: int, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._known_count = count
-
-    @property
-    def count(self) -> int:
-        return self._known_count
-
-
 def _list_figures(request, qs):
     """Tiles and row count of the list; over a large scope, cached until a hazard changes."""
-    if not is_large_scope(request.user):
-        return list_figures(qs)
-    try:
-        sql, params = qs.order_by().query.sql_with_params()
-    except EmptyResultSet:  # qs.none(): nothing to count, nothing worth caching
-        return list_figures(qs)
-    return cached_figures(
-        f"hazard-list {sql} {params!r}", hazards_version(), lambda: list_figures(qs)
+    return cached_for_scope(
+        request.user, "hazard-list", qs, hazards_version, lambda: list_figures(qs)
     )
 
 
