@@ -17,6 +17,8 @@ from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
+from django.core.paginator import Paginator
 
 T = TypeVar("T")
 
@@ -51,3 +53,30 @@ def cached_for(what: str, seconds: int, compute: Callable[[], T]) -> T:
     """`compute()` at most once every `seconds` per `what`: for pages that state the instant
     their figures are as of (a dashboard computed at 10:02 says "截至 10:02")."""
     return cached_figures(what, (int(time.time()) // max(seconds, 1),), compute)
+
+
+def cached_for_scope(
+    user, what: str, queryset, version: Callable[[], tuple], compute: Callable[[], T]
+) -> T:
+    """`compute()` (figures or a row count of `queryset`) every time for a small scope; over a
+    large scope once per (`what`, the exact SQL of `queryset` — the user's scope and filters —,
+    `version()`). `version` must move whenever a row `queryset` may read changes."""
+    if not is_large_scope(user):
+        return compute()
+    try:
+        sql, params = queryset.order_by().query.sql_with_params()
+    except EmptyResultSet:  # qs.none(): nothing to count, nothing worth caching
+        return compute()
+    return cached_figures(f"{what} {sql} {params!r}", version(), compute)
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its count (computed once with the list's figures, or cached)."""
+
+    def __init__(self, *args, count: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._known_count = count
+
+    @property
+    def count(self) -> int:
+        return self._known_count

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import EmptyResultSet, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.choices import Role
 from core.dates import today
-from core.figures import cached_figures, is_large_scope
+from core.figures import CountedPaginator, cached_for_scope
 from core.http import XLSX_CONTENT_TYPE, attachment_response, file_response
 from core.permissions import role_required
 
@@ -54,6 +56,8 @@ from .models import ExtensionRequest, Hazard, HazardEvidence
 from .selectors import due_within, hazards_version, list_figures, overdue, todo_for
 
 PAGE_SIZE = 25
+# From this page on, "next" is a keyset link (`?after=`); earlier pages keep their numbers.
+KEYSET_FROM_PAGE = 10
 
 
 def _get_hazard(request, pk: int) -> Hazard:
@@ -127,15 +131,28 @@ def hazard_list(request, view: str = "all"):
         )
     figures, total = _list_figures(request, qs)
     paginator = CountedPaginator(qs.with_list_relations(), PAGE_SIZE, count=total)
-    page = paginator.get_page(request.GET.get("page"))
+    # Keyset pages ("?after=<found_on>,<id>") in the default newest-first order: a deep page
+    # is an index range scan instead of an OFFSET over every earlier row.
+    keyset = not request.GET.get("o") and view not in ("overdue", "due")
+    after = _parse_after(request.GET.get("after")) if keyset else None
+    if after is not None:
+        page = _keyset_page(paginator, qs.with_list_relations(), after)
+    else:
+        page = paginator.get_page(request.GET.get("page"))
+    next_after = None
+    if keyset and page.has_next() and (after is not None or page.number >= KEYSET_FROM_PAGE):
+        last = list(page)[-1]
+        next_after = f"{last.found_on.isoformat()},{last.pk}"
     params = request.GET.copy()
     params.pop("page", None)
+    params.pop("after", None)
     context = {
         "view": view,
         "views": LIST_VIEWS,
         "title": LIST_VIEWS[view],
         "filter": filterset,
         "page_obj": page,
+        "next_after": next_after,
         "figures": figures,
         "sort_links": _sort_links(request),
         "query": params.urlencode(),
@@ -147,28 +164,53 @@ def hazard_list(request, view: str = "all"):
     return render(request, "hazards/list.html", context)
 
 
-class CountedPaginator(Paginator):
-    """A paginator told its count (computed with the list's figures in one query)."""
+def _parse_after(value: str | None) -> tuple[dt.date, int] | None:
+    """`<found_on>,<id>` of the last row of the previous page; None if absent or malformed."""
+    day, _sep, pk = (value or "").partition(",")
+    try:
+        return dt.date.fromisoformat(day), int(pk)
+    except ValueError:
+        return None
 
-    def __init__(self, *args, count: int, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._known_count = count
 
-    @property
-    def count(self) -> int:
-        return self._known_count
+@dataclass
+class KeysetPage:
+    """The rows after a (found_on, id) in the newest-first order, shaped like a `Page` for the
+    template: no number (it is not known without counting the rows before it)."""
+
+    object_list: list
+    paginator: Paginator
+    more: bool
+    number = None
+    keyset = True
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self) -> int:
+        return len(self.object_list)
+
+    def has_next(self) -> bool:
+        return self.more
+
+    def has_previous(self) -> bool:
+        return True
+
+
+def _keyset_page(paginator: Paginator, qs, after: tuple[dt.date, int]) -> KeysetPage:
+    day, pk = after
+    rows = list(
+        qs.filter(Q(found_on__lt=day) | Q(found_on=day, pk__lt=pk)).order_by("-found_on", "-pk")[
+            : PAGE_SIZE + 1
+        ]
+    )
+    return KeysetPage(rows[:PAGE_SIZE], paginator, more=len(rows) > PAGE_SIZE)
 
 
 def _list_figures(request, qs):
     """Tiles and row count of the list; over a large scope, cached until a hazard changes."""
-    if not is_large_scope(request.user):
-        return list_figures(qs)
-    try:
-        sql, params = qs.order_by().query.sql_with_params()
-    except EmptyResultSet:  # qs.none(): nothing to count, nothing worth caching
-        return list_figures(qs)
-    return cached_figures(
-        f"hazard-list {sql} {params!r}", hazards_version(), lambda: list_figures(qs)
+    return cached_for_scope(
+        request.user, "hazard-list", qs, hazards_version, lambda: list_figures(qs)
     )
 
 

@@ -342,6 +342,11 @@ class Inspection(models.Model):
             # The list's order: the newest page of a large scope is an ordered index scan.
             models.Index(fields=["-inspected_on", "-id"], name="inspection_list_order"),
             models.Index(fields=["submitted_at"], name="inspection_submitted_at"),
+            # `inspections_version()`: the newest change and the number of drafts, by index.
+            models.Index(fields=["updated_at"], name="inspection_updated_at"),
+            models.Index(
+                fields=["id"], condition=models.Q(status="draft"), name="inspection_drafts"
+            ),
         ]
 
     def __str__(self) -> str:

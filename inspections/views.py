@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.choices import Role
 from core.dates import add_months, today
-from core.figures import is_large_scope
+from core.figures import CountedPaginator, cached_for_scope, is_large_scope
 from core.http import file_response
 from core.permissions import role_required
 from hospitals.models import Hospital, Region
@@ -238,7 +238,14 @@ def inspection_list(request):
     queryset = selectors.inspections_for_list(filterset.qs)
     if not request.GET.get("ordering"):
         queryset = queryset.order_by("-inspected_on", "-pk")
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    total = cached_for_scope(
+        request.user,
+        "inspection-list",
+        filterset.qs,
+        selectors.inspections_version,
+        filterset.qs.count,
+    )
+    page = CountedPaginator(queryset, PAGE_SIZE, count=total).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
