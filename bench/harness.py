@@ -122,6 +122,16 @@ def pages() -> list[Page]:
             [paths["county"] + "%"],
         )
         (hazard_pk,) = cursor.fetchone()
+        # The last row of page 499 in the list's order: page 500 as the user reaches it, by the
+        # keyset "next" link (`?after=<found_on>,<id>`) rather than by OFFSET.
+        cursor.execute(
+            "SELECT h.found_on, h.id FROM hazards_hazard h "
+            "JOIN hospitals_hospital o ON o.id = h.hospital_id "
+            "JOIN hospitals_region r ON r.id = o.region_id WHERE r.path LIKE %s "
+            "ORDER BY h.found_on DESC, h.id DESC LIMIT 1 OFFSET %s",
+            [paths["province"] + "%", 499 * 25 - 1],
+        )
+        deep = cursor.fetchone()
     regions = {
         name: User.objects.get(username=f"bench_{name}").region_id
         for name in ("province", "city", "county")
@@ -165,6 +175,20 @@ def pages() -> list[Page]:
             LIST_FLOOR.format(extra=""),
             {"path": paths["province"] + "%", "offset": 499 * 25},
             100.0,
+        ),
+        *(
+            [
+                Page(
+                    "hazard list p500 by ?after= (province)",
+                    "province",
+                    f"/hazards/?after={deep[0].isoformat()},{deep[1]}",
+                    LIST_FLOOR.format(extra=""),
+                    {"path": paths["province"] + "%", "offset": 499 * 25},
+                    100.0,
+                )
+            ]
+            if deep
+            else []
         ),
         Page(
             "hazard detail (county)",

@@ -125,10 +125,6 @@ def is_hospital_officer(user, hazard: Hazard) -> bool:
     )
 
 
-_REGION_RANK = REGION_LEVEL_RANK
-_LISTING_RANK = LISTING_RANK
-
-
 def bureau_authority_region(hazard: Hazard, level: str | None = None) -> Region | None:
     """The region whose bureau staff (and those of the regions above it) decide on the hazard:
     verify (复查), accept (销号), set deadlines, regrade, list, order or lift a suspension.
@@ -145,9 +141,13 @@ def bureau_authority_region(hazard: Hazard, level: str | None = None) -> Region 
     cache = hazard.__dict__.setdefault("_authority_regions", {})
     key = (region.pk, region.path, level)
     if key not in cache:
-        wanted = _LISTING_RANK[level]
+        wanted = LISTING_RANK[level]
         cache[key] = next(
-            (r for r in region.ancestors_and_self() if _REGION_RANK.get(r.level, -1) >= wanted),
+            (
+                r
+                for r in region.ancestors_and_self()
+                if REGION_LEVEL_RANK.get(r.level, -1) >= wanted
+            ),
             None,
         )
     return cache[key]
