@@ -348,6 +348,19 @@ def existing_upload(queryset, upload: CleanedUpload, *, upload_key: str = ""):
     return None
 
 
+def attach_upload(row, upload: CleanedUpload, *, upload_key: str = ""):
+    """Fill an evidence row (a model on `core.models.UploadIdentity` with `file`,
+    `original_name`, `content_type` and `size`) from a cleaned upload and write its file to
+    storage; the caller saves the row (after `existing_upload` said it is new)."""
+    row.original_name = upload.original_name
+    row.content_type = upload.content_type
+    row.size = upload.size
+    row.sha256 = upload.sha256
+    row.upload_key = upload_key
+    row.file.save(upload.content.name, upload.content, save=False)
+    return row
+
+
 def clean_image_upload(uploaded) -> CleanedUpload:
     """Like clean_evidence_upload, but photos only (no PDF)."""
     cleaned = clean_evidence_upload(uploaded)

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from accounts.choices import Role
 from accounts.models import User
 from core.dates import today
-from core.uploads import CleanedUpload, clean_upload_key, existing_upload
+from core.uploads import CleanedUpload, attach_upload, clean_upload_key, existing_upload
 from hospitals.models import Hospital, Region
 from notifications.choices import EventKind
 from notifications.recipients import hospital_officers, region_bureau_staff
@@ -340,17 +340,8 @@ def _store_evidence(
         if earlier is not None:
             stored.append(earlier)
             continue
-        evidence = HazardEvidence(
-            hazard=hazard,
-            stage=stage,
-            original_name=upload.original_name,
-            content_type=upload.content_type,
-            size=upload.size,
-            uploaded_by=by,
-            sha256=upload.sha256,
-            upload_key=file_key,
-        )
-        evidence.file.save(upload.content.name, upload.content, save=False)
+        evidence = HazardEvidence(hazard=hazard, stage=stage, uploaded_by=by)
+        attach_upload(evidence, upload, upload_key=file_key)
         evidence.save()
         stored.append(evidence)
     return stored

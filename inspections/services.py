@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.dates import add_months, day_in_month, today
-from core.uploads import CleanedUpload, clean_upload_key, existing_upload
+from core.uploads import CleanedUpload, attach_upload, clean_upload_key, existing_upload
 from hazards.choices import Category, RiskLevel
 from hospitals.models import Hospital, Region
 
@@ -538,17 +538,8 @@ def answer_photo_add(
                 earlier = existing_upload(answer.photos.all(), upload, upload_key=upload_key)
                 if earlier is not None:
                     return earlier, False
-                photo = AnswerPhoto(
-                    answer=answer,
-                    kind=kind,
-                    original_name=upload.original_name,
-                    content_type=upload.content_type,
-                    size=upload.size,
-                    uploaded_by=by,
-                    sha256=upload.sha256,
-                    upload_key=upload_key,
-                )
-                photo.file.save(upload.content.name, upload.content, save=False)
+                photo = AnswerPhoto(answer=answer, kind=kind, uploaded_by=by)
+                attach_upload(photo, upload, upload_key=upload_key)
                 try:
                     photo.save()
                 except IntegrityError:

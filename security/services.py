@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from accounts.choices import Role
 from accounts.models import User
 from core.dates import today
-from core.uploads import clean_upload_key, existing_upload
+from core.uploads import attach_upload, clean_upload_key, existing_upload
 from hospitals.models import Hospital, Region
 from notifications.choices import EventKind
 from notifications.recipients import bureau_recipients, hospital_officers
@@ -476,16 +476,8 @@ def evidence_add(*, item: ChecklistItem, uploads, by, upload_key: str = "") -> l
                 fresh.append((upload, key))
         created = []
         for upload, key in fresh:
-            evidence = ItemEvidence(
-                item=item,
-                original_name=upload.original_name,
-                content_type=upload.content_type,
-                size=upload.size,
-                uploaded_by=by,
-                sha256=upload.sha256,
-                upload_key=key,
-            )
-            evidence.file.save(upload.content.name, upload.content, save=False)
+            evidence = ItemEvidence(item=item, uploaded_by=by)
+            attach_upload(evidence, upload, upload_key=key)
             evidence.save()
             created.append(evidence)
         if created:
