@@ -11,7 +11,7 @@ status from `security.selectors.build_rows`. This module only groups and adds th
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
 from django.db.models import Count
@@ -74,25 +74,13 @@ class Figures:
         return ratio(self.security_met, self.security_total)
 
     def add(self, other: Figures) -> None:
-        for name in (
-            "found",
-            "rectified",
-            "overdue",
-            "open",
-            "major",
-            "immediate",
-            "major_open",
-            "overdue_all",
-            "open_all",
-            "closed",
-            "inspections",
-            "inspections_due",
-            "inspections_done",
-            "security_met",
-            "security_total",
-            "hospitals",
-        ):
+        for name in FIGURE_NAMES:
             setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+# Every field of Figures is a count: adding two lines adds each (derived, so a new figure can
+# never be left out of the totals).
+FIGURE_NAMES = tuple(f.name for f in fields(Figures))
 
 
 def scope_hazards(scope: ReportScope):
