@@ -5,14 +5,20 @@ reportlab's built-in Adobe CID font STSong-Light prints Chinese without shipping
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.platypus import Paragraph, Table, TableStyle
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+# Printable width of the A4 page between the margins of `a4_pdf`.
+A4_TEXT_WIDTH = A4[0] - 36 * mm
 
 FONT = "STSong-Light"
 if FONT not in pdfmetrics.getRegisteredFontNames():
@@ -44,3 +50,27 @@ def grid_table(
     table.setStyle(GRID)
     table.setStyle(TableStyle([("BACKGROUND", shade[0], shade[1], SHADE)]))
     return table
+
+
+def a4_pdf(story: list, *, title: str, author: str, compress: bool = True, **options) -> bytes:
+    """The story laid out on A4 with the margins every printable of the product uses.
+    `compress=False` leaves the page streams readable (tests); `canvasmaker` goes to build()."""
+    canvasmaker = options.pop("canvasmaker", None)
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=16 * mm,
+        bottomMargin=18 * mm,
+        title=title,
+        author=author,
+        pageCompression=1 if compress else 0,
+        **options,
+    )
+    if canvasmaker is None:
+        doc.build(story)
+    else:
+        doc.build(story, canvasmaker=canvasmaker)
+    return buffer.getvalue()

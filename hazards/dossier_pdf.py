@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Iterable
 from decimal import Decimal
 from xml.sax.saxutils import escape
@@ -16,9 +15,9 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
+from reportlab.platypus import Paragraph, Spacer, Table
 
-from core.pdf import FONT, grid_table, paragraph
+from core.pdf import A4_TEXT_WIDTH, FONT, a4_pdf, grid_table, paragraph
 
 from .exports import dossier_items
 from .models import Hazard
@@ -92,7 +91,7 @@ def dossier_pdf(hazard: Hazard, events, evidence, extensions=(), *, compress: bo
     """The dossier as an A4 PDF (``compress=False`` leaves the page streams readable)."""
     title = _("重大事故隐患“一患一档”") if hazard.is_major else _("安全隐患档案")
     generated = f"{_('生成时间')}: {_text(timezone.now())}"
-    width = A4[0] - 36 * mm
+    width = A4_TEXT_WIDTH
 
     story: list = [
         Paragraph(escape(title), _TITLE),
@@ -179,17 +178,10 @@ def dossier_pdf(hazard: Hazard, events, evidence, extensions=(), *, compress: bo
     )
     story.append(signatures)
 
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
-        topMargin=16 * mm,
-        bottomMargin=18 * mm,
+    return a4_pdf(
+        story,
         title=f"{title} {hazard.code}",
         author=hazard.hospital.name,
-        pageCompression=1 if compress else 0,
+        compress=compress,
+        canvasmaker=_numbered_canvas(generated),
     )
-    doc.build(story, canvasmaker=_numbered_canvas(generated))
-    return buffer.getvalue()

@@ -7,18 +7,15 @@ submitted report, so a retry a day later carries the same content.
 
 from __future__ import annotations
 
-import io
-
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
+from reportlab.platypus import Paragraph, Spacer, Table
 
-from core.pdf import FONT, grid_table, paragraph
+from core.pdf import A4_TEXT_WIDTH, FONT, a4_pdf, grid_table, paragraph
 from notifications.attachments import Attachment, AttachmentUnavailable
 
 from .choices import ReportStatus
@@ -91,7 +88,7 @@ def half_year_report_pdf(report: HalfYearReport, *, compress: bool = True) -> by
     addressed = report.addressed_to or {}
     hospital_name = (snapshot.get("hospital") or {}).get("name") or report.hospital.name
     submitted = timezone.localtime(report.submitted_at) if report.submitted_at else None
-    width = A4[0] - 36 * mm
+    width = A4_TEXT_WIDTH
     title = _("%(period)s“4+N”建设进展报告") % {"period": report.period_label}
 
     story: list = [
@@ -184,21 +181,13 @@ def half_year_report_pdf(report: HalfYearReport, *, compress: bool = True) -> by
     )
     story.append(signatures)
 
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
-        topMargin=16 * mm,
-        bottomMargin=18 * mm,
+    return a4_pdf(
+        story,
         title=f"{hospital_name} {title}",
         author=hospital_name,
+        compress=compress,
         invariant=1,
-        pageCompression=1 if compress else 0,
     )
-    doc.build(story)
-    return buffer.getvalue()
 
 
 def report_filename(report: HalfYearReport) -> str:
