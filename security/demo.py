@@ -179,19 +179,19 @@ def _set_item(item, status, *, rng, officer, bureau, deadline):
     started_on = submitted_on - dt.timedelta(days=rng.randint(20, 90))
     if status == ItemStatus.IN_PROGRESS:
         started_on = today() - dt.timedelta(days=rng.randint(10, 90))
-    stamps = []  # (event, when)
-    stamps.append(
-        (
-            ItemEvent.objects.create(
-                item=item,
-                actor=officer,
-                action=ItemAction.PROGRESS,
-                from_status=ItemStatus.NOT_STARTED,
-                to_status=ItemStatus.IN_PROGRESS,
-                note="已制定建设方案,正在采购实施。",
-            ),
-            _local(started_on),
-        )
+
+    def record(when: dt.datetime, **fields) -> None:
+        # ItemEvent.at is set on insert; the demo backdates it to when this happened.
+        event = ItemEvent.objects.create(item=item, **fields)
+        ItemEvent.objects.filter(pk=event.pk).update(at=when)
+
+    record(
+        _local(started_on),
+        actor=officer,
+        action=ItemAction.PROGRESS,
+        from_status=ItemStatus.NOT_STARTED,
+        to_status=ItemStatus.IN_PROGRESS,
+        note="已制定建设方案,正在采购实施。",
     )
     item.status = ItemStatus.IN_PROGRESS
     item.progress_note = "已制定建设方案,正在采购实施。"
@@ -207,29 +207,19 @@ def _set_item(item, status, *, rng, officer, bureau, deadline):
         evidence.size = content.size
         evidence.file.save(content.name, content, save=False)
         evidence.save()
-        stamps.append(
-            (
-                ItemEvent.objects.create(
-                    item=item,
-                    actor=officer,
-                    action=ItemAction.EVIDENCE_ADDED,
-                    note=evidence.original_name,
-                ),
-                _local(submitted_on, 9),
-            )
+        record(
+            _local(submitted_on, 9),
+            actor=officer,
+            action=ItemAction.EVIDENCE_ADDED,
+            note=evidence.original_name,
         )
-        stamps.append(
-            (
-                ItemEvent.objects.create(
-                    item=item,
-                    actor=officer,
-                    action=ItemAction.SUBMITTED,
-                    from_status=ItemStatus.IN_PROGRESS,
-                    to_status=ItemStatus.PENDING,
-                    note="已建设完成,申请确认。",
-                ),
-                _local(submitted_on),
-            )
+        record(
+            _local(submitted_on),
+            actor=officer,
+            action=ItemAction.SUBMITTED,
+            from_status=ItemStatus.IN_PROGRESS,
+            to_status=ItemStatus.PENDING,
+            note="已建设完成,申请确认。",
         )
         item.status = ItemStatus.PENDING
         item.submitted_at = _local(submitted_on)
@@ -239,23 +229,16 @@ def _set_item(item, status, *, rng, officer, bureau, deadline):
         item.confirmed_by = bureau
         item.confirmed_at = _local(met_on, 15)
         item.review_note = "经现场核查,符合要求。"
-        stamps.append(
-            (
-                ItemEvent.objects.create(
-                    item=item,
-                    actor=bureau,
-                    action=ItemAction.CONFIRMED,
-                    from_status=ItemStatus.PENDING,
-                    to_status=ItemStatus.MET,
-                    note=item.review_note,
-                    met_on=item.met_on,
-                ),
-                item.confirmed_at,
-            )
+        record(
+            item.confirmed_at,
+            actor=bureau,
+            action=ItemAction.CONFIRMED,
+            from_status=ItemStatus.PENDING,
+            to_status=ItemStatus.MET,
+            note=item.review_note,
+            met_on=item.met_on,
         )
     item.save()
-    for event, when in stamps:
-        ItemEvent.objects.filter(pk=event.pk).update(at=when)
     ItemEvent.objects.filter(item=item, action=ItemAction.CREATED).update(at=_local(started_on, 8))
     type(item).objects.filter(pk=item.pk).update(created_at=_local(started_on, 8))
 
