@@ -120,6 +120,8 @@ else:
     # hazards): measured at 1.5-2 s of compilation for a 0.5 s aggregate. Short OLTP queries
     # never gain from it (bench/RESULTS.md).
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+# /healthz answers 503 when more than this share of PostgreSQL's connection slots is in use.
+HEALTHZ_MAX_CONNECTION_USE = env.float("HEALTHZ_MAX_CONNECTION_USE", default=0.9)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -145,8 +147,6 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Behind nginx every request comes from the proxy: list it here (addresses or networks, e.g.
 # "127.0.0.1,10.0.0.0/24") so X-Forwarded-For is believed from it and from nothing else.
-# /healthz answers 503 when the database has fewer free connections than this share.
-HEALTHZ_MAX_CONNECTION_USE = env.float("HEALTHZ_MAX_CONNECTION_USE", default=0.9)
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 AXES_CLIENT_IP_CALLABLE = "core.http.client_ip"
 # One address that fails this many logins (any usernames) within the cool-off is slowed down
