@@ -305,6 +305,8 @@ def hospital_import_run(*, import_id: int) -> HospitalImport:
             ]
         )
     job.status = ImportStatus.SUCCEEDED if result.ok else ImportStatus.FAILED
+    # `progress` wrote the count to the row, not to `job`: keep it when the run stopped early.
+    job.refresh_from_db(fields=["rows_read"])
     job.rows_read = max(job.rows_read, result.rows_read)
     job.created_count = len(result.created)
     job.error_count = len(result.errors)
