@@ -1,0 +1,315 @@
+"""Stored figure runs: every hospital's figures for a period, computed as of one instant and
+kept, so that a province dashboard adds up 2,000 stored lines instead of a million hazards.
+
+A run (`FigureRun`) holds, per hospital, exactly the line `reports.selectors.figures_by_hospital`
+computes for the run's period as of the run's instant, plus the per-category and per-month
+counts the dashboard draws. A page built from a run states that instant ("数据截至 …"), like
+every other page states its own.
+
+Why the lines stay equal to the live figures of their instant:
+- Runs of a running period are recomputed on a schedule (`FIGURES_REFRESH_MINUTES`, the beat
+  task `reports.refresh_figures`); a page never uses a run older than `FIGURES_RUN_MAX_AGE`.
+  A past period's run is as of the end of the period, computed once and kept.
+- Every write to a hospital's records (a hazard, an inspection, an assignment, a 4+N item or
+  record, the hospital itself) bumps `dirty` on that hospital's stored lines when it commits
+  (`figures_touch`). A dirty line is recomputed, as of its run's instant, before it is read.
+  Most writes cannot change the past (a transition at 10:07 does not change figures as of
+  10:05), so this recomputes more than it must, one hospital at a time, which is cheap.
+- Lines are per hospital; the region a hospital belongs to is read when the run is read, so
+  moving a hospital or re-parenting a region needs no repair.
+- Bulk writes send no signals (the demo seeder, the benchmark generator, the monthly
+  assignment generator): `manage.py figures_reconcile` compares every stored line with the live
+  figures of its instant and repairs the difference; it also runs nightly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections import defaultdict
+from dataclasses import fields as dataclass_fields
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from core.dates import as_of_date, end_of_day, today
+from hazards.choices import Category
+from hazards.selectors import hazard_figures_by
+from hospitals.models import Region
+
+from .choices import PeriodKind
+from .models import FigureRun, HospitalFigures
+from .periods import Period, as_of_for
+from .scope import ReportScope
+from .selectors import (
+    Figures,
+    assemble_summary,
+    figures_by_hospital,
+    monthly_counts,
+    scope_hazards,
+    trend_months,
+    trend_of,
+)
+
+logger = logging.getLogger(__name__)
+
+FIGURE_FIELDS = tuple(f.name for f in dataclass_fields(Figures))
+TREND_MONTHS = 12
+
+
+def dashboard_periods(on: dt.date | None = None) -> list[Period]:
+    """The periods the dashboard offers: the running month, quarter, half-year and year, and
+    the previous month, quarter and year."""
+    on = on or today()
+    return [
+        Period.containing(PeriodKind.MONTH, on),
+        Period.containing(PeriodKind.MONTH, on).previous(),
+        Period.containing(PeriodKind.QUARTER, on),
+        Period.containing(PeriodKind.QUARTER, on).previous(),
+        Period.containing(PeriodKind.HALF_YEAR, on),
+        Period.containing(PeriodKind.YEAR, on),
+        Period.containing(PeriodKind.YEAR, on).previous(),
+    ]
+
+
+# ---- computing lines -----------------------------------------------------------------------
+
+
+def compute_lines(period: Period, as_of: dt.datetime, hospital_ids=None) -> dict[int, dict]:
+    """{hospital_id: field values of a HospitalFigures line} for every hospital (or those of
+    `hospital_ids`), as of `as_of`: the live selectors, grouped per hospital (a fixed number of
+    queries per top-level region)."""
+    on = as_of_date(as_of)
+    months = trend_months(on, TREND_MONTHS)
+    result: dict[int, dict] = {}
+    for root in Region.objects.filter(parent__isnull=True).order_by("path"):
+        scope = ReportScope(region=root, period=period, as_of=as_of)
+        figures, _security = figures_by_hospital(scope, hospital_ids)
+        if not figures:
+            continue
+        hazards = scope_hazards(scope)
+        if hospital_ids is not None:
+            hazards = hazards.filter(hospital_id__in=list(hospital_ids))
+        categories: dict[int, dict] = defaultdict(dict)
+        by_category = hazard_figures_by(
+            hazards,
+            group_by=("hospital_id", "category"),
+            period=(period.start, period.end),
+            as_of=as_of,
+        )
+        for (hospital_id, category), counts in by_category.items():
+            if counts.found:
+                categories[hospital_id][category] = [counts.found, counts.open]
+        per_month: dict[int, dict] = defaultdict(dict)
+        for (kind, month, hospital_id), n in monthly_counts(
+            hazards, months, on, by="hospital_id"
+        ).items():
+            key = f"{month.year}-{month.month:02d}"
+            pair = per_month[hospital_id].setdefault(key, [0, 0])
+            pair[0 if kind == "found" else 1] = n
+        for hospital_id, line in figures.items():
+            result[hospital_id] = {
+                **{name: getattr(line, name) for name in FIGURE_FIELDS},
+                "categories": categories.get(hospital_id, {}),
+                "months": per_month.get(hospital_id, {}),
+            }
+    return result
+
+
+def figures_refresh(*, period: Period, now: dt.datetime | None = None) -> FigureRun:
+    """Compute and store every hospital's line for `period` as of `as_of_for(period, now)`; keep
+    the previous run of the period (a page may be reading it) and delete older ones."""
+    as_of = as_of_for(period, now)
+    started = time.monotonic()
+    run = FigureRun.objects.create(period_key=period.key, as_of=as_of)
+    lines = compute_lines(period, as_of)
+    HospitalFigures.objects.bulk_create(
+        [HospitalFigures(run=run, hospital_id=pk, **values) for pk, values in lines.items()],
+        batch_size=1000,
+    )
+    run.complete = True
+    run.duration_ms = int((time.monotonic() - started) * 1000)
+    run.save(update_fields=["complete", "duration_ms"])
+    older = list(
+        FigureRun.objects.filter(period_key=period.key)
+        .exclude(pk=run.pk)
+        .order_by("-as_of", "-pk")
+        .values_list("pk", flat=True)[1:]
+    )
+    if older:
+        FigureRun.objects.filter(pk__in=older).delete()
+    logger.info(
+        "figures %s as of %s: %d lines in %d ms", period.key, as_of, len(lines), run.duration_ms
+    )
+    return run
+
+
+def run_max_age() -> dt.timedelta:
+    return dt.timedelta(seconds=getattr(settings, "FIGURES_RUN_MAX_AGE", 3600))
+
+
+def latest_run(period: Period, *, now: dt.datetime | None = None) -> FigureRun | None:
+    """The stored run a page may use for `period`: for a past period, the one as of its end;
+    for a running one, the newest that is not older than `FIGURES_RUN_MAX_AGE`."""
+    now = now or timezone.now()
+    runs = FigureRun.objects.filter(period_key=period.key, complete=True)
+    if now >= end_of_day(period.end):
+        runs = runs.filter(as_of=end_of_day(period.end))
+    else:
+        runs = runs.filter(as_of__gte=now - run_max_age(), as_of__lte=now)
+    return runs.order_by("-as_of", "-pk").first()
+
+
+def run_for(period: Period) -> FigureRun:
+    """The run to show for `period`: the stored one, or one computed now (once: concurrent
+    requests for the same period wait for the first instead of computing it again)."""
+    run = latest_run(period)
+    if run is not None:
+        return run
+    lock = f"figures-run-lock:{period.key}"
+    if cache.add(lock, 1, timeout=600):
+        try:
+            return figures_refresh(period=period)
+        finally:
+            cache.delete(lock)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        time.sleep(0.25)
+        run = latest_run(period)
+        if run is not None:
+            return run
+    return figures_refresh(period=period)
+
+
+def figures_refresh_due(*, now: dt.datetime | None = None) -> list[FigureRun]:
+    """The scheduled refresh: a new run for each running dashboard period, and the run of each
+    past one that has none yet."""
+    now = now or timezone.now()
+    runs = []
+    for period in dashboard_periods(as_of_date(now)):
+        if now < end_of_day(period.end) or latest_run(period, now=now) is None:
+            runs.append(figures_refresh(period=period, now=now))
+    return runs
+
+
+# ---- reading a run ---------------------------------------------------------------------------
+
+
+def _figures_of(line: HospitalFigures) -> Figures:
+    return Figures(**{name: getattr(line, name) for name in FIGURE_FIELDS})
+
+
+def refresh_lines(run: FigureRun, hospital_ids, known: dict[int, HospitalFigures]) -> None:
+    """Recompute the lines of `hospital_ids` as of the run's instant and store them; `known`
+    ({hospital_id: line} as read) is updated in place. A line written to again meanwhile
+    stays dirty (the update matches the dirty count that was read)."""
+    values = compute_lines(Period.parse(run.period_key), run.as_of, hospital_ids)
+    for hospital_id in hospital_ids:
+        line_values = values.get(hospital_id)
+        if line_values is None:  # no longer exists
+            known.pop(hospital_id, None)
+            continue
+        line = known.get(hospital_id)
+        if line is None:
+            line = HospitalFigures(run=run, hospital_id=hospital_id, **line_values)
+            try:
+                with transaction.atomic():
+                    line.save()
+            except IntegrityError:  # a concurrent reader stored it first
+                pass
+        else:
+            HospitalFigures.objects.filter(pk=line.pk, dirty=line.dirty).update(
+                dirty=0, **line_values
+            )
+            for name, value in line_values.items():
+                setattr(line, name, value)
+            line.dirty = 0
+        known[hospital_id] = line
+
+
+def run_lines(run: FigureRun, scope: ReportScope) -> dict[int, HospitalFigures]:
+    """{hospital_id: line} of the run for every hospital of the scope, the dirty and missing
+    ones recomputed first (2 queries when none is)."""
+    hospital_ids = set(scope.hospitals().order_by().values_list("pk", flat=True))
+    lines = {
+        line.hospital_id: line
+        for line in HospitalFigures.objects.filter(run=run, hospital_id__in=scope.hospitals())
+    }
+    stale = sorted(pk for pk in hospital_ids if pk not in lines or lines[pk].dirty)
+    if stale:
+        refresh_lines(run, stale, lines)
+    return {pk: line for pk, line in lines.items() if pk in hospital_ids}
+
+
+def run_figures(run: FigureRun, scope: ReportScope):
+    """(ScopeSummary, category rows, trend) of a scope from a stored run — what
+    `summarise_scope`, `category_counts` and `trend` give live as of the run's instant."""
+    lines = run_lines(run, scope)
+    summary = assemble_summary(scope, {pk: _figures_of(line) for pk, line in lines.items()})
+    found: dict[str, int] = defaultdict(int)
+    still_open: dict[str, int] = defaultdict(int)
+    months: dict[tuple, int] = defaultdict(int)
+    for line in lines.values():
+        for category, (n_found, n_open) in line.categories.items():
+            found[category] += n_found
+            still_open[category] += n_open
+        for key, (n_found, n_closed) in line.months.items():
+            year, month = (int(part) for part in key.split("-"))
+            months[("found", dt.date(year, month, 1))] += n_found
+            months[("closed", dt.date(year, month, 1))] += n_closed
+    categories = [
+        (value, str(label), found[value], still_open[value])
+        for value, label in Category.choices
+        if found.get(value)
+    ]
+    trend = trend_of(trend_months(as_of_date(run.as_of), TREND_MONTHS), months)
+    return summary, categories, trend
+
+
+# ---- keeping lines honest ------------------------------------------------------------------
+
+
+def figures_touch(hospital_ids) -> int:
+    """Mark the stored lines of these hospitals dirty (called when a write commits)."""
+    ids = [pk for pk in hospital_ids if pk]
+    if not ids:
+        return 0
+    return HospitalFigures.objects.filter(hospital_id__in=ids).update(dirty=F("dirty") + 1)
+
+
+def touch_on_commit(hospital_id) -> None:
+    if hospital_id:
+        transaction.on_commit(lambda: figures_touch([hospital_id]))
+
+
+def figures_reconcile(*, repair: bool = True) -> list[tuple[FigureRun, int, list[str]]]:
+    """Compare every stored line of every complete run with the live figures of the run's
+    instant; return (run, hospital_id, differing fields) for each line that differs (or is
+    missing, or should not exist) and, with `repair`, store the live values."""
+    differences = []
+    for run in FigureRun.objects.filter(complete=True).order_by("period_key", "as_of"):
+        live = compute_lines(Period.parse(run.period_key), run.as_of)
+        stored = {line.hospital_id: line for line in run.lines.all()}
+        for hospital_id in sorted(set(live) | set(stored)):
+            values = live.get(hospital_id)
+            line = stored.get(hospital_id)
+            if values is None:
+                differences.append((run, hospital_id, ["missing hospital"]))
+                if repair:
+                    line.delete()
+                continue
+            if line is None:
+                differences.append((run, hospital_id, ["missing line"]))
+                if repair:
+                    HospitalFigures.objects.create(run=run, hospital_id=hospital_id, **values)
+                continue
+            changed = [name for name, value in values.items() if getattr(line, name) != value]
+            if changed:
+                differences.append((run, hospital_id, changed))
+            if repair and (changed or line.dirty):
+                HospitalFigures.objects.filter(pk=line.pk).update(dirty=0, **values)
+    return differences
