@@ -17,7 +17,7 @@ BEAT_SCHEDULE = {
     # lines instead of a million hazards); the page states the instant they are as of.
     "reports-refresh-figures": {
         "task": "reports.refresh_figures",
-        "schedule": crontab(minute="*/%d" % getattr(settings, "FIGURES_REFRESH_MINUTES", 5)),
+        "schedule": crontab(minute=f"*/{getattr(settings, 'FIGURES_REFRESH_MINUTES', 5)}"),
     },
     # Lines that bulk writes left behind (no signals) are repaired overnight.
     "reports-reconcile-figures": {

@@ -8,7 +8,8 @@ every other page states its own.
 
 Why the lines stay equal to the live figures of their instant:
 - Runs of a running period are recomputed on a schedule (`FIGURES_REFRESH_MINUTES`, the beat
-  task `reports.refresh_figures`); a page never uses a run older than `FIGURES_RUN_MAX_AGE`.
+  task `reports.refresh_figures`) while pages ask for them (the running year always); a page
+  never uses a run older than `FIGURES_RUN_MAX_AGE` (it computes a new one instead).
   A past period's run is as of the end of the period, computed once and kept.
 - Every write to a hospital's records (a hazard, an inspection, an assignment, a 4+N item or
   record, the hospital itself) bumps `dirty` on that hospital's stored lines when it commits
@@ -164,9 +165,18 @@ def latest_run(period: Period, *, now: dt.datetime | None = None) -> FigureRun |
     return runs.order_by("-as_of", "-pk").first()
 
 
+WANTED_SECONDS = 3600
+
+
+def _wanted_key(period: Period) -> str:
+    return f"figures-wanted:{period.key}"
+
+
 def run_for(period: Period) -> FigureRun:
     """The run to show for `period`: the stored one, or one computed now (once: concurrent
-    requests for the same period wait for the first instead of computing it again)."""
+    requests for the same period wait for the first instead of computing it again). The
+    period is then kept fresh by the scheduled refresh for the next hour."""
+    cache.set(_wanted_key(period), 1, WANTED_SECONDS)
     run = latest_run(period)
     if run is not None:
         return run
@@ -185,12 +195,19 @@ def run_for(period: Period) -> FigureRun:
     return figures_refresh(period=period)
 
 
-def figures_refresh_due(*, now: dt.datetime | None = None) -> list[FigureRun]:
-    """The scheduled refresh: a new run for each running dashboard period, and the run of each
-    past one that has none yet."""
+def figures_refresh_due(*, now: dt.datetime | None = None, every: bool = False) -> list[FigureRun]:
+    """The scheduled refresh: a new run of the dashboard's default period (the running year)
+    and of every running period a page asked for in the last hour, and the run of each such
+    past period that has none yet (`every`: of all the dashboard's periods). A province's run
+    costs seconds of database time, so periods nobody looks at are not recomputed."""
     now = now or timezone.now()
+    periods = dashboard_periods(as_of_date(now))
+    default = Period.containing(PeriodKind.YEAR, as_of_date(now))
     runs = []
-    for period in dashboard_periods(as_of_date(now)):
+    for period in periods:
+        wanted = every or period == default or cache.get(_wanted_key(period)) is not None
+        if not wanted:
+            continue
         if now < end_of_day(period.end) or latest_run(period, now=now) is None:
             runs.append(figures_refresh(period=period, now=now))
     return runs

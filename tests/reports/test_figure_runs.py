@@ -31,6 +31,7 @@ from reports.snapshots import (
     figures_refresh_due,
     latest_run,
     run_figures,
+    run_for,
 )
 from tests.factories import RegionFactory
 
@@ -213,9 +214,9 @@ def test_reconcile_command_checks_and_repairs(runs, scenario, capsys):
 
 
 def test_scheduled_refresh_keeps_two_runs_per_running_period(scenario):
-    first = figures_refresh_due()
-    second = figures_refresh_due()
-    third = figures_refresh_due()
+    first = figures_refresh_due(every=True)
+    second = figures_refresh_due(every=True)
+    third = figures_refresh_due(every=True)
     running = [run for run in third if run.period_key == "2026-Q4"]
     assert running and FigureRun.objects.filter(period_key="2026-Q4").count() == 2
     # A past period is computed once (as of its end) and kept.
@@ -249,3 +250,9 @@ def test_reading_a_run_costs_a_fixed_number_of_queries(
     scope = ReportScope(region=city, period=Period.parse("2026-Q3"), as_of=run.as_of)
     with django_assert_max_num_queries(4):
         run_figures(run, scope)
+
+
+def test_scheduled_refresh_recomputes_only_the_periods_pages_ask_for(scenario):
+    assert [run.period_key for run in figures_refresh_due()] == ["2026"]  # the default
+    run_for(Period.parse("2026-Q4"))  # a page asks for the quarter
+    assert {run.period_key for run in figures_refresh_due()} == {"2026-Q4", "2026"}

@@ -26,7 +26,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, check: bool, refresh: bool, **options):
         if refresh:
-            for run in figures_refresh_due():
+            for run in figures_refresh_due(every=True):
                 self.stdout.write(f"refreshed {run} ({run.duration_ms} ms)")
         differences = figures_reconcile(repair=not check)
         for run, hospital_id, names in differences:
