@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 from urllib.parse import urlencode
 
 from django.urls import NoReverseMatch, reverse
@@ -71,6 +72,37 @@ def trend(scope: ReportScope, *, months: int = 12) -> dict:
     on = as_of_date(scope.as_of)
     keys = trend_months(on, months)
     return trend_of(keys, monthly_counts(scope_hazards(scope), keys, on))
+
+
+class LeagueRow:
+    """A league-table line whose list links are built only when shown: a province has 2,000
+    institutions and the page shows 50 (building every link took 1.7 s)."""
+
+    def __init__(self, line, period: Period):
+        self.rank, self.hospital, self.figures = line.rank, line.hospital, line.figures
+        self._period = period
+
+    def __getitem__(self, name: str):
+        return getattr(self, name)
+
+    def _link(self, **params) -> str:
+        return hazard_list_url(hospital=self.hospital.pk, **params)
+
+    @cached_property
+    def url(self) -> str:
+        return self._link(**_period_params(self._period))
+
+    @cached_property
+    def overdue_url(self) -> str:
+        return self._link(**_period_params(self._period), overdue="on")
+
+    @cached_property
+    def rectified_url(self) -> str:
+        return self._link(**_period_params(self._period), status="closed")
+
+    @cached_property
+    def major_url(self) -> str:
+        return self._link(risk_level=RiskLevel.MAJOR, status="open")
 
 
 def bureau_dashboard(scope: ReportScope, run=None) -> dict:
@@ -148,24 +180,7 @@ def bureau_dashboard(scope: ReportScope, run=None) -> dict:
             "open": still_open,
             "url": hazard_list_url(**found_params, category=value),
         }
-    hospitals = [
-        {
-            "rank": line.rank,
-            "hospital": line.hospital,
-            "figures": line.figures,
-            "url": hazard_list_url(hospital=line.hospital.pk, **_period_params(period)),
-            "overdue_url": hazard_list_url(
-                hospital=line.hospital.pk, **_period_params(period), overdue="on"
-            ),
-            "rectified_url": hazard_list_url(
-                hospital=line.hospital.pk, **_period_params(period), status="closed"
-            ),
-            "major_url": hazard_list_url(
-                hospital=line.hospital.pk, risk_level=RiskLevel.MAJOR, status="open"
-            ),
-        }
-        for line in summary.hospitals
-    ]
+    hospitals = [LeagueRow(line, period) for line in summary.hospitals]
     regions = [
         {
             "region": region,

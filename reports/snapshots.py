@@ -216,65 +216,89 @@ def figures_refresh_due(*, now: dt.datetime | None = None, every: bool = False) 
 # ---- reading a run ---------------------------------------------------------------------------
 
 
-def _figures_of(line: HospitalFigures) -> Figures:
-    return Figures(**{name: getattr(line, name) for name in FIGURE_FIELDS})
+LINE_FIELDS = (*FIGURE_FIELDS, "categories", "months")
 
 
-def refresh_lines(run: FigureRun, hospital_ids, known: dict[int, HospitalFigures]) -> None:
-    """Recompute the lines of `hospital_ids` as of the run's instant and store them; `known`
-    ({hospital_id: line} as read) is updated in place. A line written to again meanwhile
-    stays dirty (the update matches the dirty count that was read)."""
-    values = compute_lines(Period.parse(run.period_key), run.as_of, hospital_ids)
-    for hospital_id in hospital_ids:
-        line_values = values.get(hospital_id)
-        if line_values is None:  # no longer exists
-            known.pop(hospital_id, None)
-            continue
-        line = known.get(hospital_id)
-        if line is None:
-            line = HospitalFigures(run=run, hospital_id=hospital_id, **line_values)
+def refresh_lines(run: FigureRun, dirty: dict[int, int | None]) -> dict[int, dict]:
+    """Recompute the lines of the hospitals in `dirty` ({hospital_id: dirty count as read, or
+    None when the run has no line for it}) as of the run's instant, store them and return
+    {hospital_id: values}. A line written to again meanwhile stays dirty (the update matches
+    the dirty count that was read)."""
+    values = compute_lines(Period.parse(run.period_key), run.as_of, list(dirty))
+    for hospital_id, line_values in values.items():
+        seen = dirty.get(hospital_id)
+        if seen is None:
             try:
                 with transaction.atomic():
-                    line.save()
+                    HospitalFigures.objects.create(run=run, hospital_id=hospital_id, **line_values)
             except IntegrityError:  # a concurrent reader stored it first
                 pass
         else:
-            HospitalFigures.objects.filter(pk=line.pk, dirty=line.dirty).update(
+            HospitalFigures.objects.filter(run=run, hospital_id=hospital_id, dirty=seen).update(
                 dirty=0, **line_values
             )
-            for name, value in line_values.items():
-                setattr(line, name, value)
-            line.dirty = 0
-        known[hospital_id] = line
+    return values
 
 
-def run_lines(run: FigureRun, scope: ReportScope) -> dict[int, HospitalFigures]:
-    """{hospital_id: line} of the run for every hospital of the scope, the dirty and missing
-    ones recomputed first (2 queries when none is)."""
-    hospital_ids = set(scope.hospitals().order_by().values_list("pk", flat=True))
-    lines = {
-        line.hospital_id: line
-        for line in HospitalFigures.objects.filter(run=run, hospital_id__in=scope.hospitals())
+class _Place:
+    """What the summary needs of a hospital or a region, read as plain values (a province has
+    2,000 institutions: model instances would cost more than the figures)."""
+
+    __slots__ = ("is_active", "name", "path", "pk", "region", "region_id")
+
+    def __init__(self, **values):
+        for name, value in values.items():
+            setattr(self, name, value)
+
+
+def run_lines(run: FigureRun, scope: ReportScope) -> tuple[list, dict[int, dict]]:
+    """(hospitals of the scope as `_Place`s in league order of name, {hospital_id: line values})
+    of the run, the dirty and missing lines recomputed first (4 queries when none is)."""
+    hospitals = scope.hospitals()
+    regions = {
+        pk: _Place(pk=pk, name=name, path=path)
+        for pk, name, path in Region.objects.filter(
+            pk__in=hospitals.order_by().values("region_id")
+        ).values_list("pk", "name", "path")
     }
-    stale = sorted(pk for pk in hospital_ids if pk not in lines or lines[pk].dirty)
-    if stale:
-        refresh_lines(run, stale, lines)
-    return {pk: line for pk, line in lines.items() if pk in hospital_ids}
+    places = [
+        _Place(pk=pk, name=name, region=regions[region_id], region_id=region_id, is_active=active)
+        for pk, name, region_id, active in hospitals.order_by("region__path", "name").values_list(
+            "pk", "name", "region_id", "is_active"
+        )
+    ]
+    lines: dict[int, dict] = {}
+    dirty: dict[int, int | None] = {}
+    for hospital_id, seen, *values in HospitalFigures.objects.filter(
+        run=run, hospital_id__in=hospitals.order_by().values("pk")
+    ).values_list("hospital_id", "dirty", *LINE_FIELDS):
+        if seen:
+            dirty[hospital_id] = seen
+        lines[hospital_id] = dict(zip(LINE_FIELDS, values, strict=True))
+    for place in places:
+        if place.pk not in lines:
+            dirty[place.pk] = None
+    if dirty:
+        lines.update(refresh_lines(run, dirty))
+    return places, lines
 
 
 def run_figures(run: FigureRun, scope: ReportScope):
     """(ScopeSummary, category rows, trend) of a scope from a stored run — what
     `summarise_scope`, `category_counts` and `trend` give live as of the run's instant."""
-    lines = run_lines(run, scope)
-    summary = assemble_summary(scope, {pk: _figures_of(line) for pk, line in lines.items()})
+    places, lines = run_lines(run, scope)
+    figures = {
+        pk: Figures(**{name: line[name] for name in FIGURE_FIELDS}) for pk, line in lines.items()
+    }
+    summary = assemble_summary(scope, figures, hospitals=places)
     found: dict[str, int] = defaultdict(int)
     still_open: dict[str, int] = defaultdict(int)
     months: dict[tuple, int] = defaultdict(int)
     for line in lines.values():
-        for category, (n_found, n_open) in line.categories.items():
+        for category, (n_found, n_open) in line["categories"].items():
             found[category] += n_found
             still_open[category] += n_open
-        for key, (n_found, n_closed) in line.months.items():
+        for key, (n_found, n_closed) in line["months"].items():
             year, month = (int(part) for part in key.split("-"))
             months[("found", dt.date(year, month, 1))] += n_found
             months[("closed", dt.date(year, month, 1))] += n_closed
