@@ -14,20 +14,30 @@ class ReportsConfig(AppConfig):
         from django.apps import apps
         from django.db.models.signals import post_delete, post_save
 
-        from hospitals.models import Hospital
+        from hospitals.models import Hospital, Region
 
-        from .snapshots import touch_on_commit
+        from .snapshots import regions_changed_on_commit, touch_on_commit
 
         # Local functions: connected with weak=False, or they would be garbage-collected.
         def hospital_written(sender, instance, **kwargs):
             touch_on_commit(instance.pk)
+            regions_changed_on_commit()  # added, moved or removed: the scope's members change
 
         def record_written(sender, instance, **kwargs):
             touch_on_commit(getattr(instance, "hospital_id", None))
 
-        post_save.connect(
-            hospital_written, sender=Hospital, weak=False, dispatch_uid="figures-hospital"
-        )
+        def region_written(sender, instance, **kwargs):
+            regions_changed_on_commit()
+
+        for signal in (post_save, post_delete):
+            signal.connect(
+                region_written, sender=Region, weak=False, dispatch_uid=f"figures-region-{signal}"
+            )
+
+        for signal in (post_save, post_delete):
+            signal.connect(
+                hospital_written, sender=Hospital, weak=False, dispatch_uid=f"figures-h-{signal}"
+            )
         for label in FIGURE_SOURCE_APPS:
             for model in apps.get_app_config(label).get_models():
                 field = next((f for f in model._meta.concrete_fields if f.name == "hospital"), None)

@@ -144,6 +144,9 @@ class FigureRun(models.Model):
     computed_at = models.DateTimeField(_("计算时间"), auto_now_add=True)
     complete = models.BooleanField(_("已完成"), default=False)
     duration_ms = models.PositiveIntegerField(_("耗时(毫秒)"), default=0)
+    # Moves whenever a line is recomputed or the region tree changes: pages cache what they
+    # read from the run under it.
+    generation = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("统计快照")

@@ -36,6 +36,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from core.dates import as_of_date, end_of_day, today
 from hazards.choices import Category
@@ -237,6 +238,7 @@ def refresh_lines(run: FigureRun, dirty: dict[int, int | None]) -> dict[int, dic
             HospitalFigures.objects.filter(run=run, hospital_id=hospital_id, dirty=seen).update(
                 dirty=0, **line_values
             )
+    FigureRun.objects.filter(pk=run.pk).update(generation=F("generation") + 1)
     return values
 
 
@@ -285,7 +287,29 @@ def run_lines(run: FigureRun, scope: ReportScope) -> tuple[list, dict[int, dict]
 
 def run_figures(run: FigureRun, scope: ReportScope):
     """(ScopeSummary, category rows, trend) of a scope from a stored run — what
-    `summarise_scope`, `category_counts` and `trend` give live as of the run's instant."""
+    `summarise_scope`, `category_counts` and `trend` give live as of the run's instant.
+    Cached under the run's generation while none of the scope's lines is dirty."""
+    hospitals = scope.hospitals().order_by().values("pk")
+    if HospitalFigures.objects.filter(run=run, dirty__gt=0, hospital_id__in=hospitals).exists():
+        return _run_figures(run, scope)  # recomputes the dirty lines: a new generation
+    key = "figures-read:" + ":".join(
+        str(part)
+        for part in (
+            run.pk,
+            run.generation,
+            scope.region.pk,
+            scope.hospital.pk if scope.hospital else "",
+            get_language(),
+        )
+    )
+    result = cache.get(key)
+    if result is None:
+        result = _run_figures(run, scope)
+        cache.set(key, result, run_max_age().total_seconds())
+    return result
+
+
+def _run_figures(run: FigureRun, scope: ReportScope):
     places, lines = run_lines(run, scope)
     figures = {
         pk: Figures(**{name: line[name] for name in FIGURE_FIELDS}) for pk, line in lines.items()
@@ -325,6 +349,12 @@ def figures_touch(hospital_ids) -> int:
 def touch_on_commit(hospital_id) -> None:
     if hospital_id:
         transaction.on_commit(lambda: figures_touch([hospital_id]))
+
+
+def regions_changed_on_commit() -> None:
+    """A region renamed, added or moved: what pages cached from runs is read again (the lines
+    themselves are per hospital and stay true)."""
+    transaction.on_commit(lambda: FigureRun.objects.update(generation=F("generation") + 1))
 
 
 def figures_reconcile(*, repair: bool = True) -> list[tuple[FigureRun, int, list[str]]]:
