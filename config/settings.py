@@ -257,6 +257,12 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
+# Stored figure runs (reports.snapshots): dashboards over large scopes read them. A running
+# period's run is recomputed every FIGURES_REFRESH_MINUTES; a page never uses one older than
+# FIGURES_RUN_MAX_AGE seconds (it computes a new one instead).
+FIGURES_REFRESH_MINUTES = env.int("FIGURES_REFRESH_MINUTES", default=5)
+FIGURES_RUN_MAX_AGE = env.int("FIGURES_RUN_MAX_AGE", default=3600)
+
 # Reports: a build with no heartbeat for this long is re-queued (or failed after the attempts);
 # scopes up to REPORTS_DIRECT_MAX_ROWS rows may be downloaded directly instead of queued.
 REPORTS_HEARTBEAT_TIMEOUT = env.int("REPORTS_HEARTBEAT_TIMEOUT", default=300)

@@ -133,3 +133,65 @@ class ReportExport(models.Model):
         if self.started_at and self.finished_at:
             return self.finished_at - self.started_at
         return None
+
+
+class FigureRun(models.Model):
+    """Every hospital's figures for one period computed as of one instant (`as_of`), stored so a
+    province dashboard adds up 2,000 rows instead of a million hazards (`reports.snapshots`)."""
+
+    period_key = models.CharField(_("期间"), max_length=40)
+    as_of = models.DateTimeField(_("数据截至"))
+    computed_at = models.DateTimeField(_("计算时间"), auto_now_add=True)
+    complete = models.BooleanField(_("已完成"), default=False)
+    duration_ms = models.PositiveIntegerField(_("耗时(毫秒)"), default=0)
+    # Moves whenever a line is recomputed or the region tree changes: pages cache what they
+    # read from the run under it.
+    generation = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("统计快照")
+        verbose_name_plural = _("统计快照")
+        indexes = [models.Index(fields=["period_key", "-as_of"], name="figure_run_period_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.period_key} @ {self.as_of:%Y-%m-%d %H:%M}"
+
+
+class HospitalFigures(models.Model):
+    """One hospital's line of a FigureRun: the fields of `reports.selectors.Figures`, plus the
+    per-category and per-month counts the dashboard draws. `dirty` counts the writes to the
+    hospital's records since the line was computed; a dirty line is recomputed (as of the run's
+    instant) before it is read, so a stored line always equals the live figures of that instant."""
+
+    run = models.ForeignKey(FigureRun, on_delete=models.CASCADE, related_name="lines")
+    hospital = models.ForeignKey(Hospital, on_delete=models.CASCADE, related_name="+")
+    dirty = models.PositiveIntegerField(default=0)
+    found = models.PositiveIntegerField(default=0)
+    rectified = models.PositiveIntegerField(default=0)
+    overdue = models.PositiveIntegerField(default=0)
+    open = models.PositiveIntegerField(default=0)
+    major = models.PositiveIntegerField(default=0)
+    immediate = models.PositiveIntegerField(default=0)
+    major_open = models.PositiveIntegerField(default=0)
+    overdue_all = models.PositiveIntegerField(default=0)
+    open_all = models.PositiveIntegerField(default=0)
+    closed = models.PositiveIntegerField(default=0)
+    inspections = models.PositiveIntegerField(default=0)
+    inspections_due = models.PositiveIntegerField(default=0)
+    inspections_done = models.PositiveIntegerField(default=0)
+    security_met = models.PositiveIntegerField(default=0)
+    security_total = models.PositiveIntegerField(default=0)
+    hospitals = models.PositiveIntegerField(default=1)
+    # {"fire": [found, open], …} and {"2026-10": [found, closed], …}
+    categories = models.JSONField(default=dict)
+    months = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("机构统计行")
+        verbose_name_plural = _("机构统计行")
+        constraints = [
+            models.UniqueConstraint(fields=["run", "hospital"], name="uniq_figures_run_hospital")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run} · {self.hospital_id}"

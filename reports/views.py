@@ -1,23 +1,21 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.dates import today
-from core.figures import cached_for, is_large_scope
+from core.figures import is_large_scope
 from core.http import XLSX_CONTENT_TYPE, attachment_response, file_response
 from hospitals.models import Region
 
 from .choices import STATUS_BADGES, ExportStatus, PeriodKind, ReportType
-from .dashboard import bureau_dashboard, cacheable, officer_dashboard
+from .dashboard import bureau_dashboard, officer_dashboard
 from .forms import DEFAULT_PERIOD_KIND, ReportRequestForm
 from .models import ReportExport
 from .periods import Period, PeriodError
@@ -31,6 +29,7 @@ from .services import (
     report_filename,
     report_types_for,
 )
+from .snapshots import dashboard_periods, run_for
 
 
 def _require_reports(user):
@@ -195,17 +194,7 @@ def _dashboard_period(request) -> Period:
 
 
 def _period_options(current: Period) -> list[tuple[str, str]]:
-    now = today()
-    options = [
-        Period.containing(PeriodKind.MONTH, now),
-        Period.containing(PeriodKind.MONTH, now).previous(),
-        Period.containing(PeriodKind.QUARTER, now),
-        Period.containing(PeriodKind.QUARTER, now).previous(),
-        Period.containing(PeriodKind.HALF_YEAR, now),
-        Period.containing(PeriodKind.YEAR, now),
-        Period.containing(PeriodKind.YEAR, now).previous(),
-    ]
-    choices = [(p.key, p.label) for p in options]
+    choices = [(p.key, p.label) for p in dashboard_periods()]
     if current.key not in {key for key, _label in choices}:
         choices.insert(0, (current.key, current.label))
     return choices
@@ -233,13 +222,11 @@ def dashboard(request):
     period = _dashboard_period(request)
     scope = ReportScope(region=region, period=period)
     if is_large_scope(user):
-        # A province's figures take seconds to add up: computed at most every few minutes and
-        # shown with the instant they are as of (the page states it).
-        context = cached_for(
-            f"dashboard {region.pk} {period.key} {get_language()}",  # labels are translated
-            getattr(settings, "DASHBOARD_CACHE_SECONDS", 300),
-            lambda: cacheable(bureau_dashboard(scope)),
-        )
+        # A province's figures take seconds to add up from the hazards: read from the stored
+        # run of the period instead, as of the run's instant (the page states it).
+        run = run_for(period)
+        scope = ReportScope(region=region, period=period, as_of=run.as_of)
+        context = bureau_dashboard(scope, run=run)
     else:
         context = bureau_dashboard(scope)
     context = {
