@@ -76,6 +76,27 @@
     say(bar.getAttribute("data-text-none"));
   });
 
+  // "其余 N 项全部合格" counts down as items of this page are answered (saved by record.js).
+  var passForm = document.querySelector("form[data-pass-remaining]");
+  if (passForm) {
+    var atLoad = parseInt(passForm.getAttribute("data-pass-remaining"), 10) || 0;
+    var blankAtLoad = Array.prototype.filter.call(
+      document.querySelectorAll(".answer-card"), TESTS.unanswered
+    );
+    var label = passForm.querySelector("[data-pass-remaining-text]");
+    var button = passForm.querySelector("[data-text-template]");
+    document.addEventListener("change", function (event) {
+      if (!event.target || event.target.name !== "result") { return; }
+      var n = atLoad - blankAtLoad.filter(function (card) { return !TESTS.unanswered(card); }).length;
+      if (label && button) {
+        label.textContent = button.getAttribute("data-text-template").replace("__N__", n);
+      }
+      passForm.setAttribute(
+        "data-confirm", passForm.getAttribute("data-confirm-template").replace("__N__", n)
+      );
+    });
+  }
+
   // Arriving at #item-N (a jump from another section, a link from the review page): unfold it.
   if (window.location.hash.indexOf("#item-") === 0) {
     var arrived = document.getElementById(window.location.hash.slice(1));

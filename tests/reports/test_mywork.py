@@ -169,7 +169,7 @@ def test_query_count_does_not_grow_with_the_work(
     for hazard in list(hospital_a.hazards.all())[:2]:
         start(hazard, officer_a)
     # Two hazards found by the bureau wait for its acceptance, one hospital's for an extension.
-    for n in range(2):
+    for _n in range(2):
         found = raise_hazard(
             hospital=hospital_a, found_by=county_bureau, source="linked_department"
         )
