@@ -92,7 +92,7 @@ def test_view_refuses_the_bureau_on_a_hospital_self_inspection(
     inspection = started(officer_a, hospital_a)
     client.force_login(county_bureau)
     response = client.post(reverse("inspections:pass_remaining", args=[inspection.pk]))
-    assert response.status_code in (302, 404)
+    assert response.status_code == 404  # a hospital's draft is not the bureau's to see
     assert inspection.answers.exclude(result="").count() == 0
 
 
@@ -114,3 +114,25 @@ def test_record_page_offers_the_whole_checklist_action_and_jumps(
     assert f'href="?section=1#item-{second.pk}" data-jump="unanswered"' in html
     # A failed item's location is marked required.
     assert "field-required" in html
+
+
+def test_review_links_each_incomplete_item_back_to_its_place(
+    client, officer_a, hospital_a, safety_template
+):
+    inspection = started(officer_a, hospital_a)
+    failed = answer_save(
+        answer=inspection.answers.get(item__code="LOGI-03"),
+        by=officer_a,
+        data={"result": Result.FAIL, "fixed_on_the_spot": True},
+    )
+    Answer.objects.filter(pk=failed.pk).update(hazard_location="")
+    blank = inspection.answers.get(item__code="FIRE-01")
+    client.force_login(officer_a)
+    html = client.get(reverse("inspections:review", args=[inspection.pk])).content.decode()
+    record = reverse("inspections:record", args=[inspection.pk])
+    section = list(safety_template.sections.values_list("pk", flat=True)).index(
+        failed.item.section_id
+    )
+    assert f'href="{record}?section={section + 1}#item-{failed.pk}"' in html
+    assert "未填写隐患部位" in html and "立查立改须上传整改后照片" in html
+    assert f'href="{record}?section=1#item-{blank.pk}"' in html
