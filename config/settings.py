@@ -136,7 +136,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+# Everyone lands on 我的工作 (what they must do now); the dashboards stay one tap away.
+LOGIN_REDIRECT_URL = "my_work"
 LOGOUT_REDIRECT_URL = "login"
 
 # Login throttling (django-axes): lock a username+IP pair after repeated failures.

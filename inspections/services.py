@@ -570,6 +570,22 @@ def section_mark_remaining(*, inspection: Inspection, section: ChecklistSection,
     return marked
 
 
+def inspection_mark_remaining(*, inspection: Inspection, by) -> int:
+    """Mark every still-unanswered item of the whole checklist 合格 (after the inspector has
+    recorded the few failures); answered items, failed ones included, are left as they are.
+    Refused, like any other edit of the draft, when `by` may not record this inspection or it
+    is no longer a draft. Returns how many items were marked."""
+    with transaction.atomic():
+        inspection = _lock_inspection(inspection)
+        _require(by, inspection, InspectionAction.RECORD)
+        now = timezone.now()
+        marked = Answer.objects.filter(inspection=inspection, result="").update(
+            result=Result.PASS, answered_by=by, updated_at=now
+        )
+        Inspection.objects.filter(pk=inspection.pk).update(updated_at=now)
+    return marked
+
+
 def photo_delete(*, photo: AnswerPhoto, by) -> None:
     with transaction.atomic():
         inspection = _lock_inspection(photo.answer.inspection)

@@ -21,6 +21,7 @@ urlpatterns = [
     ),
     path("<int:pk>/answers/<int:answer_pk>/amend/", views.answer_amend, name="answer_amend"),
     path("<int:pk>/sections/<int:section_pk>/pass/", views.section_pass, name="section_pass"),
+    path("<int:pk>/pass-remaining/", views.inspection_pass_remaining, name="pass_remaining"),
     path("<int:pk>/photos/<int:photo_pk>/delete/", views.photo_delete, name="photo_delete"),
     path("photos/<int:photo_pk>/", views.photo_view, name="photo"),
     path("<int:pk>/review/", views.inspection_review, name="review"),

@@ -241,3 +241,11 @@ def dashboard(request):
         "period_options": _period_options(period),
     }
     return render(request, "reports/bureau_home.html", context)
+
+
+def my_work(request):
+    """我的工作: the first page after login for every role — what this person must do now."""
+    from .mywork import my_work as select_my_work
+
+    work = select_my_work(request.user)
+    return render(request, "reports/my_work.html", {"work": work, "today": today()})

@@ -107,6 +107,7 @@ def both(row):
 CASES: list[Case] = [
     # --- core -------------------------------------------------------------------------------
     Case("home", **both(E(OK))),
+    Case("my_work", **both(E(OK))),
     Case("healthz", **both(E(OK, anon=OK))),
     Case(
         "csp_report",
@@ -360,6 +361,14 @@ CASES: list[Case] = [
     Case(
         "inspections:section_pass",
         kwargs=lambda w: {"pk": w.draft.pk, "section_pk": w.draft_section.pk},
+        get=ALL_405,
+        post=only(REDIRECT, {OA}, others=NF),
+        writers=frozenset({OA}),
+        watch=("draft_answer",),
+    ),
+    Case(
+        "inspections:pass_remaining",
+        kwargs=pk("draft"),
         get=ALL_405,
         post=only(REDIRECT, {OA}, others=NF),
         writers=frozenset({OA}),
