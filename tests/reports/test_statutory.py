@@ -379,3 +379,21 @@ def test_statutory_tables_and_the_weekly_report_are_scheduled(county, hospital_a
     )
     assert weekly.is_scheduled and weekly.status == ExportStatus.QUEUED
     assert weekly.period_kind == PeriodKind.WEEK
+
+
+def test_the_export_form_asks_for_the_tables_own_period_kind(
+    client, scenario, county, county_bureau
+):
+    client.force_login(county_bureau)
+    data = {"report_type": ReportType.HAZARD_STATS_QUARTER, "region": county.pk}
+    response = client.post(
+        reverse("reports:list"), {**data, "period_kind": "month", "month": "2026-09"}
+    )
+    assert response.status_code == 400
+    assert "该报表的期间应为季度" in response.content.decode()
+    response = client.post(
+        reverse("reports:list"), {**data, "period_kind": "quarter", "quarter": Q3.key}
+    )
+    assert response.status_code == 302
+    export = ReportExport.objects.get()
+    assert (export.report_type, export.period_key) == (ReportType.HAZARD_STATS_QUARTER, "2026-Q3")
