@@ -195,8 +195,11 @@ def dossier_pdf(hazard: Hazard, events, evidence, extensions=(), *, compress: bo
     )
 
     events = list(events)
-    story.append(Paragraph(escape(_("复查与验收")), _SECTION))
-    story.append(_check_table(hazard, events, width))
+    story.append(
+        KeepTogether(
+            [Paragraph(escape(_("复查与验收")), _SECTION), _check_table(hazard, events, width)]
+        )
+    )
     story.append(Spacer(1, 10 * mm))
     story.append(KeepTogether(_signature_block(hazard, width)))
 
@@ -315,7 +318,7 @@ def _signature_block(hazard: Hazard, width: float) -> list:
         line(
             _("复查人签字:"),
             hazard.rechecked_by.display_name if hazard.rechecked_by else "",
-            hazard.rechecked_at.date() if hazard.rechecked_at else None,
+            timezone.localtime(hazard.rechecked_at).date() if hazard.rechecked_at else None,
         ),
         line(
             _("验收人签字:"),

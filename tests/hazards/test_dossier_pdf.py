@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from hazards.choices import EvidenceStage
@@ -260,6 +261,8 @@ def test_recheck_acceptance_signatures_and_seal_are_printed(closed_major, county
     assert f"复查人签字:{name}" in flat
     assert f"验收人签字:{name}" in flat
     assert f"日期:{closed_major.closed_on.isoformat()}" in flat
+    rechecked_on = timezone.localtime(closed_major.rechecked_at).date()
+    assert f"复查人签字:{name}日期:{rechecked_on.isoformat()}" in flat.replace(" ", "")
     assert "责任人签字:李建国" in flat
     assert "(单位盖章)" in flat
     assert "单位负责人签字" in flat
