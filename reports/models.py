@@ -195,3 +195,123 @@ class HospitalFigures(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run} · {self.hospital_id}"
+
+
+# ---- statutory tables and narrative texts (issue 14 parts 3 and 4) --------------------------
+
+
+class StatutoryConfirmationQuerySet(models.QuerySet):
+    def visible_to(self, user) -> StatutoryConfirmationQuerySet:
+        """The confirmations of the hospitals the user sees (an officer: their own hospital)."""
+        return self.filter(hospital__in=Hospital.objects.visible_to(user).values("pk"))
+
+
+class StatutoryConfirmation(models.Model):
+    """A hospital's confirmation of its 隐患排查治理情况统计表 for a quarter or a year: who
+    confirmed it, when, and the figures it showed then (as of the period's end)."""
+
+    hospital = models.ForeignKey(
+        Hospital,
+        verbose_name=_("医疗机构"),
+        on_delete=models.PROTECT,
+        related_name="statutory_confirmations",
+    )
+    report_type = models.CharField(_("报表类型"), max_length=30, choices=ReportType.choices)
+    period_key = models.CharField(_("期间"), max_length=30)
+    period_start = models.DateField(_("期间开始"))
+    period_end = models.DateField(_("期间结束"))
+    figures = models.JSONField(_("确认时的数据"), default=dict)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("确认人"),
+        on_delete=models.PROTECT,
+        related_name="statutory_confirmations",
+    )
+    confirmed_at = models.DateTimeField(_("确认时间"))
+
+    objects = StatutoryConfirmationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("统计表确认")
+        verbose_name_plural = _("统计表确认")
+        ordering = ["-period_end", "hospital__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hospital", "report_type", "period_key"], name="uniq_statutory_confirmation"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hospital} {self.period_key} {self.get_report_type_display()}"
+
+    @property
+    def period(self) -> Period:
+        return Period(
+            PeriodKind.QUARTER
+            if self.report_type == ReportType.HAZARD_STATS_QUARTER
+            else PeriodKind.YEAR,
+            self.period_start,
+            self.period_end,
+        )
+
+
+class NarrativeQuerySet(models.QuerySet):
+    def visible_to(self, user) -> NarrativeQuerySet:
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        if user.is_bureau_side and user.region_id:
+            return self.filter(region__path__startswith=user.region.path)
+        return self.none()
+
+
+class Narrative(models.Model):
+    """The text sections of a 信息周报/月报 or the year-end 专项整治 summary for one scope and
+    period: pre-filled from the period's figures, edited by bureau staff, printed by the export."""
+
+    report_type = models.CharField(_("报表类型"), max_length=30, choices=ReportType.choices)
+    region = models.ForeignKey(
+        Region, verbose_name=_("区域"), on_delete=models.PROTECT, related_name="narratives"
+    )
+    hospital = models.ForeignKey(
+        Hospital,
+        verbose_name=_("医疗机构"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="narratives",
+    )
+    period_key = models.CharField(_("期间"), max_length=30)
+    work_done = models.TextField(_("工作开展情况"), blank=True)
+    problems = models.TextField(_("存在问题"), blank=True)
+    next_steps = models.TextField(_("下步打算"), blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("修改人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+
+    objects = NarrativeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("报告文字部分")
+        verbose_name_plural = _("报告文字部分")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report_type", "region", "period_key"],
+                condition=Q(hospital__isnull=True),
+                name="uniq_narrative_region",
+            ),
+            models.UniqueConstraint(
+                fields=["report_type", "region", "hospital", "period_key"],
+                condition=Q(hospital__isnull=False),
+                name="uniq_narrative_hospital",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region} {self.period_key} {self.get_report_type_display()}"

@@ -100,6 +100,22 @@ def _day(offset=0):
     return (today() + dt.timedelta(days=offset)).isoformat()
 
 
+def _statutory_kwargs(w):
+    from reports.choices import PeriodKind
+    from reports.periods import Period
+
+    period = Period.containing(PeriodKind.QUARTER, today()).previous()
+    return {"report_type": "hazard_stats_quarter", "period_key": period.key}
+
+
+def _narrative_query(w):
+    from reports.choices import PeriodKind
+    from reports.periods import Period
+
+    period = Period.containing(PeriodKind.MONTH, today()).previous()
+    return f"type=progress&period={period.key}&region={w.county1.pk}"
+
+
 def both(row):
     return {"get": row, "post": row}
 
@@ -894,6 +910,49 @@ CASES: list[Case] = [
         writers=REVIEWERS,
         watch=("export",),
         note="A's officer sees the bureau's export but may not re-run it",
+    ),
+    # 隐患排查治理情况统计表: every hospital's table of the last quarter; A's officer confirms A's.
+    Case("reports:statutory", get=E(OK), post=ALL_405),
+    Case(
+        "reports:statutory",
+        variant="county 1 named",
+        query=lambda w: f"region={w.county1.pk}",
+        get=E(OK, bureau_2=NF),
+        post=ALL_405,
+        note="a region the user does not see is 404",
+    ),
+    Case(
+        "reports:statutory_download",
+        kwargs=_statutory_kwargs,
+        query=lambda w: f"hospital={w.hospital_a.pk}",
+        get=scoped(OK),
+        post=ALL_405,
+    ),
+    Case(
+        "reports:statutory_download",
+        variant="county 1's table",
+        kwargs=_statutory_kwargs,
+        query=lambda w: f"region={w.county1.pk}",
+        get=only(OK, {B1, BC, AD}, bureau_2=NF),
+        post=ALL_405,
+        note="a region's table lists other hospitals: bureau side only",
+    ),
+    Case(
+        "reports:statutory_confirm",
+        kwargs=lambda w: {**_statutory_kwargs(w), "hospital_pk": w.hospital_a.pk},
+        get=ALL_405,
+        post=scoped(403, officer_a=REDIRECT),
+        writers=frozenset({OA}),
+        note="only the hospital's own officer confirms; the bureau reads it",
+    ),
+    Case(
+        "reports:narrative",
+        query=_narrative_query,
+        data={"work_done": "本月开展检查 3 次", "problems": "无", "next_steps": "继续检查"},
+        get=only(OK, {B1, BC, AD}, bureau_2=NF),
+        post=only(REDIRECT, {B1, BC, AD}, bureau_2=NF),
+        writers=frozenset({B1, BC, AD}),
+        note="report texts are the bureau's; officers 403, another region 404",
     ),
     # --- notifications ----------------------------------------------------------------------
     # A notification is its recipient's only (A's officer here); robots and deliveries are
