@@ -41,6 +41,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from core.dates import today
+from core.middleware import PERMISSIONS_POLICY
 from core.uploads import UPLOAD_KEY_RE, CleanedUpload, clean_image_upload
 from hazards.choices import Category, RiskLevel
 
@@ -447,7 +448,13 @@ def _visible(request, pk: int) -> Inspection:
 def offline_app(request):
     """The app shell: the assignment list, the checklist and the outbox, all drawn by
     static/js/offline/app.js from IndexedDB; the service worker keeps a copy for offline."""
-    return render(request, "inspections/offline.html", {"csrf": get_token(request)})
+    response = render(request, "inspections/offline.html", {"csrf": get_token(request)})
+    # The one page that may ask for the position: it goes into the photo's stamp, and only
+    # when the person allows it (the site-wide policy keeps geolocation off elsewhere).
+    response["Permissions-Policy"] = PERMISSIONS_POLICY.replace(
+        "geolocation=()", "geolocation=(self)"
+    )
+    return response
 
 
 @login_not_required

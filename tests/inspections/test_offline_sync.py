@@ -364,3 +364,11 @@ def test_photos_from_the_record_page_are_stamped_too(officer_a, draft):
     assert photo.sha256 == upload.sha256
     assert "未授权定位" in photo.stamp
     assert photo.latitude is None and photo.captured_at is None
+
+
+def test_only_the_offline_app_may_ask_for_the_position(client, officer_a):
+    client.force_login(officer_a)
+    app = client.get(reverse("inspections:offline"))
+    assert "geolocation=(self)" in app["Permissions-Policy"]
+    assert "microphone=()" in app["Permissions-Policy"]
+    assert "geolocation=()" in client.get(reverse("home"))["Permissions-Policy"]

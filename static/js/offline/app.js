@@ -17,7 +17,7 @@
   var MAX_SIDE = 1600;
   var BATCH = 50;
   var strings = {};
-  document.querySelectorAll("#offline-strings [data-s]").forEach(function (el) {
+  document.getElementById("offline-strings").content.querySelectorAll("[data-s]").forEach(function (el) {
     strings[el.dataset.s] = el.textContent.trim();
   });
   var FIELDS = [
