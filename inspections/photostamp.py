@@ -97,30 +97,32 @@ def burn_stamp(upload: CleanedUpload, lines: list[str]) -> CleanedUpload:
     with Image.open(io.BytesIO(upload.content.read())) as source:
         source.load()
         image_format = source.format
-        image = source.convert("RGBA") if source.mode != "RGBA" else source.copy()
-    upload.content.seek(0)
-    width, height = image.size
-    size = max(12, min(width, height) // 28)
-    font = _font(size)
-    padding = max(4, size // 3)
-    line_height = size + padding // 2
-    band = padding * 2 + line_height * len(lines)
-    overlay = Image.new("RGBA", image.size, (0, 0, 0, 0))
-    draw = ImageDraw.Draw(overlay)
-    top = max(0, height - band)
-    draw.rectangle([(0, top), (width, height)], fill=(0, 0, 0, 150))
-    y = top + padding
-    for line in lines:
-        draw.text((padding, y), line, font=font, fill=(255, 255, 255, 255))
-        y += line_height
-    stamped = Image.alpha_composite(image, overlay)
-    out = io.BytesIO()
-    if image_format == "PNG":
-        stamped.save(out, "PNG", compress_level=3)
-    elif image_format == "WEBP":
-        stamped.save(out, "WEBP", quality=85)
-    else:
-        stamped.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
+        # Only the band is composited: a 12-megapixel photo is not copied as RGBA.
+        image = source if source.mode in ("RGB", "RGBA") else source.convert("RGBA")
+        upload.content.seek(0)
+        width, height = image.size
+        size = max(12, min(width, height) // 28)
+        font = _font(size)
+        padding = max(4, size // 3)
+        line_height = size + padding // 2
+        band_height = min(height, padding * 2 + line_height * len(lines))
+        top = height - band_height
+        band = image.crop((0, top, width, height)).convert("RGBA")
+        shade = Image.new("RGBA", band.size, (0, 0, 0, 150))
+        band = Image.alpha_composite(band, shade)
+        draw = ImageDraw.Draw(band)
+        y = padding
+        for line in lines:
+            draw.text((padding, y), line, font=font, fill=(255, 255, 255, 255))
+            y += line_height
+        image.paste(band.convert(image.mode), (0, top))
+        out = io.BytesIO()
+        if image_format == "PNG":
+            image.save(out, "PNG", compress_level=3)
+        elif image_format == "WEBP":
+            image.save(out, "WEBP", quality=85)
+        else:
+            image.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
     data = out.getvalue()
     return CleanedUpload(
         content=ContentFile(data, name=upload.content.name),
