@@ -446,6 +446,13 @@
       addThumb(card, photo);
     });
     showHazard(card, values);
+    var hasPhotos = server.photos || photos.some(function (p) { return p.item === item.id; });
+    if ((values.result === "pass" || values.result === "na") && !values.note && !hasPhotos) {
+      card.classList.add("offline-compact");
+    }
+    $("[data-expand]", card).addEventListener("click", function () {
+      card.classList.remove("offline-compact");
+    });
     return card;
   }
 
@@ -470,6 +477,7 @@
   function showHazard(card, values) {
     var failed = values.result === "fail";
     $("[data-hazard]", card).classList.toggle("d-none", !failed);
+    if (failed) card.classList.remove("offline-compact");
     $("[data-after-wrap]", card).classList.toggle("d-none", !(failed && values.fixed_on_the_spot));
     card.classList.toggle("border-danger", failed);
     card.classList.toggle("offline-answered", !!values.result);
@@ -546,6 +554,7 @@
       if (valueOf(rec, item.id).result || !card) return;
       var pass = card.querySelector("input.btn-check[value=pass]");
       pass.checked = true;
+      card.classList.add("offline-compact");
       count += 1;
       var fields = collect(card, rec, item);
       chain = chain.then(function () { return saveItem(rec, item, fields, card); });
