@@ -12,6 +12,7 @@
 const VERSION = "sh-offline-v1";
 const SHELL = "/inspections/offline/";
 const FALLBACK = "/inspections/offline/fallback/";
+const HASHED = /\.[0-9a-f]{12}\.[A-Za-z0-9]+$/;
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -44,6 +45,23 @@ async function fromCacheFirst(request) {
     cache.put(request, response.clone());
   }
   return response;
+}
+
+async function fromNetworkFirst(request) {
+  const cache = await caches.open(VERSION);
+  try {
+    const response = await fetch(request);
+    if (response.ok) {
+      cache.put(request, response.clone());
+    }
+    return response;
+  } catch (error) {
+    const cached = await cache.match(request);
+    if (cached) {
+      return cached;
+    }
+    throw error;
+  }
 }
 
 async function offlinePage(request) {
@@ -83,7 +101,9 @@ self.addEventListener("fetch", (event) => {
     return;
   }
   if (url.pathname.startsWith("/static/")) {
-    event.respondWith(fromCacheFirst(request));
+    // Hashed names (the production storage) never change: cache first. Others (DEBUG) may
+    // change under the same name: the network first, the cache when offline.
+    event.respondWith(HASHED.test(url.pathname) ? fromCacheFirst(request) : fromNetworkFirst(request));
   } else if (request.mode === "navigate") {
     event.respondWith(navigate(request, url));
   }

@@ -256,7 +256,8 @@
     if (inspectionId && local[inspectionId]) {
       open.href = "#inspection-" + inspectionId;
       open.classList.remove("d-none");
-      note.textContent = local[inspectionId].queued ? t("queued") : t("stored");
+      var rec = local[inspectionId];
+      note.textContent = rec.queued ? t("queued") : rec.data.status !== "draft" ? t("submitted-done") : t("stored");
       note.className = "small mt-1 text-success";
     } else if (assignment && !inspectionId) {
       start.classList.remove("d-none");
@@ -1132,9 +1133,11 @@
     }
     syncing = true;
     body.dataset.syncing = "1";
+    var worked = false;
     return myOps()
       .then(function (ops) {
         if (!ops.length) return "empty";
+        worked = true;
         setSyncStatus(t("sync-running"));
         // A fresh token (a new login rotates it) and a check that the session is alive.
         return getJSON(body.dataset.assignmentsUrl).then(function (list) {
@@ -1167,12 +1170,17 @@
         });
       })
       .catch(function () { setSyncStatus(t("sync-failed")); })
+      .then(function () {
+        // What the server now says (a submitted assignment leaves the list).
+        return worked ? refreshFromServer() : null;
+      })
       .finally(function () {
         syncing = false;
         delete body.dataset.syncing;
         renderOutbox();
         var view = $("[data-view=inspection]");
-        if (current && !view.contains(document.activeElement)) openInspection(current.id);
+        if (!current) renderList();
+        else if (!view.contains(document.activeElement)) openInspection(current.id);
       });
   }
 
