@@ -1081,6 +1081,11 @@
       loginNeeded();
       return setState(batch, "pending").then(function () { return "login"; });
     }
+    if (response.status === 404 && !isJSON(response)) {
+      // Deleted, or no longer the person's to see: stop here and say so.
+      return setState(batch, "error", function () { return { message: t("not-found") }; })
+        .then(function () { return "stopped"; });
+    }
     if (!isJSON(response)) {
       var text = t("server-error", { status: response.status });
       return setState(batch, "pending", function () { return { message: text }; })
