@@ -27,6 +27,7 @@
   var TEXT_INPUT_DELAY = 300;
   var syncing = false;
   var needsLogin = false;
+  var unsaved = new Set(); // typing not yet written to IndexedDB (saved within 300 ms)
   var current = null;
 
   function t(key, params) {
@@ -418,6 +419,8 @@
       var timer = null;
       var save = function () {
         clearTimeout(timer);
+        timer = null;
+        unsaved.delete(save);
         saveItem(rec, item, collect(card, rec, item), card);
       };
       var typing = input.tagName === "TEXTAREA" ||
@@ -425,6 +428,7 @@
       if (typing) {
         input.addEventListener("input", function () {
           clearTimeout(timer);
+          unsaved.add(save);
           timer = setTimeout(save, TEXT_INPUT_DELAY);
         });
         input.addEventListener("blur", function () { if (timer) save(); });
@@ -820,9 +824,20 @@
             note: op.fields.note || t("empty-value"),
           });
           box.append(theirs, mine);
+          var show = document.createElement("a");
+          show.href = "#inspection-" + op.inspection;
+          show.className = "btn btn-sm btn-link";
+          show.textContent = t("show-item");
+          show.addEventListener("click", function () {
+            setTimeout(function () {
+              var card = document.getElementById("offline-item-" + op.item);
+              if (card) card.scrollIntoView({ block: "center" });
+            }, 200);
+          });
           actions.append(
             button(t("keep-mine"), "btn-outline-primary", function () { keepMine(op); }),
-            button(t("take-server"), "btn-outline-secondary", function () { takeServer(op); })
+            button(t("take-server"), "btn-outline-secondary", function () { takeServer(op); }),
+            show
           );
         } else if (op.state === "conflict" || op.state === "error" || op.state === "blocked") {
           if (op.detail_url) {
@@ -1226,6 +1241,12 @@
     sync();
   });
   window.addEventListener("offline", showNetwork);
+  // The phone switches app or locks: write what is being typed now, not in 300 ms.
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") {
+      Array.from(unsaved).forEach(function (save) { save(); });
+    }
+  });
   setInterval(function () {
     if (navigator.onLine) sync();
   }, 30000);
