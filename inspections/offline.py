@@ -46,7 +46,14 @@ from core.uploads import UPLOAD_KEY_RE, CleanedUpload, clean_image_upload
 from hazards.choices import Category, RiskLevel
 
 from . import selectors, services
-from .choices import InspectionAction, InspectionStatus, PhotoKind, Result
+from .choices import (
+    ASSIGNMENT_TO_INSPECTION_KIND,
+    InspectionAction,
+    InspectionKind,
+    InspectionStatus,
+    PhotoKind,
+    Result,
+)
 from .models import Answer, Assignment, Inspection, OfflineWrite
 from .photostamp import PhotoCapture
 
@@ -302,11 +309,15 @@ def _conflicts(writes: list[Write], inspection: Inspection) -> list[dict]:
         if write.type != OfflineWrite.Kind.ANSWER:
             continue
         answer = current[write.answer.pk]
-        if answer.pk in touched or write.base is None:
-            touched.add(answer.pk)
+        if answer.pk in touched:
             continue
         touched.add(answer.pk)
-        if answer.updated_at == write.base or _same_as_server(answer, write.fields):
+        if write.base is None:
+            # Started on the phone without a connection: it saw the item blank.
+            changed = answer.answered_by_id is not None or answer.result != ""
+        else:
+            changed = answer.updated_at != write.base
+        if not changed or _same_as_server(answer, write.fields):
             continue
         if (
             write.after
@@ -493,7 +504,7 @@ def offline_assignments(request):
             due_date__gte=on - ASSIGNMENT_WINDOW,
             due_date__lte=on + ASSIGNMENT_WINDOW,
         )
-        .select_related("hospital")
+        .select_related("hospital", "hospital__region")
         .order_by("due_date", "hospital__name")[:100]
     )
     drafts = (
@@ -503,19 +514,44 @@ def offline_assignments(request):
         .order_by("-inspected_on", "-pk")[:100]
     )
     draft_by_assignment = {d.assignment_id: d.pk for d in drafts if d.assignment_id}
+    started = set(
+        Inspection.objects.filter(assignment__in=rows).values_list("assignment_id", flat=True)
+    )
+    checklists: dict[int, dict] = {}
+
+    def checklist(row) -> dict | None:
+        """The checklist in force, so that the phone can start the inspection offline."""
+        if row.pk in started:
+            return None
+        template = selectors.template_in_force(row.hospital, on=on)
+        if template is None:
+            return None
+        if template.pk not in checklists:
+            checklists[template.pk] = {
+                "template": template.pk,
+                "sections": checklist_sections(template),
+            }
+        return checklists[template.pk]
+
     return JsonResponse(
         {
             "user": user.pk,
             "csrf": get_token(request),
             "today": on.isoformat(),
+            "choices": _choices(),
             "assignments": [
                 {
                     "id": row.pk,
                     "hospital": row.hospital.name,
                     "kind": row.get_kind_display(),
+                    "inspection_kind": str(
+                        InspectionKind(ASSIGNMENT_TO_INSPECTION_KIND[row.kind]).label
+                    ),
                     "due_date": row.due_date.isoformat(),
                     "inspection": draft_by_assignment.get(row.pk),
                     "start_url": reverse("inspections:offline_start", args=[row.pk]),
+                    "sync_url": reverse("inspections:offline_assignment_sync", args=[row.pk]),
+                    "checklist": checklist(row),
                 }
                 for row in rows
             ],
@@ -551,10 +587,10 @@ def offline_start(request, pk: int):
     )
 
 
-def inspection_offline_data(inspection: Inspection, user) -> dict:
-    """Everything the phone needs to fill in an inspection without a connection."""
+def checklist_sections(template) -> list[dict]:
+    """A checklist version's sections and items, as the phone draws them."""
     sections = []
-    for section in inspection.template.sections.prefetch_related("items").order_by("order", "pk"):
+    for section in template.sections.prefetch_related("items").order_by("order", "pk"):
         sections.append(
             {
                 "id": section.pk,
@@ -565,11 +601,27 @@ def inspection_offline_data(inspection: Inspection, user) -> dict:
                         "code": item.code,
                         "text": item.text,
                         "guidance": item.guidance,
+                        "category": item.category,
+                        "risk": item.default_risk_level,
                     }
                     for item in sorted(section.items.all(), key=lambda i: (i.order, i.pk))
                 ],
             }
         )
+    return sections
+
+
+def _choices() -> dict:
+    return {
+        "result": [[value, str(label)] for value, label in Result.choices],
+        "category": [[value, str(label)] for value, label in Category.choices],
+        "risk": [[value, str(label)] for value, label in RiskLevel.choices],
+    }
+
+
+def inspection_offline_data(inspection: Inspection, user) -> dict:
+    """Everything the phone needs to fill in an inspection without a connection."""
+    sections = checklist_sections(inspection.template)
     answers = inspection.answers.annotate(photo_count=Count("photos"))
     refusal = services.action_refusal(user, inspection, InspectionAction.RECORD)
     return {
@@ -589,11 +641,7 @@ def inspection_offline_data(inspection: Inspection, user) -> dict:
             str(answer.item_id): {**answer_state(answer), "photos": answer.photo_count}
             for answer in answers
         },
-        "choices": {
-            "result": [[value, str(label)] for value, label in Result.choices],
-            "category": [[value, str(label)] for value, label in Category.choices],
-            "risk": [[value, str(label)] for value, label in RiskLevel.choices],
-        },
+        "choices": _choices(),
         "loaded_at": timezone.now().isoformat(),
     }
 
@@ -604,23 +652,16 @@ def offline_data(request, pk: int):
     return JsonResponse(inspection_offline_data(inspection, request.user))
 
 
-@require_POST
-def offline_sync(request, pk: int):
-    """Apply one inspection's outbox (JSON {"ops": [...]}); see the module docstring."""
-    inspection = _visible(request, pk)
+def _payload(request):
+    if request.content_type != "application/json":
+        raise SyncError(400, _("同步数据格式不正确,未保存任何内容。"))
     try:
-        if request.content_type != "application/json":
-            raise SyncError(400, _("同步数据格式不正确,未保存任何内容。"))
-        try:
-            payload = json.loads(request.body.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            raise SyncError(400, _("同步数据格式不正确,未保存任何内容。"))
-        writes = parse_writes(inspection, payload)
-        outcome = inspection_sync(inspection=inspection, by=request.user, writes=writes)
-    except SyncError as exc:
-        return JsonResponse(exc.as_json(), status=exc.status)
-    except services.InspectionError as exc:
-        return JsonResponse({"ok": False, "error": str(exc)}, status=403)
+        return json.loads(request.body.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise SyncError(400, _("同步数据格式不正确,未保存任何内容。"))
+
+
+def _sync_response(request, inspection: Inspection, outcome: SyncOutcome) -> JsonResponse:
     inspection.refresh_from_db()
     data = inspection_offline_data(inspection, request.user)
     return JsonResponse(
@@ -637,3 +678,36 @@ def offline_sync(request, pk: int):
         },
         status=422 if outcome.blocked else 200,
     )
+
+
+@require_POST
+def offline_sync(request, pk: int):
+    """Apply one inspection's outbox (JSON {"ops": [...]}); see the module docstring."""
+    inspection = _visible(request, pk)
+    try:
+        writes = parse_writes(inspection, _payload(request))
+        outcome = inspection_sync(inspection=inspection, by=request.user, writes=writes)
+    except SyncError as exc:
+        return JsonResponse(exc.as_json(), status=exc.status)
+    except services.InspectionError as exc:
+        return JsonResponse({"ok": False, "error": str(exc)}, status=403)
+    return _sync_response(request, inspection, outcome)
+
+
+@require_POST
+def offline_assignment_sync(request, pk: int):
+    """The outbox of an inspection the phone started without a connection: start (or resume,
+    `services.inspection_start` is idempotent per assignment) the assignment's inspection and
+    apply the writes, all in one transaction: bad input leaves no inspection behind."""
+    assignment = get_object_or_404(Assignment.objects.actionable_by(request.user), pk=pk)
+    try:
+        payload = _payload(request)
+        with transaction.atomic():
+            inspection = services.inspection_start(by=request.user, assignment=assignment)
+            writes = parse_writes(inspection, payload)
+            outcome = inspection_sync(inspection=inspection, by=request.user, writes=writes)
+    except SyncError as exc:
+        return JsonResponse(exc.as_json(), status=exc.status)
+    except services.InspectionError as exc:
+        return JsonResponse({"ok": False, "error": str(exc)}, status=403)
+    return _sync_response(request, inspection, outcome)

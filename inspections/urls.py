@@ -32,6 +32,11 @@ urlpatterns = [
     path("offline/fallback/", offline.offline_fallback, name="offline_fallback"),
     path("offline/assignments/", offline.offline_assignments, name="offline_assignments"),
     path("offline/assignments/<int:pk>/start/", offline.offline_start, name="offline_start"),
+    path(
+        "offline/assignments/<int:pk>/sync/",
+        offline.offline_assignment_sync,
+        name="offline_assignment_sync",
+    ),
     path("<int:pk>/offline/", offline.offline_data, name="offline_data"),
     path("<int:pk>/offline/sync/", offline.offline_sync, name="offline_sync"),
     path("templates/", views.template_list, name="template_list"),

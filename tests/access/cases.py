@@ -444,6 +444,15 @@ CASES: list[Case] = [
         note="as assignment_start: only whoever carries the assignment out (actionable_by)",
     ),
     Case(
+        "inspections:offline_assignment_sync",
+        kwargs=pk("assignment"),
+        get=ALL_405,
+        post=only(400, {OA}, others=NF),
+        watch=("assignment",),
+        note="an inspection started offline: only whoever carries the assignment out; the "
+        "form post is not JSON, so nothing is started",
+    ),
+    Case(
         "inspections:offline_data",
         kwargs=pk("draft"),
         get=only(OK, {OA}, others=NF),

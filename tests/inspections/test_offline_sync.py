@@ -372,3 +372,119 @@ def test_only_the_offline_app_may_ask_for_the_position(client, officer_a):
     assert "geolocation=(self)" in app["Permissions-Policy"]
     assert "microphone=()" in app["Permissions-Policy"]
     assert "geolocation=()" in client.get(reverse("home"))["Permissions-Policy"]
+
+
+# --- An inspection started on the phone without a connection ----------------------------------
+@pytest.fixture
+def self_assignment(safety_template, hospital_a):
+    from core.dates import today
+    from inspections.choices import AssignmentKind
+    from inspections.models import Assignment
+
+    return Assignment.objects.create(
+        kind=AssignmentKind.SELF,
+        hospital=hospital_a,
+        period=today().replace(day=1),
+        due_date=today(),
+    )
+
+
+def offline_checklist(client, assignment):
+    listing = client.get(reverse("inspections:offline_assignments")).json()
+    [row] = [a for a in listing["assignments"] if a["id"] == assignment.pk]
+    assert row["inspection"] is None
+    items = [item for section in row["checklist"]["sections"] for item in section["items"]]
+    return row, items
+
+
+def blank_op(item_id, result=Result.PASS, **fields):
+    return {
+        "type": "answer",
+        "key": key(),
+        "item": item_id,
+        "base": None,
+        "fields": {"result": result, **fields},
+    }
+
+
+def test_an_inspection_started_offline_is_created_once_however_often_it_syncs(
+    client, officer_a, self_assignment
+):
+    client.force_login(officer_a)
+    row, items = offline_checklist(client, self_assignment)
+    assert items[0]["category"] and items[0]["risk"]  # the defaults of a failed item
+    ops = [
+        blank_op(
+            items[0]["id"],
+            Result.FAIL,
+            hazard_location="锅炉房",
+            hazard_description="安全阀校验过期",
+            hazard_category=items[0]["category"],
+            hazard_risk_level=items[0]["risk"],
+        )
+    ]
+    ops += [blank_op(item["id"]) for item in items[1:]]
+    ops.append(
+        {
+            **photo_op(Answer(item_id=items[0]["id"]), jpeg_bytes()),
+            "latitude": None,
+            "longitude": None,
+        }
+    )
+    ops.append({"type": "submit", "key": key()})
+    for attempt in range(3):
+        response = client.post(
+            row["sync_url"], data=json.dumps({"ops": ops}), content_type="application/json"
+        )
+        assert response.status_code == 200, response.content
+        assert len(response.json()["skipped"]) == (len(ops) if attempt else 0)
+    [inspection] = Inspection.objects.filter(assignment=self_assignment)
+    assert inspection.status == InspectionStatus.SUBMITTED
+    assert response.json()["inspection"]["id"] == inspection.pk
+    assert Hazard.objects.count() == 1
+    assert AnswerPhoto.objects.count() == 1
+
+
+def test_bad_input_for_an_offline_start_leaves_no_inspection(client, officer_a, self_assignment):
+    client.force_login(officer_a)
+    row, items = offline_checklist(client, self_assignment)
+    response = client.post(
+        row["sync_url"],
+        data=json.dumps({"ops": [blank_op(items[0]["id"]), blank_op(999_999)]}),
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "检查条目不属于本次检查" in response.json()["error"]
+    assert not Inspection.objects.filter(assignment=self_assignment).exists()
+
+
+def test_an_offline_start_meets_a_colleagues_answers_as_a_conflict(
+    client, officer_a, hospital_a, self_assignment
+):
+    client.force_login(officer_a)
+    row, items = offline_checklist(client, self_assignment)
+    colleague = OfficerFactory(username="colleague_a", hospital=hospital_a)
+    started = services.inspection_start(by=colleague, assignment=self_assignment)
+    answer = started.answers.get(item_id=items[0]["id"])
+    services.answer_save(answer=answer, by=colleague, data={"result": "na", "note": "停用"})
+
+    response = client.post(
+        row["sync_url"],
+        data=json.dumps({"ops": [blank_op(items[0]["id"], note="正常")]}),
+        content_type="application/json",
+    )
+    assert response.status_code == 409
+    assert response.json()["conflicts"][0]["server"]["note"] == "停用"
+    answer.refresh_from_db()
+    assert (answer.result, answer.note) == ("na", "停用")
+    assert Inspection.objects.filter(assignment=self_assignment).count() == 1
+
+
+def test_another_hospitals_assignment_cannot_be_started_offline(client, officer_b, self_assignment):
+    client.force_login(officer_b)
+    url = reverse("inspections:offline_assignment_sync", args=[self_assignment.pk])
+    response = client.post(
+        url, data=json.dumps({"ops": [blank_op(1)]}), content_type="application/json"
+    )
+    assert response.status_code == 404
+    assert not Inspection.objects.exists()
