@@ -327,3 +327,49 @@ def test_an_item_changed_elsewhere_meanwhile_is_shown_and_the_person_decides(
     finally:
         phone.close()
     assert not phone.unexpected(), phone.unexpected()
+
+
+def test_an_assignment_never_opened_online_is_started_and_submitted_offline(
+    browser, live_server, login, self_day, tmp_path
+):
+    """The list was opened online, the inspection never started: it is started on the phone
+    offline from the checklist the list brought, and created on the server by the sync."""
+    officer, assignment = self_day
+    phone = Phone(browser, live_server, tmp_path / "profile")
+    try:
+        page = login(phone.open(), officer)
+        page.goto("/inspections/offline/")
+        wait_ready(page)
+        card = page.locator(".card").filter(has_text=assignment.hospital.name)
+        card.get_by_text("检查表已保存到本机,没有网络也能开始").wait_for()
+        page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller")
+
+        phone.context.set_offline(True)
+        page.reload()
+        card = page.locator(".card").filter(has_text=assignment.hospital.name)
+        card.get_by_role("button", name="开始检查").click()
+        page.wait_for_url(re.compile(r"#inspection-assignment-\d+$"))
+        first = page.locator("[data-item]").first
+        first.get_by_text("不合格", exact=True).click()
+        first.get_by_label("隐患部位").fill(LOCATION)
+        first.get_by_label("检查照片").set_input_files(image_file("锅炉房.png"))
+        first.locator("img.offline-thumb").wait_for()
+        page.get_by_role("button", name="其余未填项全部合格").click()
+        total = page.locator("[data-item]").count()
+        page.get_by_text(f"已填 {total} / {total} 项").wait_for()
+        page.get_by_role("button", name="提交检查").click()
+        page.locator("[data-readonly]").get_by_text("等待联网同步").wait_for()
+        assert not Inspection.objects.filter(assignment=assignment).exists()
+
+        phone.context.set_offline(False)
+        page.get_by_text("没有待同步的内容。").wait_for()
+        page.wait_for_url(re.compile(r"#inspection-\d+$"))
+        phone.shot(page, "7-started-offline-synced")
+        [inspection] = Inspection.objects.filter(assignment=assignment)
+        assert inspection.status == InspectionStatus.SUBMITTED
+        assert inspection.answers.filter(result=Result.PASS).count() == total - 1
+        assert Hazard.objects.get().location == LOCATION
+        assert AnswerPhoto.objects.count() == 1
+    finally:
+        phone.close()
+    assert not phone.unexpected(), phone.unexpected()

@@ -217,8 +217,9 @@
           var card = cloneTemplate("tpl-assignment");
           $("[data-hospital]", card).textContent = a.hospital;
           $("[data-meta]", card).textContent = a.kind + " · " + t("due", { date: a.due_date });
-          fillCardAction(card, a.inspection, local, a);
+          fillCardAction(card, a.inspection, local, a, list);
           if (a.inspection) shown[a.inspection] = true;
+          shown[localId(a)] = true;
           box.append(card);
         });
         list.drafts.forEach(function (d) {
@@ -250,10 +251,13 @@
     return Object.keys(rec.local || {}).length > 0;
   }
 
-  function fillCardAction(card, inspectionId, local, assignment) {
+  function fillCardAction(card, inspectionId, local, assignment, list) {
     var open = $("[data-open]", card);
     var start = $("[data-start]", card);
     var note = $("[data-note]", card);
+    if (!inspectionId && assignment && local[localId(assignment)]) {
+      inspectionId = localId(assignment); // started on this phone, not yet synced
+    }
     if (inspectionId && local[inspectionId]) {
       open.href = "#inspection-" + inspectionId;
       open.classList.remove("d-none");
@@ -262,11 +266,57 @@
       note.className = "small mt-1 text-success";
     } else if (assignment && !inspectionId) {
       start.classList.remove("d-none");
-      start.addEventListener("click", function () { startAssignment(assignment, start); });
+      start.addEventListener("click", function () {
+        if (!navigator.onLine && assignment.checklist) startOffline(assignment, list);
+        else startAssignment(assignment, start);
+      });
+      if (assignment.checklist) {
+        note.textContent = t("can-start-offline");
+        note.className = "small mt-1 text-success";
+      }
     } else {
       note.textContent = t("not-stored");
       note.className = "small mt-1 text-muted";
     }
+  }
+
+  function localId(assignment) {
+    return "assignment-" + assignment.id;
+  }
+
+  function localDate() {
+    var now = new Date();
+    var pad = function (n) { return ("0" + n).slice(-2); };
+    return now.getFullYear() + "-" + pad(now.getMonth() + 1) + "-" + pad(now.getDate());
+  }
+
+  // No connection: the inspection is started on the phone from the checklist the assignment
+  // list brought; the server starts it with the first sync (offline_assignment_sync).
+  function startOffline(assignment, list) {
+    var answers = {};
+    assignment.checklist.sections.forEach(function (section) {
+      section.items.forEach(function (item) {
+        answers[String(item.id)] = {
+          result: "", note: "", hazard_location: "", hazard_description: "",
+          hazard_category: item.category, hazard_risk_level: item.risk, hazard_deadline: "",
+          rectification_measures: "", fixed_on_the_spot: false, version: null, photos: 0,
+        };
+      });
+    });
+    var id = localId(assignment);
+    var rec = {
+      id: id, user: USER, local: {}, sent: {}, queued: false,
+      data: {
+        id: id, hospital: assignment.hospital, kind: assignment.inspection_kind,
+        inspected_on: localDate(), location: "", status: "draft",
+        status_label: t("started-here"), editable: true, refusal: "", detail_url: "",
+        sync_url: assignment.sync_url, sections: assignment.checklist.sections,
+        answers: answers, choices: list.choices,
+      },
+    };
+    return DB.put("inspections", rec).then(function () {
+      location.hash = "#inspection-" + id;
+    });
   }
 
   function startAssignment(assignment, button) {
@@ -1046,10 +1096,13 @@
           }
         });
         return chain.then(function () {
-          if (!rec) return null;
+          if (!rec) return inspectionId;
           var left = ops.filter(function (op) {
             return op.inspection === inspectionId && keys.indexOf(op.key) < 0;
           });
+          if (data && data.id !== inspectionId) {
+            return migrate(rec, data, left).then(function () { return data.id; });
+          }
           if (data) {
             rec.data = data;
             Object.keys(rec.local || {}).forEach(function (itemId) {
@@ -1062,9 +1115,42 @@
           }
           // Writes queued while this batch travelled keep their "after" chain; later ones
           // start from the version the server now has.
-          return DB.put("inspections", rec);
+          return DB.put("inspections", rec).then(function () { return inspectionId; });
         });
       });
+    });
+  }
+
+  // (inside the lock) an inspection started on the phone now has its server id: move the
+  // record, its remaining writes and its photos over to it.
+  function migrate(rec, data, left) {
+    var oldId = rec.id;
+    return DB.get("inspections", data.id).then(function (existing) {
+      var moved = Object.assign({}, rec, { id: data.id, data: data });
+      moved.local = Object.assign({}, (existing && existing.local) || {}, rec.local || {});
+      if (data.status !== "draft") moved.queued = false;
+      var chain = DB.put("inspections", moved).then(function () {
+        return DB.delete("inspections", oldId);
+      });
+      left.forEach(function (op) {
+        chain = chain.then(function () {
+          op.inspection = data.id;
+          return DB.put("outbox", op);
+        });
+      });
+      return chain.then(function () { return DB.byIndex("photos", "inspection", oldId); })
+        .then(function (photos) {
+          return Promise.all(photos.map(function (photo) {
+            photo.inspection = data.id;
+            return DB.put("photos", photo);
+          }));
+        })
+        .then(function () {
+          if (current && current.id === oldId) {
+            current.id = data.id;
+            history.replaceState(null, "", "#inspection-" + data.id);
+          }
+        });
     });
   }
 
@@ -1109,7 +1195,8 @@
     return response.json().then(function (json) {
       if (response.status === 200 || response.status === 422) {
         var keys = (json.applied || []).concat(json.skipped || []);
-        return applied(inspectionId, keys, json.inspection).then(function () {
+        return applied(inspectionId, keys, json.inspection).then(function (nextId) {
+          inspectionId = nextId;
           if (response.status === 422) {
             var rest = batch.filter(function (op) { return keys.indexOf(op.key) < 0; });
             return setState(rest, "blocked", function () {
@@ -1208,8 +1295,10 @@
   // Start
   // ------------------------------------------------------------------------------------------
   function route() {
-    var match = /^#inspection-(\d+)$/.exec(location.hash);
-    if (match) return openInspection(parseInt(match[1], 10));
+    var match = /^#inspection-(\d+|assignment-\d+)$/.exec(location.hash);
+    if (match) {
+      return openInspection(/^\d+$/.test(match[1]) ? parseInt(match[1], 10) : match[1]);
+    }
     return renderList();
   }
 
