@@ -505,7 +505,8 @@
     if ((values.result === "pass" || values.result === "na") && !values.note && !hasPhotos) {
       card.classList.add("offline-compact");
     }
-    $("[data-expand]", card).addEventListener("click", function () {
+    if (readonly) $("[data-expand]", card).remove();
+    else $("[data-expand]", card).addEventListener("click", function () {
       card.classList.remove("offline-compact");
     });
     return card;
