@@ -126,6 +126,12 @@ CASES: list[Case] = [
     Case("my_work", **both(E(OK))),
     Case("healthz", **both(E(OK, anon=OK))),
     Case(
+        "service_worker",
+        get=E(OK, anon=OK),
+        post=E(NA, anon=NA),
+        note="the offline app's service worker (static/sw.js) at the root: public, no data",
+    ),
+    Case(
         "csp_report",
         get=E(NA, anon=NA),
         post=E(400, anon=400),  # a form post is not a violation report; nothing is stored
@@ -445,6 +451,59 @@ CASES: list[Case] = [
         post=scoped(REDIRECT),
         writers=frozenset({OA}),
         watch=("inspection",),
+    ),
+    # Offline inspections (inspections/offline.py): the app shell and its JSON are the
+    # person's own; the checklist of a draft is its officers' (drafts are invisible to others,
+    # 404); the sync takes JSON only, so the matrix's form post is refused as bad input (400)
+    # by whoever sees the inspection, and nothing changes.
+    Case("inspections:offline", get=E(OK), post=E(NA)),
+    Case("inspections:offline_fallback", get=E(OK, anon=OK), post=E(NA, anon=NA)),
+    Case("inspections:offline_assignments", get=E(OK), post=E(NA)),
+    Case(
+        "inspections:offline_start",
+        kwargs=pk("assignment"),
+        get=ALL_405,
+        post=only(OK, {OA}, others=NF),
+        writers=frozenset({OA}),
+        watch=("assignment",),
+        note="as assignment_start: only whoever carries the assignment out (actionable_by)",
+    ),
+    Case(
+        "inspections:offline_assignment_sync",
+        kwargs=pk("assignment"),
+        get=ALL_405,
+        post=only(400, {OA}, others=NF),
+        watch=("assignment",),
+        note="an inspection started offline: only whoever carries the assignment out; the "
+        "form post is not JSON, so nothing is started",
+    ),
+    Case(
+        "inspections:offline_data",
+        kwargs=pk("draft"),
+        get=only(OK, {OA}, others=NF),
+        post=ALL_405,
+    ),
+    Case(
+        "inspections:offline_data",
+        variant="submitted inspection",
+        kwargs=pk("inspection"),
+        get=scoped(OK),
+        post=ALL_405,
+    ),
+    Case(
+        "inspections:offline_sync",
+        kwargs=pk("draft"),
+        get=ALL_405,
+        post=only(400, {OA}, others=NF),
+        watch=("draft", "draft_answer"),
+    ),
+    Case(
+        "inspections:offline_sync",
+        variant="submitted inspection",
+        kwargs=pk("inspection"),
+        get=ALL_405,
+        post=scoped(400),
+        watch=("inspection", "answer"),
     ),
     # Checklist templates: global and inherited versions are read by all; county 1's own
     # version is not seen from county 2. Only administrators edit, their region's versions.
