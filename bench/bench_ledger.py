@@ -161,13 +161,108 @@ def run(n: int, hospital_count: int, heap: bool = False) -> dict:
     }
 
 
+def _latest(rows: int):
+    """The `rows` newest hazards of an existing database (read only), in ledger order."""
+    newest = Hazard.objects.order_by("-pk").values("pk")[:rows]
+    return Hazard.objects.filter(pk__in=newest)
+
+
+def run_existing(n: int, mode: str) -> dict:
+    """One measurement on an existing database (nothing is written):
+
+    - ledger: the web ledger download (hazards.exports.ledger_workbook: query + layout + file);
+    - tuples: the same rows and columns, fetched and laid out first (untimed), then written as
+      plain tuples by bare openpyxl write-only (the floor of issue 11);
+    - bare_sql: bench.harness's floor (12 columns straight from a server-side cursor)."""
+    from openpyxl import Workbook
+
+    from hazards.exports import ledger_columns, ledger_rows, ledger_workbook
+
+    qs = _latest(n)
+    gc.collect()
+    rss_before = rss_mb()
+    if mode == "ledger":
+        t0 = time.perf_counter()
+        content = ledger_workbook(qs, scope="bench", period="bench")
+        elapsed = time.perf_counter() - t0
+        size = len(content)
+    elif mode == "tuples":
+        columns = ledger_columns(None)
+        data = [
+            tuple(_bare_value(column.value(row)) for column in columns)
+            for row in (
+                (*values, number)
+                for number, values in enumerate(ledger_rows(qs, None).iterator(2000), 1)
+            )
+        ]
+        gc.collect()
+        rss_before = rss_mb()
+        t0 = time.perf_counter()
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet()
+        for row in data:
+            ws.append(row)
+        with tempfile.TemporaryFile() as out:
+            wb.save(out)
+            size = out.tell()
+        elapsed = time.perf_counter() - t0
+    else:
+        from bench.harness import ledger_child  # prints "seconds peak growth"
+
+        ledger_child("bare", n)
+        return {}
+    return {
+        "mode": mode,
+        "rows": n,
+        "seconds": round(elapsed, 2),
+        "rss_growth_mb": round(rss_mb() - rss_before, 1),
+        "peak_rss_mb": round(rss_mb(), 1),
+        "file_mb": round(size / 2**20, 2),
+    }
+
+
+def _bare_value(value):
+    """What a plain tuple would hold: a link as its formula text, money as a float."""
+    from decimal import Decimal
+
+    from core.excel import Link
+
+    if value == "":
+        return None  # the ledger writes no cell for empty text either
+    if isinstance(value, Link):
+        return value.formula
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.replace(tzinfo=None)
+    return value
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--hazards", type=int, nargs="+", default=[5000, 20000])
     parser.add_argument("--hospitals", type=int, default=30)
     parser.add_argument("--heap", action="store_true", help="also trace the Python heap")
     parser.add_argument("--single", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--existing",
+        action="store_true",
+        help="read-only: the newest N hazards of the database (e.g. sh_bench), ledger against "
+        "bare openpyxl writing the same rows and columns as tuples",
+    )
+    parser.add_argument("--mode", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.existing:
+        if args.mode:
+            result = run_existing(args.hazards[0], args.mode)
+            if result:
+                print("  ".join(f"{k}={v}" for k, v in result.items()), flush=True)
+            return
+        for n in args.hazards:
+            for mode in ("tuples", "ledger", "bare_sql"):
+                command = [sys.executable, __file__, "--existing", "--mode", mode]
+                subprocess.run([*command, "--hazards", str(n)], check=True)
+        return
     if args.single:
         result = run(args.hazards[0], args.hospitals, heap=args.heap)
         print("  ".join(f"{k}={v}" for k, v in result.items()), flush=True)

@@ -29,11 +29,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_ILLEGAL = ILLEGAL_CHARACTERS_RE.search
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 PERCENT_FORMAT = "0.0%"
@@ -213,6 +215,24 @@ def _style(ws, column: Column, *, highlight: bool = False, total: bool = False):
     return cell
 
 
+class _TemplateCell(Cell):
+    """A reusable, pre-styled data cell whose style id is looked up once (openpyxl otherwise
+    hashes the style array of every styled cell it writes)."""
+
+    __slots__ = ("_style_id",)
+
+    @property
+    def style_id(self):
+        return self._style_id
+
+
+def _template(ws, styled) -> _TemplateCell:
+    cell = _TemplateCell(ws, row=1, column=1)
+    cell._style = copy(styled._style)
+    cell._style_id = ws.parent._cell_styles.add(cell._style)
+    return cell
+
+
 def _plain(value):
     if isinstance(value, dt.datetime) and timezone.is_aware(value):
         return timezone.localtime(value).replace(tzinfo=None)
@@ -240,8 +260,8 @@ class _RowWriter:
     def __init__(self, ws, columns: list[Column]):
         self.ws = ws
         self.columns = columns
-        self.plain = [_style(ws, c) for c in columns]
-        self.marked = [_style(ws, c, highlight=True) for c in columns]
+        self.plain = [_template(ws, _style(ws, c)) for c in columns]
+        self.marked = [_template(ws, _style(ws, c, highlight=True)) for c in columns]
         self.kinds = [c.kind for c in columns]
         self.getters = [c.value for c in columns]
         self.wrapped = [(i, c.char_width) for i, c in enumerate(columns) if c.wrap]
@@ -264,59 +284,88 @@ class _RowWriter:
         return math.ceil((image.height * 0.75 + 6) / _LINE_POINTS)
 
     def write(self, row, row_idx: int, *, highlight: bool) -> None:
+        """Write one row. The common value types are bound straight onto the reused cells
+        (what openpyxl's `Cell.value` setter does, minus its type dispatch); everything else
+        goes through the setter."""
         templates = self.marked if highlight else self.plain
         cells = []
+        append = cells.append
+        kinds = self.kinds
         lines = 1
         for index, getter in enumerate(self.getters):
-            value = _plain(getter(row))
+            value = getter(row)
+            if value is None or value == "":
+                if not highlight:
+                    # Like a bare tuple: an empty cell is not written (its neighbours' borders
+                    # frame it); highlighted rows keep their fill across.
+                    append(None)
+                    continue
+                value = None
             cell = templates[index]
-            kind = self.kinds[index]
-            if kind == "image":
+            kind = kinds[index]
+            kind_of = type(value)
+            if kind_of is str:
+                if value.startswith(FORMULA_TRIGGERS):
+                    cell = self._fresh(cell)
+                    cell.value = value
+                    guard_cell(cell)
+                else:
+                    if _ILLEGAL(value):
+                        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+                    cell._value = value[:32767]
+                    cell.data_type = "s"
+            elif kind_of is int or kind_of is float:
+                cell._value = value
+                cell.data_type = "n"
+            elif kind_of is dt.date and kind == "date":
+                cell._value = value
+                cell.data_type = "d"
+            elif kind == "link":
+                # A HYPERLINK formula rather than a cell hyperlink: openpyxl keeps every cell
+                # hyperlink in memory until the sheet closes; a formula is written and gone.
+                if value:
+                    cell._value = value.formula
+                    cell.data_type = "f"
+                else:
+                    cell.value = None
+            elif kind == "image":
                 # Embedded picture anchored on this cell (small thumbnails only: openpyxl keeps
                 # them in memory until the workbook is saved).
                 cell.value = None
                 if value:
                     lines = max(lines, self._embed(value, index, row_idx))
-                cells.append(cell)
-                continue
-            if kind == "link":
-                # A HYPERLINK formula rather than a cell hyperlink: openpyxl keeps every cell
-                # hyperlink in memory until the sheet closes; a formula is written and gone.
-                cell.value = value.formula if value else None
-                cells.append(cell)
-                continue
-            if isinstance(value, str):
-                if value.startswith(FORMULA_TRIGGERS):
-                    cell = self._fresh(cell)
-                    cell.value = value
-                    guard_cell(cell)
-                    cells.append(cell)
-                    continue
-                cell.value = value
-            elif kind in ("text", "int") and isinstance(value, dt.date):
-                cell = self._fresh(cell)  # a date in a text column still shows as a date
-                cell.value = value
             else:
+                value = _plain(value)
+                if kind in ("text", "int") and isinstance(value, dt.date):
+                    cell = self._fresh(cell)  # a date in a text column still shows as a date
                 cell.value = value
-            cells.append(cell)
+            append(cell)
         for index, width in self.wrapped:
-            text = cells[index].value
-            if isinstance(text, str) and text:
+            cell = cells[index]
+            if cell is None:
+                continue
+            text = cell._value
+            if type(text) is str and len(text) * 2 > width - 1:
                 # Cheap estimate (no per-character scan): CJK text takes 2 units a character.
                 estimate = text.count("\n") + math.ceil(2 * len(text) / max(width - 1, 1))
                 if estimate > lines:
                     lines = estimate
         for index, name in self.summed:
-            value = cells[index].value
-            if value is not None and value != "":
-                self.counts[name] += 1
-                if isinstance(value, int | float) and not isinstance(value, bool):
-                    self.sums[name] += value
+            cell = cells[index]
+            if cell is None or cell._value is None:
+                continue
+            value = cell._value
+            self.counts[name] += 1
+            if type(value) is int or type(value) is float:
+                self.sums[name] += value
+        dims = self.ws.row_dimensions
         if lines > 1:
-            self.ws.row_dimensions[row_idx].height = min(lines, MAX_ROW_LINES) * _LINE_POINTS
+            # A plain dict: the writer only reads its items (a RowDimension costs far more).
+            height = min(lines, MAX_ROW_LINES) * _LINE_POINTS
+            dims[row_idx] = {"ht": f"{height}", "customHeight": "1"}
         self.ws.append(cells)
         if lines > 1:
-            del self.ws.row_dimensions[row_idx]  # written: keep memory flat
+            del dims[row_idx]  # written: keep memory flat
 
     def totals(self) -> list:
         result = []
@@ -489,9 +538,10 @@ def write_sheet(
         cells = []
         for column, value in zip(sheet.columns, totals, strict=False):
             cell = WriteOnlyCell(ws)
-            cell._style = copy(_style(ws, column, total=True)._style)
-            if column.kind == "link":
-                cell.font = _TOTAL_FONT
+            # A count under a date or link column is a number, not a date or a link.
+            shown = Column(column.header, column.value, column.width, "int", column.wrap)
+            styled = shown if column.total == "count" or column.kind == "link" else column
+            cell._style = copy(_style(ws, styled, total=True)._style)
             cell.value = _plain(value)
             cells.append(guard_cell(cell))
         ws.row_dimensions[row_idx].height = _LINE_POINTS + 4

@@ -131,7 +131,8 @@ def _last_line(text: str) -> str:
 
 
 class _Ledger:
-    """Column getters over a ledger tuple as of one instant."""
+    """Column getters over a ledger tuple as of one instant (tuple positions bound once: the
+    getters run for every cell of every row)."""
 
     def __init__(self, as_of):
         self.instant = as_of_instant(as_of)
@@ -144,38 +145,43 @@ class _Ledger:
             .replace("222222222", "{e}")
         )
 
-    def closed(self, r) -> bool:
-        closed_on = r[F_["closed_on"]]
+    def closed(self, r, _closed=F_["closed_on"]) -> bool:
+        closed_on = r[_closed]
         return closed_on is not None and closed_on <= self.day
 
-    def overdue_days(self, r) -> int:
+    def overdue_days(
+        self, r, _found=F_["found_on"], _closed=F_["closed_on"], _deadline=F_["deadline_then"]
+    ) -> int:
         day = self.day
-        if r[F_["found_on"]] > day or self.closed(r):
+        if r[_found] > day:
             return 0
-        deadline = r[F_["deadline_then"]]
+        closed_on = r[_closed]
+        if closed_on is not None and closed_on <= day:
+            return 0
+        deadline = r[_deadline]
         if not deadline or deadline >= day:
             return 0
         return (day - deadline).days
 
-    def progress(self, r) -> str:
-        text = self.status[r[F_["status_then"]]]
+    def progress(self, r, _status=F_["status_then"], _progress=F_["progress"]) -> str:
+        text = self.status[r[_status]]
         late = self.overdue_days(r)
         if late:
             text += _("(逾期%(days)d天)") % {"days": late}
-        line = _last_line(r[F_["progress"]])
+        line = _last_line(r[_progress])
         return f"{text}\n{line}" if line else text
 
-    def rechecked(self, r) -> bool:
-        at = r[F_["rechecked_at"]]
+    def rechecked(self, r, _at=F_["rechecked_at"]) -> bool:
+        at = r[_at]
         return at is not None and at <= self.instant
 
-    def photo(self, r, field: str):
-        value = r[F_[field]]
+    def photo(self, r, index: int):
+        value = r[index]
         if not value:
             return None
         first, count = value.split(":")
         url = self.evidence_url.format(h=r[0], e=first)
-        return Link(_("查看(%(n)s张)") % {"n": count}, url)
+        return Link(_("%(n)s张") % {"n": count}, url)
 
 
 def ledger_columns(as_of) -> list[Column]:
@@ -185,78 +191,74 @@ def ledger_columns(as_of) -> list[Column]:
     mode = _labels(RectificationMode)
     closed_text, open_text = _("已销号"), _("未销号")
     get = {name: itemgetter(index) for name, index in F_.items()}
+    i_source, i_label = F_["source"], F_["source_label"]
+    i_risk, i_category, i_mode = F_["risk_level_then"], F_["category"], F_["mode"]
+    i_rechecker, i_rechecked = F_["rechecked_by_name"], F_["rechecked_at"]
+    i_closer, i_closed = F_["closed_by_name"], F_["closed_on"]
+    i_before, i_after = F_["photos_before"], F_["photos_after"]
+    closed, rechecked, overdue = ledger.closed, ledger.rechecked, ledger.overdue_days
 
     def source_text(r):
-        label = r[F_["source_label"]]
-        text = source[r[F_["source"]]]
+        label = r[i_label]
+        text = source[r[i_source]]
         return f"{text}\n{label}" if label else text
 
     return [
-        Column(_("序号"), lambda r: r[-1], width=5, kind="int"),
-        Column(_("编号"), lambda r: r[F_["code"]], width=15),
-        Column(_("医疗机构"), lambda r: r[F_["hospital__name"]], width=16, wrap=True),
+        Column(_("序号"), itemgetter(-1), width=4, kind="int"),
+        Column(_("编号"), get["code"], width=13),
+        Column(_("医疗机构"), get["hospital__name"], width=14, wrap=True),
         Column(_("排查时间"), get["found_on"], width=11, kind="date"),
-        Column(_("部位"), get["location"], width=14, wrap=True),
+        Column(_("部位"), get["location"], width=12, wrap=True),
         Column(_("排查人"), get["found_by_name"], width=8),
-        Column(_("发现途径"), source_text, width=10, wrap=True),
-        Column(_("隐患描述"), get["description"], width=30, wrap=True),
-        Column(_("等级"), lambda r: risk[r[F_["risk_level_then"]]], width=8),
-        Column(_("类别"), lambda r: category[r[F_["category"]]], width=10),
-        Column(_("整改方式"), lambda r: mode[r[F_["mode"]]], width=8),
-        Column(_("整改措施"), get["rectification_measures"], width=24, wrap=True),
-        Column(_("资金(元)"), get["funds"], width=13, kind="money", total="sum"),
-        Column(_("责任科室"), get["responsible_department"], width=10, wrap=True),
+        Column(_("发现途径"), source_text, width=8, wrap=True),
+        Column(_("隐患描述"), get["description"], width=24, wrap=True),
+        Column(_("等级"), lambda r: risk[r[i_risk]], width=8),
+        Column(_("类别"), lambda r: category[r[i_category]], width=8),
+        Column(_("整改方式"), lambda r: mode[r[i_mode]], width=8),
+        Column(_("整改措施"), get["rectification_measures"], width=18, wrap=True),
+        Column(_("资金(元)"), get["funds"], width=12, kind="money", total="sum"),
+        Column(_("责任科室"), get["responsible_department"], width=8, wrap=True),
         Column(_("责任人"), get["responsible_person"], width=8),
         Column(_("整改期限"), get["deadline_then"], width=11, kind="date"),
-        Column(_("临时安全措施"), get["interim_measures"], width=18, wrap=True),
-        Column(_("进度"), ledger.progress, width=18, wrap=True),
-        Column(
-            _("逾期天数"),
-            lambda r: ledger.overdue_days(r) or None,
-            width=6,
-            kind="int",
-            total="count",
-        ),
-        Column(_("逾期说明"), get["overdue_explanation"], width=16, wrap=True),
+        Column(_("临时安全措施"), get["interim_measures"], width=14, wrap=True),
+        Column(_("进度"), ledger.progress, width=14, wrap=True),
+        Column(_("逾期天数"), lambda r: overdue(r) or None, width=6, kind="int", total="count"),
+        Column(_("逾期说明"), get["overdue_explanation"], width=14, wrap=True),
         Column(
             _("整改前照片"),
-            lambda r: ledger.photo(r, "photos_before"),
-            width=9,
+            lambda r: ledger.photo(r, i_before),
+            width=6,
             kind="link",
             total="count",
         ),
         Column(
             _("整改后照片"),
-            lambda r: ledger.photo(r, "photos_after"),
-            width=9,
+            lambda r: ledger.photo(r, i_after),
+            width=6,
             kind="link",
             total="count",
         ),
-        Column(
-            _("复查人"),
-            lambda r: r[F_["rechecked_by_name"]] if ledger.rechecked(r) else None,
-            width=8,
-        ),
+        Column(_("复查人"), lambda r: r[i_rechecker] if rechecked(r) else None, width=8),
         Column(
             _("复查日期"),
-            lambda r: r[F_["rechecked_at"]].date() if ledger.rechecked(r) else None,
+            lambda r: _local_date(r[i_rechecked]) if rechecked(r) else None,
             width=11,
             kind="date",
         ),
-        Column(
-            _("验收人"),
-            lambda r: r[F_["closed_by_name"]] if ledger.closed(r) else None,
-            width=8,
-        ),
+        Column(_("验收人"), lambda r: r[i_closer] if closed(r) else None, width=8),
         Column(
             _("销号日期"),
-            lambda r: r[F_["closed_on"]] if ledger.closed(r) else None,
+            lambda r: r[i_closed] if closed(r) else None,
             width=11,
             kind="date",
             total="count",
         ),
-        Column(_("销号"), lambda r: closed_text if ledger.closed(r) else open_text, width=7),
+        Column(_("销号"), lambda r: closed_text if closed(r) else open_text, width=6),
     ]
+
+
+def _local_date(value: dt.datetime) -> dt.date:
+    return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
 
 
 def photo_mode() -> str:

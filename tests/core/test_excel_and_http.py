@@ -44,7 +44,22 @@ def test_content_disposition_keeps_chinese_file_names(inline):
     value = content_disposition("2026年第3季度安全生产报表-晋江市.xlsx", inline=inline)
     assert value.startswith("inline;" if inline else "attachment;")
     assert "filename*=UTF-8''2026%E5%B9%B4" in value
-    assert 'filename="download.xlsx"' in value
+    # Without an explicit fallback the plain filename keeps the name's ASCII runs.
+    assert 'filename="download_2026_3.xlsx"' in value
+    explicit = content_disposition(
+        "2026年第三季度隐患台账-晋江市.xlsx", fallback="ledger_JJ_2026Q3.xlsx"
+    )
+    assert 'filename="ledger_JJ_2026Q3.xlsx"' in explicit
     assert content_disposition("ledger.xlsx") == (
         "attachment; filename=\"ledger.xlsx\"; filename*=UTF-8''ledger.xlsx"
     )
+
+
+def test_ascii_filename_keeps_type_scope_and_period():
+    from core.http import ascii_filename
+
+    assert ascii_filename("ledger", "JJ", "2026Q3", ext=".xlsx") == "ledger_JJ_2026Q3.xlsx"
+    assert ascii_filename("ledger", "晋江", "", "20260701-20260930", ext=".xlsx") == (
+        "ledger_20260701-20260930.xlsx"
+    )
+    assert ascii_filename("晋江", ext=".pdf") == "download.pdf"

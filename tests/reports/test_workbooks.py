@@ -95,8 +95,8 @@ def _highlighted_codes(ws, headers) -> set:
 def test_workbook_has_title_scope_period_frozen_header_autofilter_and_print_setup(scenario, county):
     wb, _rows = build(ReportType.HAZARD_LEDGER, county)
     ws = wb["隐患台账"]
-    assert ws["A1"].value == "2026年第3季度隐患台账"
-    assert "晋江市" in ws["A2"].value and "2026年第3季度" in ws["A2"].value
+    assert ws["A1"].value == "2026年第三季度隐患台账"
+    assert "晋江市" in ws["A2"].value and "2026年第三季度" in ws["A2"].value
     assert ws.freeze_panes == "A5"
     assert ws.auto_filter.ref.startswith("A4:")
     assert ws.page_setup.orientation == "landscape"
@@ -213,12 +213,16 @@ def test_progress_report_compares_with_the_previous_period(scenario, county):
     wb, _rows = build(ReportType.PROGRESS, county, Period.parse("2026-Q3"))
     figures = {row["指标"]: row for row in as_dicts(wb["主要指标"])}
     found = figures["新发现隐患(条)"]
-    assert (found["本期(2026年第3季度)"], found["上期(2026年第2季度)"], found["增减"]) == (5, 1, 4)
+    assert (found["本期(2026年第三季度)"], found["上期(2026年第二季度)"], found["增减"]) == (
+        5,
+        1,
+        4,
+    )
     assert found["变化幅度"] == pytest.approx(4.0)
     closed = figures["本期整改销号(条)"]
-    assert closed["本期(2026年第3季度)"] == 3
+    assert closed["本期(2026年第三季度)"] == 3
     rates = {row["指标"]: row for row in as_dicts(wb["比率"])}
-    assert rates["整改率(本期发现)"]["本期(2026年第3季度)"] == pytest.approx(0.6)
+    assert rates["整改率(本期发现)"]["本期(2026年第三季度)"] == pytest.approx(0.6)
     per_hospital = {row["医疗机构"]: row for row in as_dicts(wb["各机构"])}
     assert per_hospital["晋江市医院"]["本期发现"] == 4
     assert per_hospital["晋江市医院"]["其中逾期"] == 1
