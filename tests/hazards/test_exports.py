@@ -119,3 +119,72 @@ def test_ledger_outsider_sees_nothing_of_other_hospitals(client, hospital_a, off
     client.force_login(officer_b)
     _, rows = _rows(client.get(reverse("hazards:ledger", args=["all"])))
     assert rows == []
+
+
+def _ledger_sheet(response):
+    return load_workbook(io.BytesIO(response.content))
+
+
+def test_ledger_links_before_and_after_photos_to_their_scoped_download(
+    client, hospital_a, officer_a, officer_b, settings
+):
+    from hazards.models import HazardEvidence
+    from tests.hazards.factories import cleaned_photo
+
+    settings.LEDGER_PHOTOS = "links"
+    hazard = raise_hazard(
+        hospital=hospital_a, found_by=officer_a, photos=[cleaned_photo(), cleaned_photo()]
+    )
+    client.force_login(officer_a)
+    response = client.get(reverse("hazards:ledger", args=["all"]))
+    workbook = _ledger_sheet(response)
+    assert workbook.sheetnames == ["隐患台账"]
+    _, rows = _rows(response)
+    cell = rows[0][LEDGER_HEADERS.index("整改前照片")]
+    first = HazardEvidence.objects.filter(hazard=hazard).order_by("pk").first()
+    url = reverse("hazards:evidence", args=[hazard.pk, first.pk])
+    assert cell.data_type == "f"
+    assert cell.value == f'=HYPERLINK("{settings.SITE_URL.rstrip("/")}{url}","2张")'
+    assert rows[0][LEDGER_HEADERS.index("整改后照片")].value is None
+    # The link is the scoped evidence download: an outsider gets 404, the officer the photo.
+    assert client.get(url).status_code == 200
+    client.force_login(officer_b)
+    assert client.get(url).status_code == 404
+
+
+def test_ledger_embeds_thumbnails_in_a_photo_sheet_when_configured(
+    client, hospital_a, officer_a, settings
+):
+    from tests.hazards.factories import cleaned_photo
+
+    settings.LEDGER_PHOTOS = "thumbnails"
+    hazard = raise_hazard(hospital=hospital_a, found_by=officer_a, photos=[cleaned_photo()])
+    client.force_login(officer_a)
+    workbook = _ledger_sheet(client.get(reverse("hazards:ledger", args=["all"])))
+    assert workbook.sheetnames == ["隐患台账", "整改前后照片"]
+    photos = workbook["整改前后照片"]
+    assert len(photos._images) == 1
+    codes = [row[0] for row in photos.iter_rows(values_only=True)]
+    assert hazard.code in codes
+
+
+def test_dossier_workbook_wraps_text_and_formats_money(client, hospital_a, officer_a):
+    from decimal import Decimal
+
+    from hazards.models import Hazard
+
+    hazard = raise_hazard(
+        hospital=hospital_a, found_by=officer_a, description="消防通道堆放杂物,影响疏散。" * 20
+    )
+    Hazard.objects.filter(pk=hazard.pk).update(funds=Decimal("680000"))
+    client.force_login(officer_a)
+    response = client.get(reverse("hazards:dossier_xlsx", args=[hazard.pk]))
+    assert response.status_code == 200
+    assert 'filename="dossier_' in response["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(response.content))["隐患档案"]
+    values = {row[0].value: row[1] for row in sheet.iter_rows() if row[0].value}
+    assert values["整改资金(元)"].value == "¥680,000.00"
+    description = values["隐患描述"]
+    assert description.alignment.wrap_text
+    # Tall enough for the whole text (LibreOffice does not grow rows by itself).
+    assert sheet.row_dimensions[description.row].height >= 4 * 13.5
