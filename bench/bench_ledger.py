@@ -12,6 +12,21 @@ RSS before the build) is its own. The workbook is written in openpyxl's write-on
 stream with .iterator(chunk_size=…), so the peak should stay flat as N grows. --heap also
 reports the Python heap peak with tracemalloc (much slower; time is then not meaningful).
 
+Read-only against an existing database (the 1M-hazard sh_bench; nothing is written), the newest N
+hazards, each measurement in a fresh process:
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/sh_bench DEBUG=0 SECRET_KEY=… \
+        .venv/bin/python bench/bench_ledger.py --existing --hazards 100000
+
+prints `tuples` (bare openpyxl write-only writing the ledger's own rows and columns from tuples in
+memory: the floor of issue 11), `ledger` (the web ledger download: query, layout, file) and the
+harness's 12-column SQL floor ("seconds peak_rss growth"). Measured 2026-11-28, 2-CPU VM shared
+with five other jobs (load 6-9), 100,000 rows:
+
+    tuples  52.54 s                      (floor)
+    ledger  62.45 s  peak RSS 105.6 MB   1.19x the floor
+    bare_sql (harness, 12 columns) 54.49 s, peak RSS 93.2 MB
+
 Measured 2026-11-22 on a loaded 2-CPU VM, PostgreSQL 127.0.0.1, 30 hospitals:
 
     hazards=2000   build_s=3.18   rows_per_s=629  build_rss_growth_mb=1.7  file_mb=0.21

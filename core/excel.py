@@ -42,7 +42,12 @@ PERCENT_FORMAT = "0.0%"
 MONEY_FORMAT = '"¥"#,##0.00'
 DECIMAL_FORMAT = "#,##0.00"
 INT_FORMAT = "#,##0"
-PAGE_FOOTER = "第 &P 页 共 &N 页"
+PAGE_FOOTER = "第 &P 页 共 &N 页"  # &P: this page, &N: pages in all
+
+
+def page_footer() -> str:
+    return _("第 &P 页 共 &N 页")
+
 
 # Paper (openpyxl paperSize codes) and the printable width in inches at the margins below.
 PAPER_SIZES = {"A4": "9", "A3": "8"}
@@ -460,9 +465,9 @@ def write_sheet(
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
     ws.page_margins = PageMargins(**MARGINS)
-    ws.oddFooter.center.text = PAGE_FOOTER
+    ws.oddFooter.center.text = page_footer()
     ws.oddFooter.center.size = 9
-    ws.evenFooter.center.text = PAGE_FOOTER
+    ws.evenFooter.center.text = page_footer()
     ws.oddHeader.right.text = "&A"  # the sheet's name
     ws.oddHeader.right.size = 9
 
