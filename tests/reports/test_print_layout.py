@@ -240,3 +240,28 @@ def test_every_report_type_converts_to_a_pdf_with_title_sign_off_and_figures(
         )
         heights = _word_heights(pdf, code)
         assert heights and min(heights) >= 0.7 * 10, heights
+
+
+def test_web_downloads_print_with_the_same_set_up(db):
+    from hazards.exports import ledger_workbook
+    from hospitals.exports import hospitals_workbook
+    from hospitals.models import Hospital
+    from inspections.exports import inspections_workbook
+    from inspections.models import Inspection
+
+    downloads = {
+        "ledger": ledger_workbook(Hazard.objects.none(), scope="晋江市", period="全部"),
+        "inspections": inspections_workbook(
+            Inspection.objects.none(), scope="晋江市", period="全部"
+        ),
+        "hospitals": hospitals_workbook(Hospital.objects.none(), scope="晋江市"),
+    }
+    for name, content in downloads.items():
+        ws = load(content).worksheets[0]
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, name
+        assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0), name
+        assert ws.oddFooter.center.text == "第 &P 页 共 &N 页", name
+        hr = header_row(ws)
+        assert ws.print_title_rows == f"${hr}:${hr}", name
+        # The registry reads back through the import: no sign-off block under it.
+        assert ("填报单位(盖章)" in _sign_off_texts(ws)) is (name != "hospitals"), name
