@@ -20,12 +20,15 @@ hazards, each measurement in a fresh process:
 
 prints `tuples` (bare openpyxl write-only writing the ledger's own rows and columns from tuples in
 memory: the floor of issue 11), `ledger` (the web ledger download: query, layout, file) and the
-harness's 12-column SQL floor ("seconds peak_rss growth"). Measured 2026-11-28, 2-CPU VM shared
-with five other jobs (load 6-9), 100,000 rows:
+harness's 12-column SQL floor ("seconds peak_rss growth"). Measured 2026-11-28 on a 2-CPU VM
+shared with five other jobs, 100,000 rows (27 columns):
 
-    tuples  52.54 s                      (floor)
-    ledger  62.45 s  peak RSS 105.6 MB   1.19x the floor
-    bare_sql (harness, 12 columns) 54.49 s, peak RSS 93.2 MB
+    load 3:    tuples 21.03 s (floor)   ledger 23.29 s = 1.11x, peak RSS 106.5 MB
+               bare_sql (harness, 12 columns) 20.88 s, peak RSS 93.3 MB
+    load 6-9:  tuples 52.54 s           ledger 62.45 s = 1.19x, peak RSS 105.6 MB
+
+Before (commit bb9b1fe, bench.harness.ledger, same database): ledger 119.2 s against bare 18.3 s
+= 6.5x (RESULTS.md had 4.69x); after, the same harness: 28.1 s against 32.5 s.
 
 Measured 2026-11-22 on a loaded 2-CPU VM, PostgreSQL 127.0.0.1, 30 hospitals:
 

@@ -209,10 +209,8 @@ def _style(ws, column: Column, *, highlight: bool = False, total: bool = False):
         cell.number_format = INT_FORMAT
     if column.wrap:
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-    elif column.kind in ("int", "decimal", "money", "percent"):
-        cell.alignment = Alignment(vertical="top")
     else:
-        cell.alignment = Alignment(vertical="top", shrink_to_fit=False)
+        cell.alignment = Alignment(vertical="top")
     if total:
         cell.fill = _TOTAL_FILL
     elif highlight:
@@ -247,10 +245,10 @@ def _plain(value):
 
 
 def _cells_to_row(cells, row_idx):
-    """Replaces the write-only sheet's `_values_to_row` (openpyxl 3.1): rows are appended as
-    lists of cells we made (one reusable, pre-styled cell per column), so openpyxl neither re-binds each value
-    nor makes a new cell per value. The row is written before `append` returns, so the cells
-    can take the next row's values."""
+    """Replaces the write-only sheet's `_values_to_row` (openpyxl 3.1, pinned): rows are
+    appended as lists of cells we made (one reusable, pre-styled cell per column), so openpyxl
+    neither re-binds each value nor makes a new cell per value. The row is written before
+    `append` returns, so the cells can take the next row's values."""
     for col_idx, cell in enumerate(cells, 1):
         if cell is None:
             continue
