@@ -12,6 +12,24 @@ RSS before the build) is its own. The workbook is written in openpyxl's write-on
 stream with .iterator(chunk_size=…), so the peak should stay flat as N grows. --heap also
 reports the Python heap peak with tracemalloc (much slower; time is then not meaningful).
 
+Read-only against an existing database (the 1M-hazard sh_bench; nothing is written), the newest N
+hazards, each measurement in a fresh process:
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/sh_bench DEBUG=0 SECRET_KEY=… \
+        .venv/bin/python bench/bench_ledger.py --existing --hazards 100000
+
+prints `tuples` (bare openpyxl write-only writing the ledger's own rows and columns from tuples in
+memory: the floor of issue 11), `ledger` (the web ledger download: query, layout, file) and the
+harness's 12-column SQL floor ("seconds peak_rss growth"). Measured 2026-11-28 on a 2-CPU VM
+shared with five other jobs, 100,000 rows (27 columns):
+
+    load 3:    tuples 21.03 s (floor)   ledger 23.29 s = 1.11x, peak RSS 106.5 MB
+               bare_sql (harness, 12 columns) 20.88 s, peak RSS 93.3 MB
+    load 6-9:  tuples 52.54 s           ledger 62.45 s = 1.19x, peak RSS 105.6 MB
+
+Before (commit bb9b1fe, bench.harness.ledger, same database): ledger 119.2 s against bare 18.3 s
+= 6.5x (RESULTS.md had 4.69x); after, the same harness: 28.1 s against 32.5 s.
+
 Measured 2026-11-22 on a loaded 2-CPU VM, PostgreSQL 127.0.0.1, 30 hospitals:
 
     hazards=2000   build_s=3.18   rows_per_s=629  build_rss_growth_mb=1.7  file_mb=0.21
@@ -161,13 +179,108 @@ def run(n: int, hospital_count: int, heap: bool = False) -> dict:
     }
 
 
+def _latest(rows: int):
+    """The `rows` newest hazards of an existing database (read only), in ledger order."""
+    newest = Hazard.objects.order_by("-pk").values("pk")[:rows]
+    return Hazard.objects.filter(pk__in=newest)
+
+
+def run_existing(n: int, mode: str) -> dict:
+    """One measurement on an existing database (nothing is written):
+
+    - ledger: the web ledger download (hazards.exports.ledger_workbook: query + layout + file);
+    - tuples: the same rows and columns, fetched and laid out first (untimed), then written as
+      plain tuples by bare openpyxl write-only (the floor of issue 11);
+    - bare_sql: bench.harness's floor (12 columns straight from a server-side cursor)."""
+    from openpyxl import Workbook
+
+    from hazards.exports import ledger_columns, ledger_rows, ledger_workbook
+
+    qs = _latest(n)
+    gc.collect()
+    rss_before = rss_mb()
+    if mode == "ledger":
+        t0 = time.perf_counter()
+        content = ledger_workbook(qs, scope="bench", period="bench")
+        elapsed = time.perf_counter() - t0
+        size = len(content)
+    elif mode == "tuples":
+        columns = ledger_columns(None)
+        data = [
+            tuple(_bare_value(column.value(row)) for column in columns)
+            for row in (
+                (*values, number)
+                for number, values in enumerate(ledger_rows(qs, None).iterator(2000), 1)
+            )
+        ]
+        gc.collect()
+        rss_before = rss_mb()
+        t0 = time.perf_counter()
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet()
+        for row in data:
+            ws.append(row)
+        with tempfile.TemporaryFile() as out:
+            wb.save(out)
+            size = out.tell()
+        elapsed = time.perf_counter() - t0
+    else:
+        from bench.harness import ledger_child  # prints "seconds peak growth"
+
+        ledger_child("bare", n)
+        return {}
+    return {
+        "mode": mode,
+        "rows": n,
+        "seconds": round(elapsed, 2),
+        "rss_growth_mb": round(rss_mb() - rss_before, 1),
+        "peak_rss_mb": round(rss_mb(), 1),
+        "file_mb": round(size / 2**20, 2),
+    }
+
+
+def _bare_value(value):
+    """What a plain tuple would hold: a link as its formula text, money as a float."""
+    from decimal import Decimal
+
+    from core.excel import Link
+
+    if value == "":
+        return None  # the ledger writes no cell for empty text either
+    if isinstance(value, Link):
+        return value.formula
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.replace(tzinfo=None)
+    return value
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--hazards", type=int, nargs="+", default=[5000, 20000])
     parser.add_argument("--hospitals", type=int, default=30)
     parser.add_argument("--heap", action="store_true", help="also trace the Python heap")
     parser.add_argument("--single", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--existing",
+        action="store_true",
+        help="read-only: the newest N hazards of the database (e.g. sh_bench), ledger against "
+        "bare openpyxl writing the same rows and columns as tuples",
+    )
+    parser.add_argument("--mode", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.existing:
+        if args.mode:
+            result = run_existing(args.hazards[0], args.mode)
+            if result:
+                print("  ".join(f"{k}={v}" for k, v in result.items()), flush=True)
+            return
+        for n in args.hazards:
+            for mode in ("tuples", "ledger", "bare_sql"):
+                command = [sys.executable, __file__, "--existing", "--mode", mode]
+                subprocess.run([*command, "--hazards", str(n)], check=True)
+        return
     if args.single:
         result = run(args.hazards[0], args.hospitals, heap=args.heap)
         print("  ".join(f"{k}={v}" for k, v in result.items()), flush=True)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -218,6 +219,11 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="平安医院 <noreply@safe-hospital.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Hazard ledger photos: "links" (each row links to its before/after photos; the download URL
+# checks who may see them) or "thumbnails" (also a sheet of small embedded photos).
+LEDGER_PHOTOS = env.str("LEDGER_PHOTOS", default="links")
+if LEDGER_PHOTOS not in ("links", "thumbnails"):
+    raise ImproperlyConfigured('LEDGER_PHOTOS must be "links" or "thumbnails".')
 # An SMTP server that hangs must not hang a worker.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 # Group robots (WeCom/DingTalk): (connect, read) timeouts in seconds. Webhooks may not point at

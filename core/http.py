@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from functools import lru_cache
 from urllib.parse import quote
 
@@ -49,22 +50,55 @@ def client_ip(request) -> str:
     return hops[0] if hops else remote
 
 
-def content_disposition(filename: str, *, inline: bool = False) -> str:
-    """RFC 6266 / RFC 5987 header value that keeps a Chinese file name intact in every browser."""
+_ASCII_PART = re.compile(r"[^A-Za-z0-9.-]+")
+
+
+def ascii_filename(*parts, ext: str) -> str:
+    """An ASCII download name that keeps what the Chinese one says: type, scope and period,
+    e.g. ascii_filename("ledger", "JJ", "2026Q3", ext=".xlsx") → "ledger_JJ_2026Q3.xlsx".
+    Non-ASCII characters are dropped from each part; empty parts are left out."""
+    kept = [_ASCII_PART.sub("-", str(part)).strip("-.") for part in parts if part]
+    stem = "_".join(part for part in kept if part) or "download"
+    return stem + ext
+
+
+def scope_code(scope) -> str:
+    """The ASCII code of a scope for file names: a region's code ("JJ"), a hospital as its
+    region's code and its id ("JJ-H12"); "" for anything else."""
+    if scope is None or isinstance(scope, str):
+        return ""
+    region = getattr(scope, "region", None)
+    if region is not None and hasattr(scope, "credit_code"):  # a hospital
+        return f"{getattr(region, 'code', '')}-H{scope.pk}".strip("-")
+    return str(getattr(scope, "code", "") or "")
+
+
+def _derived_fallback(filename: str) -> str:
+    """Old clients that ignore filename* get the ASCII runs of the name (the code, the date…)
+    rather than a bare "download"."""
+    stem, ext = os.path.splitext(filename)
+    runs = re.findall(r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?", stem)
+    return ascii_filename("download", *runs, ext=ext.encode("ascii", "ignore").decode())
+
+
+def content_disposition(filename: str, *, inline: bool = False, fallback: str = "") -> str:
+    """RFC 6266 / RFC 5987 header value that keeps a Chinese file name intact in every browser.
+    `fallback` is the plain `filename` old clients read (ASCII; see `ascii_filename`)."""
     kind = "inline" if inline else "attachment"
-    if filename.isascii():
+    if fallback and fallback.isascii():
+        ascii_fallback = fallback.replace('"', "").replace("\\", "")
+    elif filename.isascii():
         ascii_fallback = filename.replace('"', "").replace("\\", "") or "download"
     else:
-        # Old clients that ignore filename* get a neutral name with the right extension.
-        ascii_fallback = (
-            "download" + os.path.splitext(filename)[1].encode("ascii", "ignore").decode()
-        )
+        ascii_fallback = _derived_fallback(filename)
     return f"{kind}; filename=\"{ascii_fallback}\"; filename*=UTF-8''{quote(filename)}"
 
 
-def attachment_response(content: bytes, filename: str, content_type: str) -> HttpResponse:
+def attachment_response(
+    content: bytes, filename: str, content_type: str, *, fallback: str = ""
+) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition(filename)
+    response["Content-Disposition"] = content_disposition(filename, fallback=fallback)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
@@ -75,12 +109,16 @@ def attachment_response(content: bytes, filename: str, content_type: str) -> Htt
 INLINE_CONTENT_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
 
 
-def file_response(fileobj, filename: str, content_type: str, *, inline: bool = False):
+def file_response(
+    fileobj, filename: str, content_type: str, *, inline: bool = False, fallback: str = ""
+):
     """A private file: inline only for re-encoded images, never cached, and sandboxed so that
     even a file opened directly cannot run script in our origin."""
     response = FileResponse(fileobj, content_type=content_type)
     inline = inline and content_type in INLINE_CONTENT_TYPES
-    response["Content-Disposition"] = content_disposition(filename, inline=inline)
+    response["Content-Disposition"] = content_disposition(
+        filename, inline=inline, fallback=fallback
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"
     response["Cache-Control"] = "private, no-store"

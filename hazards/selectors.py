@@ -158,7 +158,14 @@ def risk_level_in_force(as_of: dt.datetime | dt.date) -> Case:
 
 def status_in_force(as_of: dt.datetime | dt.date) -> Case:
     """Expression: the hazard's status at `as_of` — closed if closed out by then, else the
-    status the latest event up to then moved it to (today's open status without events)."""
+    status the latest event up to then moved it to (today's open status without events).
+
+    A hazard whose status has not changed since T still has it, so the correlated lookup of
+    the latest event up to T runs only for the hazards in the (hashed, uncorrelated) set of
+    those with a status change after T, and for closed ones (closed after D: their status at T
+    is what came before): as of now that set is empty, as of a period end it holds what changed
+    since — not every row. Large ledgers as of a recent instant thus cost one hashed lookup a
+    row instead of one index probe into the events a row (issue 11)."""
     instant = as_of_instant(as_of)
     last = (
         HazardEvent.objects.filter(hazard=OuterRef("pk"), at__lte=instant)
@@ -166,15 +173,22 @@ def status_in_force(as_of: dt.datetime | dt.date) -> Case:
         .exclude(to_status=Status.CLOSED)
         .order_by("-at", "-pk")
     )
+    changed_since = (
+        HazardEvent.objects.filter(at__gt=instant).exclude(to_status="").values("hazard_id")
+    )
     return Case(
         When(rectified_q(instant), then=Value(Status.CLOSED.value)),
-        default=Coalesce(
-            Subquery(last.values("to_status")[:1]),
-            Case(
-                When(status=Status.CLOSED, then=Value(Status.PENDING.value)),
-                default=F("status"),
+        When(
+            Q(pk__in=changed_since) | Q(status=Status.CLOSED),
+            then=Coalesce(
+                Subquery(last.values("to_status")[:1]),
+                Case(
+                    When(status=Status.CLOSED, then=Value(Status.PENDING.value)),
+                    default=F("status"),
+                ),
             ),
         ),
+        default=F("status"),
         output_field=CharField(),
     )
 

@@ -22,7 +22,13 @@ from django.views.decorators.http import require_POST
 from accounts.choices import Role
 from core.dates import today
 from core.figures import CountedPaginator, cached_for_scope
-from core.http import XLSX_CONTENT_TYPE, attachment_response, file_response
+from core.http import (
+    XLSX_CONTENT_TYPE,
+    ascii_filename,
+    attachment_response,
+    file_response,
+    scope_code,
+)
 from core.permissions import role_required
 
 from . import services
@@ -222,10 +228,21 @@ def ledger_download(request, view: str = "all"):
     data = filterset.form.cleaned_data if filterset.is_bound and filterset.form.is_valid() else {}
     start, end = data.get("found_from"), data.get("found_to")
     period = f"{start or '…'} ~ {end or '…'}" if (start or end) else _("全部")
-    scope = str(data.get("hospital") or data.get("region") or _scope_label(request.user))
+    user = request.user
+    scope_object = data.get("hospital") or data.get("region") or user.hospital or user.region
+    scope = str(data.get("hospital") or data.get("region") or _scope_label(user))
     content = ledger_workbook(qs, scope=f"{scope} · {LIST_VIEWS[view]}", period=period)
-    filename = _("隐患台账_%(date)s.xlsx") % {"date": today().strftime("%Y%m%d")}
-    return attachment_response(content, filename, XLSX_CONTENT_TYPE)
+    if start or end:
+        dates = f"{start or ''}~{end or ''}"
+        ascii_dates = f"{start:%Y%m%d}" if start else ""
+        ascii_dates += f"-{end:%Y%m%d}" if end else ""
+    else:
+        dates = ascii_dates = today().strftime("%Y%m%d")
+    filename = _("隐患台账_%(scope)s_%(dates)s.xlsx") % {"scope": scope, "dates": dates}
+    fallback = ascii_filename("ledger", scope_code(scope_object) or "all", ascii_dates, ext=".xlsx")
+    return attachment_response(
+        content, filename.replace("/", "-"), XLSX_CONTENT_TYPE, fallback=fallback
+    )
 
 
 def _scope_label(user) -> str:
@@ -420,7 +437,10 @@ def dossier_download(request, pk: int):
         hazard.evidence.select_related("uploaded_by"),
     )
     return attachment_response(
-        content, _("隐患档案_%(code)s.xlsx") % {"code": hazard.code}, XLSX_CONTENT_TYPE
+        content,
+        _("隐患档案_%(code)s.xlsx") % {"code": hazard.code},
+        XLSX_CONTENT_TYPE,
+        fallback=ascii_filename("dossier", hazard.code, ext=".xlsx"),
     )
 
 

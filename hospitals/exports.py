@@ -28,6 +28,19 @@ def _value(field: str):
 
 
 INTEGER_FIELDS = {"beds_authorized", "beds_actual", "on_duty_staff", "daily_outpatients"}
+# Printed widths (characters): long headers wrap in their cell, so 22 columns fit an A3
+# landscape page at ≥ 70%.
+WIDTHS = {
+    "name": 22,
+    "credit_code": 20,
+    "address": 22,
+    "legal_representative": 12,
+    "security_head_phone": 13,
+    "contact_phone": 13,
+    "consortium": 14,
+    "linked_department": 12,
+}
+WRAPPED = {"name", "address", "consortium", "linked_department"}
 
 
 def hospitals_workbook(queryset, *, scope: str) -> bytes:
@@ -35,15 +48,19 @@ def hospitals_workbook(queryset, *, scope: str) -> bytes:
         Column(
             str(column.label),
             _value(column.field),
+            width=WIDTHS.get(column.field, 8 if column.field in INTEGER_FIELDS else 10),
             kind="int" if column.field in INTEGER_FIELDS else "text",
+            wrap=column.field in WRAPPED,
         )
         for column in COLUMNS
     ]
-    columns.append(Column(_("状态"), lambda h: _("在用") if h.is_active else _("已停用")))
+    columns.append(Column(_("状态"), lambda h: _("在用") if h.is_active else _("已停用"), width=7))
     sheet = Sheet(
         title=_("医疗卫生机构"),
         columns=columns,
         rows=queryset.select_related("region", "consortium", "linked_department").iterator(),
+        # The registry reads back through the import: nothing but hospitals below the header.
+        sign_off=False,
     )
     return workbook_bytes(
         [sheet],

@@ -659,6 +659,7 @@ def _template_sheets() -> list[Sheet]:
             columns=[Column(column.header, lambda row: "") for column in COLUMNS],
             rows=[],
             subtitle=_("带*为必填。从表头下一行开始填写,每行一家机构;填写说明见第二张工作表。"),
+            sign_off=False,  # a form to fill in: nothing may follow the header
         ),
         Sheet(
             title=_("填写说明"),
@@ -668,6 +669,7 @@ def _template_sheets() -> list[Sheet]:
                 Column(_("说明"), lambda row: row[2], width=60),
             ],
             rows=guide_rows,
+            sign_off=False,
         ),
     ]
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.choices import Role
 from core.dates import today
-from core.http import XLSX_CONTENT_TYPE, attachment_response
+from core.http import XLSX_CONTENT_TYPE, ascii_filename, attachment_response, scope_code
 from core.permissions import role_required
 
 from .choices import RegionLevel
@@ -113,7 +113,9 @@ def hospital_export(request):
     scope = user.hospital.name if user.hospital_id else (user.region.name if user.region_id else "")
     content = hospitals_workbook(filterset.qs, scope=scope or _("全部"))
     filename = _("医疗卫生机构名录-%(date)s.xlsx") % {"date": today().isoformat()}
-    return attachment_response(content, filename, XLSX_CONTENT_TYPE)
+    code = scope_code(user.hospital if user.hospital_id else user.region) or "all"
+    fallback = ascii_filename("hospitals", code, today().strftime("%Y%m%d"), ext=".xlsx")
+    return attachment_response(content, filename, XLSX_CONTENT_TYPE, fallback=fallback)
 
 
 def hospital_detail(request, pk: int):

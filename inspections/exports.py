@@ -30,7 +30,7 @@ def columns() -> list[Column]:
         Column(_("同行检查人员"), lambda i: i.participants, width=24, wrap=True),
         Column(_("检查部位/区域"), lambda i: i.location, width=20, wrap=True),
         Column(_("检查表"), lambda i: f"{i.template.name} v{i.template.version}", width=30),
-        Column(_("不合格项数"), lambda i: i.failed_count, kind="int"),
+        Column(_("不合格项数"), lambda i: i.failed_count, kind="int", total="sum"),
         Column(_("状态"), lambda i: i.get_status_display()),
         Column(_("提交时间"), lambda i: i.submitted_at, kind="datetime"),
         Column(_("检查小结"), lambda i: i.summary, width=40, wrap=True),

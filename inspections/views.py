@@ -262,7 +262,7 @@ def inspection_list(request):
 
 def inspection_export(request):
     """The filtered inspection list as an Excel ledger (same scope and filters as the page)."""
-    from core.http import XLSX_CONTENT_TYPE, attachment_response
+    from core.http import XLSX_CONTENT_TYPE, ascii_filename, attachment_response, scope_code
 
     from .exports import inspections_workbook
 
@@ -279,8 +279,12 @@ def inspection_export(request):
     content = inspections_workbook(
         filterset.qs.order_by("inspected_on", "pk"), scope=str(scope), period=period
     )
-    filename = _("安全检查记录_%(date)s.xlsx") % {"date": today().strftime("%Y%m%d")}
-    return attachment_response(content, filename, XLSX_CONTENT_TYPE)
+    stamp = today().strftime("%Y%m%d")
+    filename = _("安全检查记录_%(scope)s_%(date)s.xlsx") % {"scope": scope, "date": stamp}
+    fallback = ascii_filename("inspections", scope_code(scope) or "all", stamp, ext=".xlsx")
+    return attachment_response(
+        content, filename.replace("/", "-"), XLSX_CONTENT_TYPE, fallback=fallback
+    )
 
 
 def inspection_new(request):

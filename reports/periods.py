@@ -142,10 +142,14 @@ class Period:
         if self.kind == PeriodKind.MONTH:
             return _("%(year)d年%(month)d月") % {"year": year, "month": self.start.month}
         if self.kind == PeriodKind.QUARTER:
-            return _("%(year)d年第%(quarter)d季度") % {
-                "year": year,
-                "quarter": quarter_of(self.start),
-            }
+            # Bureaus write quarters in Chinese numerals: 第三季度, not 第3季度.
+            quarter_labels = (
+                _("%(year)d年第一季度"),
+                _("%(year)d年第二季度"),
+                _("%(year)d年第三季度"),
+                _("%(year)d年第四季度"),
+            )
+            return quarter_labels[quarter_of(self.start) - 1] % {"year": year}
         if self.kind == PeriodKind.HALF_YEAR:
             if self.start.month == 1:
                 return _("%(year)d年上半年") % {"year": year}

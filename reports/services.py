@@ -103,6 +103,21 @@ def report_filename(*, report_type: str, scope: ReportScope) -> str:
     return name.replace("/", "-").replace("\\", "-")
 
 
+# Short ASCII names of the report types for the plain `filename` of downloads.
+ASCII_TYPE_NAMES = {ReportType.HAZARD_LEDGER: "ledger"}
+
+
+def report_ascii_filename(*, report_type: str, region=None, hospital=None, period_key="") -> str:
+    """The ASCII fallback of `report_filename`: type, scope and period, e.g.
+    "ledger_JJ_2026Q3.xlsx" (old clients that ignore filename* read this one)."""
+    from core.http import ascii_filename, scope_code
+
+    kind = ASCII_TYPE_NAMES.get(report_type, str(report_type))
+    scope = scope_code(hospital) if hospital is not None else scope_code(region)
+    period = period_key.replace("-", "").replace("..", "-")
+    return ascii_filename(kind, scope, period, ext=".xlsx")
+
+
 def plan_report(report_type: str, scope: ReportScope) -> WorkbookPlan:
     try:
         builder = BUILDERS[report_type]

@@ -33,6 +33,7 @@ from .services import (
     direct_download_allowed,
     export_request,
     export_retry,
+    report_ascii_filename,
     report_filename,
     report_types_for,
 )
@@ -122,8 +123,17 @@ def _direct_download(request, report_type, scope, form):
         user=request.user, report_type=report_type, region=scope.region, hospital=scope.hospital
     )
     content, _rows = build_report_bytes(report_type, scope)
+    fallback = report_ascii_filename(
+        report_type=report_type,
+        region=scope.region,
+        hospital=scope.hospital,
+        period_key=scope.period.key,
+    )
     return attachment_response(
-        content, report_filename(report_type=report_type, scope=scope), XLSX_CONTENT_TYPE
+        content,
+        report_filename(report_type=report_type, scope=scope),
+        XLSX_CONTENT_TYPE,
+        fallback=fallback,
     )
 
 
@@ -169,7 +179,15 @@ def export_download(request, pk):
         handle = export.file.open("rb")
     except FileNotFoundError:
         raise Http404(_("报表文件已不存在,请重新生成。"))
-    return file_response(handle, export.filename or "report.xlsx", XLSX_CONTENT_TYPE)
+    fallback = report_ascii_filename(
+        report_type=export.report_type,
+        region=export.region,
+        hospital=export.hospital,
+        period_key=export.period_key,
+    )
+    return file_response(
+        handle, export.filename or "report.xlsx", XLSX_CONTENT_TYPE, fallback=fallback
+    )
 
 
 @require_POST

@@ -14,7 +14,13 @@ from django.views.decorators.http import require_POST
 
 from accounts.choices import Role
 from core.dates import today
-from core.http import XLSX_CONTENT_TYPE, attachment_response, file_response
+from core.http import (
+    XLSX_CONTENT_TYPE,
+    ascii_filename,
+    attachment_response,
+    file_response,
+    scope_code,
+)
 from core.permissions import role_required
 from hospitals.models import Hospital, Region
 
@@ -121,8 +127,15 @@ def _overview_export(request, hospitals, form, year, half, *, q, attention, sort
     content = overview_workbook(
         data, scope=scope, period=_("截至 %(date)s") % {"date": today().isoformat()}
     )
+    region = form.cleaned_data["region"] if form.is_valid() else None
+    code = scope_code(region or (request.user.region if request.user.region_id else None))
     return attachment_response(
-        content, f"4+N建设进展_{scope}_{today().isoformat()}.xlsx", XLSX_CONTENT_TYPE
+        content,
+        f"4+N建设进展_{scope}_{today().isoformat()}.xlsx",
+        XLSX_CONTENT_TYPE,
+        fallback=ascii_filename(
+            "security_4n", code or "all", today().strftime("%Y%m%d"), ext=".xlsx"
+        ),
     )
 
 
@@ -190,7 +203,7 @@ def overview(request):
     drill = request.GET.copy()
     for key in ("page", "region"):
         drill.pop(key, None)
-    period_label = f"{year}{_('上半年') if half == 1 else _('下半年')}"
+    period_label = (_("%(year)d年上半年") if half == 1 else _("%(year)d年下半年")) % {"year": year}
     return render(
         request,
         "security/overview.html",
@@ -246,7 +259,8 @@ def hospital_page(request, pk):
         current_report=HalfYearReport.objects.filter(
             hospital=hospital, year=year, half=half
         ).first(),
-        report_period=f"{year}{_('上半年') if half == 1 else _('下半年')}",
+        report_period=(_("%(year)d年上半年") if half == 1 else _("%(year)d年下半年"))
+        % {"year": year},
         report_due=selectors.report_due_date(year, half),
         custom_form=CustomItemForm(),
         latest_alarm_drill=AlarmDrill.objects.filter(hospital=hospital)

@@ -1,7 +1,8 @@
 """Shared fixtures: the standing cast and the live-service gates.
 
 Tests that need a live PostgreSQL or Redis are marked `postgres` / `redis`, real-browser tests
-`browser` (Playwright driving Chromium). Without the service they skip and say why; with
+`browser` (Playwright driving Chromium), workbook-to-PDF tests `libreoffice` (LibreOffice
+headless and poppler's pdftotext/pdfinfo). Without the service they skip and say why; with
 REQUIRE_SERVICES=1 (CI) a missing service is a failure instead.
 """
 
@@ -53,6 +54,19 @@ def _browser_available() -> tuple[bool, str]:
     return True, ""
 
 
+def _libreoffice_available() -> tuple[bool, str]:
+    import shutil
+
+    missing = [tool for tool in ("soffice", "pdftotext", "pdfinfo") if not shutil.which(tool)]
+    if missing:
+        return (
+            False,
+            f"{', '.join(missing)} not found "
+            "(apt-get install libreoffice-calc-nogui poppler-utils)",
+        )
+    return True, ""
+
+
 def _service_gate(item, ok: bool, why: str):
     if ok:
         return
@@ -74,6 +88,9 @@ def _live_services(request):
         _service_gate(request.node, ok, why)
     if request.node.get_closest_marker("browser"):
         ok, why = _browser_available()
+        _service_gate(request.node, ok, why)
+    if request.node.get_closest_marker("libreoffice"):
+        ok, why = _libreoffice_available()
         _service_gate(request.node, ok, why)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 from core.dates import as_of_date
 from core.excel import Column, Sheet
 from hazards.choices import RectificationMode, Source
+from hazards.selectors import format_rate, rectified_q
 from inspections.choices import AssignmentKind, AssignmentState, InspectionStatus, Result
 from inspections.models import Answer, Assignment
 from inspections.selectors import with_state
@@ -34,6 +36,11 @@ class MonthLine:
     failed: int = 0
     hazards: int = 0
     immediate: int = 0
+    rectified: int = 0
+
+    @property
+    def rate(self):
+        return self.rectified / self.hazards if self.hazards else None
 
     def state(self, kind) -> str:
         assignment = self.assignments.get(kind)
@@ -109,7 +116,11 @@ def month_lines(scope) -> list[MonthLine]:
         .annotate(month=TruncMonth("found_on"))
         .order_by()
         .values("hospital_id", "month")
-        .annotate(n=Count("pk"), immediate=Count("pk", filter=Q(mode=RectificationMode.IMMEDIATE)))
+        .annotate(
+            n=Count("pk"),
+            immediate=Count("pk", filter=Q(mode=RectificationMode.IMMEDIATE)),
+            rectified=Count("pk", filter=rectified_q(as_of)),
+        )
     )
     for row in hazards:
         month = row["month"]
@@ -118,6 +129,7 @@ def month_lines(scope) -> list[MonthLine]:
         line = lines.get((row["hospital_id"], month))
         if line is not None:
             line.hazards, line.immediate = row["n"], row["immediate"]
+            line.rectified = row["rectified"]
     # Hospitals with nothing due and nothing recorded (e.g. deactivated) are left out.
     return [
         line
@@ -137,7 +149,20 @@ def totals(lines: list[MonthLine]) -> dict:
         result["failed"] += line.failed
         result["hazards"] += line.hazards
         result["immediate"] += line.immediate
+        result["rectified"] += line.rectified
     return dict(result)
+
+
+def headline(lines: list[MonthLine]) -> str:
+    """The sentence bureaus publish: "发现隐患143条,整改143条,整改率100%"."""
+    found = sum(line.hazards for line in lines)
+    rectified = sum(line.rectified for line in lines)
+    rate = format_rate(Decimal(rectified) / Decimal(found) if found else None)
+    return _("检查日发现隐患%(found)d条,整改%(rectified)d条,整改率%(rate)s。") % {
+        "found": found,
+        "rectified": rectified,
+        "rate": rate,
+    }
 
 
 def build(scope) -> WorkbookPlan:
@@ -161,14 +186,45 @@ def build(scope) -> WorkbookPlan:
             ),
             Column(_("挂钩科室检查日"), lambda ln: ln.due(linked_kind), width=12, kind="date"),
             Column(_("挂钩科室检查"), lambda ln: ln.state_label(linked_kind), width=12),
-            Column(_("检查项数"), lambda ln: ln.checked, width=9, kind="int"),
-            Column(_("不合格项"), lambda ln: ln.failed, width=9, kind="int"),
-            Column(_("发现隐患"), lambda ln: ln.hazards, width=9, kind="int"),
-            Column(_("立查立改"), lambda ln: ln.immediate, width=9, kind="int"),
+            Column(
+                _("检查项数(自查+挂钩)"),
+                lambda ln: ln.checked,
+                width=11,
+                kind="int",
+                total="sum",
+                key="checked",
+            ),
+            Column(_("不合格项"), lambda ln: ln.failed, width=9, kind="int", total="sum"),
+            Column(
+                _("发现隐患"), lambda ln: ln.hazards, width=9, kind="int", total="sum", key="found"
+            ),
+            Column(_("立查立改"), lambda ln: ln.immediate, width=9, kind="int", total="sum"),
+            Column(
+                _("已整改"),
+                lambda ln: ln.rectified,
+                width=9,
+                kind="int",
+                total="sum",
+                key="rectified",
+            ),
+            Column(
+                _("整改率"),
+                lambda ln: ln.rate,
+                width=9,
+                kind="percent",
+                total=lambda sums: sums["rectified"] / sums["found"] if sums["found"] else None,
+            ),
         ],
         rows=lines,
         highlight=lambda ln: ln.missed,
-        subtitle=_("错过检查日的机构以红色底纹标出;“补检”为检查日之后才提交。"),
+        subtitle=headline(lines) + _("错过检查日的机构以红色底纹标出;“补检”为检查日之后才提交。"),
+        notes=[
+            _(
+                "检查项数:当月医院自查与挂钩科室检查两次检查中已作出判定(合格或不合格)的"
+                "检查项之和,两次检查各自计数;不适用项不计。发现隐患、已整改、整改率只计"
+                "检查日(医院自查、挂钩科室检查)发现的隐患;已整改为截至统计时点已销号。"
+            )
+        ],
     )
     return WorkbookPlan(
         title=f"{scope.period.label}{ReportType.INSPECTION_MONTH.label}", sheets=[sheet]

@@ -38,15 +38,17 @@ def figure_columns(get) -> list[Column]:
 
 def region_sheet(summary) -> Sheet:
     rows = [(label, figures) for _region, label, figures in summary.regions]
-    rows.append((_("合计"), summary.total))
+    columns = [
+        Column(_("区域"), lambda r: r[0], width=16),
+        Column(_("机构数"), lambda r: r[1].hospitals, width=8, kind="int"),
+        *figure_columns(lambda r: r[1]),
+    ]
+    total = (_("合计"), summary.total)
     return Sheet(
         title=_("汇总"),
-        columns=[
-            Column(_("区域"), lambda r: r[0], width=16),
-            Column(_("机构数"), lambda r: r[1].hospitals, width=8, kind="int"),
-            *figure_columns(lambda r: r[1]),
-        ],
+        columns=columns,
         rows=rows,
+        totals=[column.value(total) for column in columns],
         subtitle=_(
             "发现、整改、逾期按本期发现的隐患统计;整改率=已整改÷发现;"
             "重大隐患未销号、累计逾期未整改含以前各期。"
@@ -54,17 +56,27 @@ def region_sheet(summary) -> Sheet:
     )
 
 
+class _Total:
+    """The scope's total in the shape of a hospital line (for the totals row)."""
+
+    def __init__(self, figures):
+        self.figures = figures
+
+
 def hospital_sheet(summary) -> Sheet:
+    figures = figure_columns(lambda line: line.figures)
     return Sheet(
         title=_("各机构"),
         columns=[
             Column(_("排名"), lambda line: line.rank, width=6, kind="int"),
             Column(_("区域"), lambda line: line.hospital.region.name, width=12),
-            Column(_("医疗机构"), lambda line: line.hospital.name, width=26),
+            Column(_("医疗机构"), lambda line: line.hospital.name, width=26, wrap=True),
             Column(_("等级"), lambda line: line.hospital.get_level_display(), width=8),
-            *figure_columns(lambda line: line.figures),
+            *figures,
         ],
         rows=summary.hospitals,
+        totals=[None, None, None, None]
+        + [column.value(_Total(summary.total)) for column in figures],
         highlight=lambda line: line.figures.overdue > 0,
         subtitle=_("按整改率从高到低排名,整改率相同时逾期少者在前。"),
     )

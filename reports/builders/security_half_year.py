@@ -49,17 +49,25 @@ def security_status_sheet(rows, *, title: str, with_reports: bool = False) -> Sh
         Column(_("等级"), lambda r: r.hospital.get_level_display(), width=8),
     ]
     for position, (number, label, _kinds) in enumerate(PLAN_ITEMS):
-        columns.append(Column(f"{number}. {label}", lambda r, p=position: _cell(r, p), width=16))
+        columns.append(
+            Column(f"{number}. {label}", lambda r, p=position: _cell(r, p), width=14, wrap=True)
+        )
     columns += [
         Column(_("N 项达标/总数"), lambda r: f"{r.custom_met}/{len(r.custom)}", width=12),
-        Column(_("达标项"), lambda r: r.items_met, width=8, kind="int"),
-        Column(_("项目总数"), lambda r: r.items_total, width=8, kind="int"),
-        Column(_("逾期项"), lambda r: len(r.overdue), width=8, kind="int"),
-        Column(_("保安员应配"), lambda r: r.guards.requirement.required, width=10, kind="int"),
+        Column(_("达标项"), lambda r: r.items_met, width=8, kind="int", total="sum"),
+        Column(_("项目总数"), lambda r: r.items_total, width=8, kind="int", total="sum"),
+        Column(_("逾期项"), lambda r: len(r.overdue), width=8, kind="int", total="sum"),
+        Column(
+            _("保安员应配"),
+            lambda r: r.guards.requirement.required,
+            width=10,
+            kind="int",
+            total="sum",
+        ),
         Column(_("决定因素"), _deciding, width=14),
-        Column(_("专职保安员"), lambda r: r.guards.actual, width=10, kind="int"),
-        Column(_("持证"), lambda r: r.guards.certified, width=8, kind="int"),
-        Column(_("缺口"), lambda r: r.guards.shortfall, width=8, kind="int"),
+        Column(_("专职保安员"), lambda r: r.guards.actual, width=10, kind="int", total="sum"),
+        Column(_("持证"), lambda r: r.guards.certified, width=8, kind="int", total="sum"),
+        Column(_("缺口"), lambda r: r.guards.shortfall, width=8, kind="int", total="sum"),
     ]
     if with_reports:
         columns.append(Column(_("半年报告"), _report, width=20))
@@ -86,26 +94,28 @@ def half_year_sheet(rows, *, title: str) -> Sheet:
         Column(_("区域"), lambda r: r.hospital.region.name, width=12),
         Column(_("医疗机构"), lambda r: r.hospital.name, width=26),
         Column(_("等级"), lambda r: r.hospital.get_level_display(), width=8),
-        Column(_("数据来源"), lambda r: r.source_label, width=26),
+        Column(_("数据来源"), lambda r: r.source_label, width=20, wrap=True),
     ]
     for position, (number, label, _kinds) in enumerate(PLAN_ITEMS):
         columns.append(
-            Column(f"{number}. {label}", lambda r, p=position: _half_cell(r, p), width=16)
+            Column(
+                f"{number}. {label}", lambda r, p=position: _half_cell(r, p), width=14, wrap=True
+            )
         )
     columns += [
         Column(_("N 项达标/总数"), lambda r: f"{r.custom_met}/{len(r.custom)}", width=12),
-        Column(_("达标项"), lambda r: r.items_met, width=8, kind="int"),
-        Column(_("项目总数"), lambda r: r.items_total, width=8, kind="int"),
-        Column(_("逾期项"), lambda r: len(r.overdue), width=8, kind="int"),
-        Column(_("保安员应配"), lambda r: r.guards["required"], width=10, kind="int"),
+        Column(_("达标项"), lambda r: r.items_met, width=8, kind="int", total="sum"),
+        Column(_("项目总数"), lambda r: r.items_total, width=8, kind="int", total="sum"),
+        Column(_("逾期项"), lambda r: len(r.overdue), width=8, kind="int", total="sum"),
+        Column(_("保安员应配"), lambda r: r.guards["required"], width=10, kind="int", total="sum"),
         Column(
             _("决定因素"),
             lambda r: "、".join(str(TERM_LABELS[n]) for n in r.guards["deciding"]),
             width=14,
         ),
-        Column(_("专职保安员"), lambda r: r.guards["actual"], width=10, kind="int"),
-        Column(_("持证"), lambda r: r.guards["certified"], width=8, kind="int"),
-        Column(_("缺口"), lambda r: r.guards["shortfall"], width=8, kind="int"),
+        Column(_("专职保安员"), lambda r: r.guards["actual"], width=10, kind="int", total="sum"),
+        Column(_("持证"), lambda r: r.guards["certified"], width=8, kind="int", total="sum"),
+        Column(_("缺口"), lambda r: r.guards["shortfall"], width=8, kind="int", total="sum"),
         Column(_("半年报告"), _report, width=20),
     ]
     return Sheet(

@@ -65,5 +65,5 @@ def test_administrator_gets_the_quarterly_report_built_by_a_real_worker(
     download_info.value.save_as(path)
     workbook = openpyxl.load_workbook(path)
     assert "汇总" in workbook.sheetnames
-    summary = {row["区域"]: row for row in as_dicts(workbook["汇总"])}
+    summary = {row["区域"]: row for row in as_dicts(workbook["汇总"], totals=True)}
     assert summary[hospital_a.region.name]["发现隐患"] == 1

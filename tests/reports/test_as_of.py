@@ -159,7 +159,7 @@ def _export(region, period_key):
 
 def _summary(export) -> tuple[str, dict]:
     wb = load(export.file.open("rb").read())
-    total = next(row for row in as_dicts(wb["汇总"]) if row["区域"] == "合计")
+    total = next(row for row in as_dicts(wb["汇总"], totals=True) if row["区域"] == "合计")
     return wb["汇总"]["A2"].value, total
 
 

@@ -35,7 +35,9 @@ def test_dashboard_figures_agree_with_the_quarterly_report(client, scenario, req
     content, _rows = build_report_bytes(
         ReportType.QUARTERLY, ReportScope(region=user.region, period=Period.parse("2026-Q3"))
     )
-    total = next(row for row in as_dicts(load(content)["汇总"]) if row["区域"] == "合计")
+    total = next(
+        row for row in as_dicts(load(content)["汇总"], totals=True) if row["区域"] == "合计"
+    )
     assert int(kpi(html, "found")) == total["发现隐患"]
     assert int(kpi(html, "rectified")) == total["已整改"]
     assert int(kpi(html, "overdue")) == total["逾期未整改"]

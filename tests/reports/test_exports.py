@@ -46,7 +46,7 @@ def test_requested_report_is_built_and_requester_notified(
     assert export.attempts == 1
     assert export.row_count > 0
     assert export.started_at and export.finished_at
-    assert export.filename == "2026年第3季度安全生产报表-晋江市.xlsx"
+    assert export.filename == "2026年第三季度安全生产报表-晋江市.xlsx"
     note = Notification.objects.get(recipient=county_bureau)
     assert note.event == EventKind.REPORT_READY
     assert note.url == reverse("reports:detail", args=[export.pk])
@@ -64,7 +64,9 @@ def test_download_sends_the_file_with_a_chinese_rfc6266_filename(
     assert response.status_code == 200
     disposition = response["Content-Disposition"]
     assert disposition.startswith("attachment;")
-    assert "filename*=UTF-8''" + quote("2026年第3季度安全生产报表-晋江市.xlsx") in disposition
+    assert "filename*=UTF-8''" + quote("2026年第三季度安全生产报表-晋江市.xlsx") in disposition
+    # Old clients that ignore filename* still get the type, the scope and the period.
+    assert 'filename="quarterly_JJ_2026Q3.xlsx"' in disposition
     assert response["X-Content-Type-Options"] == "nosniff"
     wb = load(b"".join(response.streaming_content))
     assert wb.sheetnames[0] == "汇总"

@@ -292,7 +292,7 @@ def dashboard_figures(scope: ReportScope, run=None) -> dict:
 
 def quarterly_figures(scope: ReportScope) -> dict:
     wb = load(build_report_bytes(ReportType.QUARTERLY, scope)[0])
-    total = next(row for row in as_dicts(wb["汇总"]) if row["区域"] == "合计")
+    total = next(row for row in as_dicts(wb["汇总"], totals=True) if row["区域"] == "合计")
     return {
         "title": wb["汇总"]["A2"].value.split("生成时间")[1].split("    ", 1)[1],
         "total": {k: v for k, v in total.items() if k != "区域"},

@@ -31,7 +31,7 @@ def test_hazard_ledger_has_the_ledger_columns_one_row_per_hazard_and_overdue_hig
 ):
     wb, rows = build(ReportType.HAZARD_LEDGER, county)
     ws = wb["隐患台账"]
-    headers, data = table(ws)
+    headers, data = table(ws, totals=False)
     for column in (
         "编号",
         "排查时间",
@@ -48,8 +48,11 @@ def test_hazard_ledger_has_the_ledger_columns_one_row_per_hazard_and_overdue_hig
         "进度",
         "整改前照片",
         "整改后照片",
-        "复查验收人",
-        "复查验收日期",
+        "复查人",
+        "复查日期",
+        "验收人",
+        "销号日期",
+        "逾期说明",
         "销号",
     ):
         assert column in headers
@@ -71,7 +74,7 @@ def test_hazard_ledger_has_the_ledger_columns_one_row_per_hazard_and_overdue_hig
     running = Period.custom(dt.date(2026, 7, 1), dt.date(2026, 10, 31))
     wb, _rows = build(ReportType.HAZARD_LEDGER, county, running)
     ws = wb["隐患台账"]
-    headers, data = table(ws)
+    headers, data = table(ws, totals=False)
     assert _highlighted_codes(ws, headers) == {scenario["h2"].code}
     overdue_days = {r[headers.index("编号")]: r[headers.index("逾期天数")] for r in data}
     assert overdue_days[scenario["h2"].code] == 10  # deadline 09-30, today 10-10
@@ -80,9 +83,10 @@ def test_hazard_ledger_has_the_ledger_columns_one_row_per_hazard_and_overdue_hig
 def _highlighted_codes(ws, headers) -> set:
     code_col = headers.index("编号") + 1
     hr = header_row(ws)
+    last = hr + len(table(ws, totals=False)[1])
     return {
         ws.cell(row=r, column=code_col).value
-        for r in range(hr + 1, ws.max_row + 1)
+        for r in range(hr + 1, last + 1)
         if ws.cell(row=r, column=code_col).fill.fgColor.rgb not in (None, "00000000")
         and ws.cell(row=r, column=code_col).fill.fill_type == "solid"
     }
@@ -91,8 +95,8 @@ def _highlighted_codes(ws, headers) -> set:
 def test_workbook_has_title_scope_period_frozen_header_autofilter_and_print_setup(scenario, county):
     wb, _rows = build(ReportType.HAZARD_LEDGER, county)
     ws = wb["隐患台账"]
-    assert ws["A1"].value == "2026年第3季度隐患台账"
-    assert "晋江市" in ws["A2"].value and "2026年第3季度" in ws["A2"].value
+    assert ws["A1"].value == "2026年第三季度隐患台账"
+    assert "晋江市" in ws["A2"].value and "2026年第三季度" in ws["A2"].value
     assert ws.freeze_panes == "A5"
     assert ws.auto_filter.ref.startswith("A4:")
     assert ws.page_setup.orientation == "landscape"
@@ -109,7 +113,7 @@ def test_inspection_month_summary_counts_assignments_items_and_hazards(inspectio
     line = next(d for d in data if d["医疗机构"] == "晋江市医院")
     assert line["医院自查"] == "已完成"
     assert line["挂钩科室检查"] == "已错过"
-    assert line["检查项数"] == 3
+    assert line["检查项数(自查+挂钩)"] == 3
     assert line["不合格项"] == 1
     assert line["发现隐患"] == 2  # h3 and h4, both from the self-inspection in September
     assert line["立查立改"] == 1  # h3
@@ -141,7 +145,7 @@ def test_quarterly_report_totals_per_region_rank_major_overdue_and_security(
     wb, _rows = build(ReportType.QUARTERLY, city)
     assert wb.sheetnames == ["汇总", "各机构", "重大隐患", "逾期隐患", "4+N 建设情况"]
 
-    summary = {row["区域"]: row for row in as_dicts(wb["汇总"])}
+    summary = {row["区域"]: row for row in as_dicts(wb["汇总"], totals=True)}
     assert set(summary) == {"晋江市", "南安市", "合计"}
     jj, na, total = summary["晋江市"], summary["南安市"], summary["合计"]
     # As of the end of Q3 (09-30 24:00): h2's deadline is 09-30, so not overdue yet; the Q2
@@ -209,12 +213,16 @@ def test_progress_report_compares_with_the_previous_period(scenario, county):
     wb, _rows = build(ReportType.PROGRESS, county, Period.parse("2026-Q3"))
     figures = {row["指标"]: row for row in as_dicts(wb["主要指标"])}
     found = figures["新发现隐患(条)"]
-    assert (found["本期(2026年第3季度)"], found["上期(2026年第2季度)"], found["增减"]) == (5, 1, 4)
+    assert (found["本期(2026年第三季度)"], found["上期(2026年第二季度)"], found["增减"]) == (
+        5,
+        1,
+        4,
+    )
     assert found["变化幅度"] == pytest.approx(4.0)
     closed = figures["本期整改销号(条)"]
-    assert closed["本期(2026年第3季度)"] == 3
+    assert closed["本期(2026年第三季度)"] == 3
     rates = {row["指标"]: row for row in as_dicts(wb["比率"])}
-    assert rates["整改率(本期发现)"]["本期(2026年第3季度)"] == pytest.approx(0.6)
+    assert rates["整改率(本期发现)"]["本期(2026年第三季度)"] == pytest.approx(0.6)
     per_hospital = {row["医疗机构"]: row for row in as_dicts(wb["各机构"])}
     assert per_hospital["晋江市医院"]["本期发现"] == 4
     assert per_hospital["晋江市医院"]["其中逾期"] == 1
@@ -235,7 +243,7 @@ def test_hospitals_of_the_region_itself_get_their_own_row_so_rows_add_up(scenari
     city_hospital = HospitalFactory(name="泉州市第一医院", region=city, level="3")
     make_hazard(hospital=city_hospital, found_by=officer_a, found_on=dt.date(2026, 8, 3))
     wb, _rows = build(ReportType.QUARTERLY, city)
-    summary = {row["区域"]: row for row in as_dicts(wb["汇总"])}
+    summary = {row["区域"]: row for row in as_dicts(wb["汇总"], totals=True)}
     assert summary["泉州市(本级)"]["发现隐患"] == 1
     parts = [row for name, row in summary.items() if name != "合计"]
     assert sum(row["发现隐患"] for row in parts) == summary["合计"]["发现隐患"] == 8
