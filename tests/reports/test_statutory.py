@@ -182,7 +182,7 @@ def test_workbook_prints_the_figures_the_totals_and_the_sign_off(demo_like, coun
     wb = load(content)
     assert wb.sheetnames == ["统计表", "分区域汇总", "签章"]
     ws = wb["统计表"]
-    assert ws["A1"].value == "2026年第3季度隐患排查治理情况统计表(季度)"
+    assert ws["A1"].value == "2026年第三季度隐患排查治理情况统计表(季度)"
     assert "报送期限:2026-10-15" in ws["A3"].value
     headers, rows = table(ws)
     assert headers[:4] == ["区域", "单位", "一般隐患排查数(项)", "一般隐患已整改(项)"]
@@ -347,13 +347,13 @@ def test_unconfirmed_hospitals_are_reminded_then_their_bureau(
     assert remind_statutory_tables(today=dt.date(2026, 10, 10)) == 0  # deduplicated
     assert _titles(officer_a) == []  # A has confirmed
     assert _titles(officer_a2) == [
-        "请于 2026-10-15 前确认2026年第3季度隐患排查治理情况统计表(季度)(还有 5 天)"
+        "请于 2026-10-15 前确认2026年第三季度隐患排查治理情况统计表(季度)(还有 5 天)"
     ]
     assert _titles(county_bureau) == []
     # the day after the due date: overdue, the bureau hears too
     with time_machine.travel(dt.datetime(2026, 10, 16, 3, tzinfo=dt.UTC)):
         remind_statutory_tables(today=dt.date(2026, 10, 16))
-    overdue = f"{hospital_a2.name} 逾期未确认2026年第3季度隐患排查治理情况统计表(季度)"
+    overdue = f"{hospital_a2.name} 逾期未确认2026年第三季度隐患排查治理情况统计表(季度)"
     assert overdue in _titles(officer_a2)
     assert overdue in _titles(county_bureau)
     assert not any(hospital_a.name in t for t in _titles(county_bureau))
