@@ -4,15 +4,32 @@ Each rule is a query of what is due today; every reminder is keyed by (event, ha
 occurrence) so running a rule again — or concurrently — sends nothing new. Occurrences include
 the deadline, so an approved extension starts a fresh set of reminders.
 Offsets are region settings: hazard_reminder_days ("3,1") and overdue_repeat_days (7).
+
+What is sent, and when (THE RULE, in `next_reminder_on`):
+- before the deadline: on each of the region's "days before" (1–31), once that day;
+- on the deadline day: nothing (it is still in time);
+- overdue: the day after the deadline, then every `overdue_repeat_days` days (cycle n starts on
+  deadline + 1 + n × repeat); a cycle's notice not sent on its first day (a missed run) is sent
+  on the next run within the cycle.
+Each open hazard stores the first day it has something due (`Hazard.next_reminder_on`): the
+services set it when the deadline or status changes, the scan advances it after sending and
+reads only rows due by today, so it costs what is due, not what is open or closed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
 
+from django.db import transaction
+from django.db.models import Case, DateField, F, QuerySet, Value, When
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from hospitals.models import Hospital
 from notifications.channels import absolute_url
 from notifications.choices import EventKind
 from notifications.recipients import (
@@ -26,14 +43,171 @@ from notifications.recipients import (
 from notifications.services import notify
 
 from .choices import Status
-from .models import Hazard
-from .selectors import open_hazards
+from .models import Hazard, ReminderRhythm, open_q
+
+# Due-soon reminders look at most this many days ahead, whatever the setting says.
+MAX_DAYS_BEFORE = 31
+# Rows read, sent for and advanced per transaction by the scan.
+BATCH_SIZE = 500
+ONE_DAY = dt.timedelta(days=1)
 
 
-def _hazards():
-    return open_hazards(Hazard.objects.filter(hospital__is_active=True)).select_related(
-        "hospital", "hospital__region"
+@dataclass(frozen=True)
+class Rhythm:
+    """A hospital's reminder settings as the rule uses them."""
+
+    before: tuple[int, ...]  # days before the deadline, each 1..MAX_DAYS_BEFORE, largest first
+    repeat: int  # an overdue notice every `repeat` days, ≥ 1
+
+    @classmethod
+    def of(cls, region, settings: RegionSettings | None = None) -> Rhythm:
+        """The rhythm a region's settings (inherited up the tree) give its hospitals."""
+        settings = settings or RegionSettings()
+        return cls.from_settings(
+            settings.days(region, "hazard_reminder_days"),
+            settings.value(region, "overdue_repeat_days"),
+        )
+
+    @classmethod
+    def from_settings(cls, days_before: Iterable[int], repeat_days: int | None) -> Rhythm:
+        """From the settings' values: offsets outside 1..MAX_DAYS_BEFORE never send anything
+        (the deadline day and beyond a month are not reminded); no repeat means weekly."""
+        before = sorted({day for day in days_before if 1 <= day <= MAX_DAYS_BEFORE}, reverse=True)
+        return cls(before=tuple(before), repeat=max(int(repeat_days or 7), 1))
+
+    @property
+    def key(self) -> str:
+        return f"{','.join(map(str, self.before))}/{self.repeat}"
+
+
+def next_reminder_on(
+    deadline: dt.date | None, *, rhythm: Rhythm, on: dt.date, sent_before: bool = False
+) -> dt.date | None:
+    """The first day from `on` on which an open hazard with this deadline has a reminder due.
+
+    `sent_before=False` (the deadline or status just changed): a cycle of overdue notices
+    already running counts as unsent, so an overdue hazard is due `on` itself — at worst the
+    scan then finds the notice already sent (deduplicated). `sent_before=True`: the scan ran on
+    `on - 1` and sent what was due, so the next overdue notice is the next cycle's."""
+    if deadline is None:
+        return None
+    for days in rhythm.before:  # largest first: the earliest day first
+        day = deadline - dt.timedelta(days=days)
+        if day >= on:
+            return day
+    first_overdue = deadline + ONE_DAY
+    if on <= first_overdue:
+        return first_overdue
+    if not sent_before:
+        return on
+    cycles = -(-(on - first_overdue).days // rhythm.repeat)  # ceil: the next cycle's start
+    return first_overdue + dt.timedelta(days=cycles * rhythm.repeat)
+
+
+def next_reminder_expression(*, rhythm: Rhythm, on: dt.date) -> Case:
+    """`next_reminder_on(deadline, rhythm=rhythm, on=on)` (sent_before=False) as a SQL
+    expression over the deadline column, for rescheduling many rows in one UPDATE. Date
+    arithmetic on the column only subtracts/adds constants, which SQLite and PostgreSQL share.
+    """
+    whens = [When(deadline__isnull=True, then=Value(None, output_field=DateField()))]
+    whens += [
+        When(
+            deadline__gte=on + dt.timedelta(days=days),
+            then=Cast(F("deadline") - dt.timedelta(days=days), DateField()),
+        )
+        for days in rhythm.before
+    ]
+    whens.append(When(deadline__gte=on, then=Cast(F("deadline") + ONE_DAY, DateField())))
+    return Case(*whens, default=Value(on), output_field=DateField())
+
+
+def reschedule(hazards: QuerySet[Hazard], *, rhythm: Rhythm, on: dt.date) -> int:
+    """Recompute `next_reminder_on` for `hazards` (all of one rhythm) in one UPDATE; closed
+    ones get None."""
+    hazards.exclude(open_q()).exclude(next_reminder_on=None).update(next_reminder_on=None)
+    return hazards.filter(open_q()).update(
+        next_reminder_on=next_reminder_expression(rhythm=rhythm, on=on)
     )
+
+
+def schedule(hazard: Hazard, *, on: dt.date | None = None) -> dt.date | None:
+    """Set `hazard.next_reminder_on` from its current deadline and status (the caller saves
+    it). The transition services call this whenever they change either."""
+    from core.dates import today
+
+    if hazard.status == Status.CLOSED:
+        hazard.next_reminder_on = None
+    else:
+        hazard.next_reminder_on = next_reminder_on(
+            hazard.deadline, rhythm=Rhythm.of(hazard.hospital.region), on=on or today()
+        )
+    return hazard.next_reminder_on
+
+
+def reconcile_rhythms(*, on: dt.date) -> dict[int, Rhythm]:
+    """Every hospital's rhythm now; hospitals whose hazards were scheduled with another one (a
+    region's settings edited or inherited anew, a hospital moved, hazards inserted in bulk
+    without a schedule) get their open hazards rescheduled from `on`. A few queries per run,
+    plus one UPDATE per changed rhythm."""
+    settings = RegionSettings()
+    applied = dict(ReminderRhythm.objects.values_list("hospital_id", "rhythm"))
+    rhythms: dict[int, Rhythm] = {}
+    by_region: dict[int, Rhythm] = {}
+    changed: dict[Rhythm, list[int]] = defaultdict(list)
+    for hospital in Hospital.objects.select_related("region").only("pk", "region"):
+        region = hospital.region
+        if region.pk not in by_region:
+            by_region[region.pk] = Rhythm.of(region, settings)
+        rhythm = rhythms[hospital.pk] = by_region[region.pk]
+        if applied.get(hospital.pk) != rhythm.key:
+            changed[rhythm].append(hospital.pk)
+    for rhythm, hospital_ids in changed.items():
+        with transaction.atomic():
+            reschedule(Hazard.objects.filter(hospital_id__in=hospital_ids), rhythm=rhythm, on=on)
+            ReminderRhythm.objects.bulk_create(
+                [ReminderRhythm(hospital_id=pk, rhythm=rhythm.key) for pk in hospital_ids],
+                update_conflicts=True,
+                unique_fields=["hospital"],
+                update_fields=["rhythm"],
+            )
+    return rhythms
+
+
+def _due(*, today: dt.date) -> QuerySet[Hazard]:
+    """Open hazards of active hospitals with a reminder due by `today` (the partial index)."""
+    return (
+        Hazard.objects.filter(next_reminder_on__lte=today, hospital__is_active=True)
+        .filter(open_q())
+        .select_related("hospital", "hospital__region")
+        .order_by("pk")
+    )
+
+
+def _scan(hazards: QuerySet[Hazard], *, today: dt.date, send) -> int:
+    """Run `send(hazard, rhythm)` for each due hazard in `hazards`, in batches; each batch is
+    claimed (rows locked by someone else — a service changing the deadline — are left for the
+    next run) and its hazards advanced to their next reminder day in the same transaction."""
+    rhythms = reconcile_rhythms(on=today)
+    sent = 0
+    after = 0
+    tomorrow = today + ONE_DAY
+    while True:
+        with transaction.atomic():
+            batch = list(
+                hazards.filter(pk__gt=after).select_for_update(of=("self",), skip_locked=True)[
+                    :BATCH_SIZE
+                ]
+            )
+            if not batch:
+                return sent
+            for hazard in batch:
+                rhythm = rhythms[hazard.hospital_id]
+                sent += send(hazard, rhythm)
+                hazard.next_reminder_on = next_reminder_on(
+                    hazard.deadline, rhythm=rhythm, on=tomorrow, sent_before=True
+                )
+            Hazard.objects.bulk_update(batch, ["next_reminder_on"])
+        after = batch[-1].pk
 
 
 class _People:
@@ -77,17 +251,14 @@ def _describe(hazard: Hazard) -> str:
 
 
 def remind_due_soon(*, today: dt.date) -> int:
-    """Deadline approaching (default 3 days and 1 day before) → officers + responsible person."""
-    settings = RegionSettings()
+    """Deadline approaching (default 3 days and 1 day before) → officers + responsible person.
+    Also moves on hazards due by today whose deadline is today (nothing is sent that day)."""
     people = _People()
-    sent = 0
-    max_offset = 31
-    for hazard in _hazards().filter(
-        deadline__gt=today, deadline__lte=today + dt.timedelta(days=max_offset)
-    ):
+
+    def send(hazard: Hazard, rhythm: Rhythm) -> int:
         days_left = (hazard.deadline - today).days
-        if days_left not in settings.days(hazard.hospital.region, "hazard_reminder_days"):
-            continue
+        if days_left not in rhythm.before:
+            return 0
         created = notify(
             event=EventKind.HAZARD_DUE_SOON,
             recipients=people.hospital_side(hazard),
@@ -98,8 +269,9 @@ def remind_due_soon(*, today: dt.date) -> int:
             obj=hazard,
             occurrence=f"{hazard.deadline.isoformat()}:before:{days_left}",
         )
-        sent += len(created)
-    return sent
+        return len(created)
+
+    return _scan(_due(today=today).filter(deadline__gte=today), today=today, send=send)
 
 
 def _explanation_request(hazard: Hazard) -> tuple[str, str]:
@@ -118,14 +290,12 @@ def remind_overdue(*, today: dt.date) -> int:
     bureau staff of the region with the first notice; 重大隐患 → administrators each time
     (督办 escalation). While no written explanation covers the current deadline, the notice
     asks for it and links to the form."""
-    settings = RegionSettings()
     people = _People()
-    sent = 0
-    for hazard in _hazards().filter(deadline__lt=today):
+
+    def send(hazard: Hazard, rhythm: Rhythm) -> int:
         region = hazard.hospital.region
-        repeat = max(int(settings.value(region, "overdue_repeat_days") or 7), 1)
         days_overdue = (today - hazard.deadline).days
-        cycle = (days_overdue - 1) // repeat
+        cycle = (days_overdue - 1) // rhythm.repeat
         recipients = people.hospital_side(hazard)
         if cycle == 0:
             recipients += people.bureau(region)
@@ -141,7 +311,7 @@ def remind_overdue(*, today: dt.date) -> int:
             obj=hazard,
             occurrence=occurrence,
         )
-        sent += len(created)
+        sent = len(created)
         if hazard.is_major:
             created = notify(
                 event=EventKind.HAZARD_MAJOR_OVERDUE,
@@ -154,7 +324,9 @@ def remind_overdue(*, today: dt.date) -> int:
                 occurrence=occurrence,
             )
             sent += len(created)
-    return sent
+        return sent
+
+    return _scan(_due(today=today).filter(deadline__lt=today), today=today, send=send)
 
 
 REMINDER_RULES = (remind_due_soon, remind_overdue)
