@@ -349,6 +349,7 @@ def reminder_scan() -> dict:
     afterwards, with its query count."""
     from core.dates import today
     from hazards.reminders import remind_due_soon, remind_overdue
+    from notifications.services import dispatch_batch
 
     with connection.cursor() as cursor:
         cursor.execute(
@@ -364,7 +365,8 @@ def reminder_scan() -> dict:
             )
             (due,) = cursor.fetchone()
         started = time.perf_counter()
-        with CaptureQueriesContext(connection) as queries:
+        # As notifications.tasks.run_reminders_now runs it: one dispatch batch for the run.
+        with CaptureQueriesContext(connection) as queries, dispatch_batch():
             sent = remind_due_soon(today=today()) + remind_overdue(today=today())
         elapsed = time.perf_counter() - started
         transaction.set_rollback(True)

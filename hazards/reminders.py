@@ -29,13 +29,14 @@ from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from hospitals.models import Hospital
+from hospitals.models import Hospital, Region
 from notifications.channels import absolute_url
 from notifications.choices import EventKind
 from notifications.recipients import (
     RegionSettings,
     hospital_officers,
-    hospital_people_named,
+    hospital_officers_many,
+    hospital_people_named_many,
     object_url,
     region_admins,
     region_bureau_staff,
@@ -150,17 +151,23 @@ def reconcile_rhythms(*, on: dt.date) -> dict[int, Rhythm]:
     without a schedule) get their open hazards rescheduled from `on`. A few queries per run,
     plus one UPDATE per changed rhythm."""
     settings = RegionSettings()
+    regions = Region.objects.in_bulk()
+    for region in regions.values():
+        # Region.setting walks ancestors_and_self(), one query a call; hand it the chain read
+        # here so the inheritance rule stays Region's and the run reads the regions once.
+        chain = [regions[pk] for pk in reversed(region.ancestor_ids) if pk in regions]
+        region.ancestors_and_self = lambda chain=chain: chain
     applied = dict(ReminderRhythm.objects.values_list("hospital_id", "rhythm"))
     rhythms: dict[int, Rhythm] = {}
     by_region: dict[int, Rhythm] = {}
     changed: dict[Rhythm, list[int]] = defaultdict(list)
-    for hospital in Hospital.objects.select_related("region").only("pk", "region"):
-        region = hospital.region
+    for hospital_id, region_id in Hospital.objects.values_list("pk", "region_id"):
+        region = regions[region_id]
         if region.pk not in by_region:
             by_region[region.pk] = Rhythm.of(region, settings)
-        rhythm = rhythms[hospital.pk] = by_region[region.pk]
-        if applied.get(hospital.pk) != rhythm.key:
-            changed[rhythm].append(hospital.pk)
+        rhythm = rhythms[hospital_id] = by_region[region.pk]
+        if applied.get(hospital_id) != rhythm.key:
+            changed[rhythm].append(hospital_id)
     for rhythm, hospital_ids in changed.items():
         with transaction.atomic():
             reschedule(Hazard.objects.filter(hospital_id__in=hospital_ids), rhythm=rhythm, on=on)
@@ -183,48 +190,69 @@ def _due(*, today: dt.date) -> QuerySet[Hazard]:
     )
 
 
-def _scan(hazards: QuerySet[Hazard], *, today: dt.date, send) -> int:
+def _scan(hazards: QuerySet[Hazard], *, today: dt.date, send, people: _People) -> int:
     """Run `send(hazard, rhythm)` for each due hazard in `hazards`, in batches; each batch is
     claimed (rows locked by someone else — a service changing the deadline — are left for the
     next run) and its hazards advanced to their next reminder day in the same transaction."""
     rhythms = reconcile_rhythms(on=today)
+    # The due ids come off the partial index; each batch is then fetched by primary key.
+    due = list(hazards.values_list("pk", flat=True))
     sent = 0
-    after = 0
     tomorrow = today + ONE_DAY
-    while True:
+    for start in range(0, len(due), BATCH_SIZE):
         with transaction.atomic():
             batch = list(
-                hazards.filter(pk__gt=after).select_for_update(of=("self",), skip_locked=True)[
-                    :BATCH_SIZE
-                ]
+                hazards.filter(pk__in=due[start : start + BATCH_SIZE]).select_for_update(
+                    of=("self",), skip_locked=True
+                )
             )
-            if not batch:
-                return sent
+            people.load(batch)
             for hazard in batch:
                 rhythm = rhythms[hazard.hospital_id]
                 sent += send(hazard, rhythm)
                 hazard.next_reminder_on = next_reminder_on(
                     hazard.deadline, rhythm=rhythm, on=tomorrow, sent_before=True
                 )
-            Hazard.objects.bulk_update(batch, ["next_reminder_on"])
-        after = batch[-1].pk
+            _advance(batch)
+    return sent
+
+
+def _advance(hazards: list[Hazard]) -> None:
+    """Store each hazard's new `next_reminder_on`: one UPDATE per distinct day (a run's
+    overdue hazards all move to the same next cycle day), not a CASE per row."""
+    by_day: dict[dt.date | None, list[int]] = defaultdict(list)
+    for hazard in hazards:
+        by_day[hazard.next_reminder_on].append(hazard.pk)
+    for day, pks in by_day.items():
+        Hazard.objects.filter(pk__in=pks).update(next_reminder_on=day)
 
 
 class _People:
-    """Per-run cache of who is told about a hospital's hazards (a run visits many hazards)."""
+    """Per-run cache of who is told about a hospital's hazards (a run visits many hazards);
+    `load` reads a batch's officers and named responsible persons in two queries."""
 
     def __init__(self):
         self._officers: dict[int, list] = {}
+        self._named: dict[tuple[int, str], list] = {}
         self._bureau: dict[int, list] = {}
         self._admins: dict[int, list] = {}
+
+    def load(self, hazards: list[Hazard]) -> None:
+        missing = {h.hospital_id for h in hazards} - set(self._officers)
+        if missing:
+            found = hospital_officers_many(missing)
+            self._officers.update({pk: found.get(pk, []) for pk in missing})
+        self._named = hospital_people_named_many(
+            (h.hospital_id, h.responsible_person) for h in hazards
+        )
 
     def hospital_side(self, hazard: Hazard) -> list:
         hospital = hazard.hospital
         if hospital.pk not in self._officers:
             self._officers[hospital.pk] = hospital_officers(hospital)
-        return self._officers[hospital.pk] + hospital_people_named(
-            hospital, hazard.responsible_person
-        )
+        # `load` read everyone named in this hazard's batch: no entry means nobody.
+        named = self._named.get((hospital.pk, (hazard.responsible_person or "").strip()), [])
+        return self._officers[hospital.pk] + named
 
     def bureau(self, region) -> list:
         if region.pk not in self._bureau:
@@ -271,7 +299,8 @@ def remind_due_soon(*, today: dt.date) -> int:
         )
         return len(created)
 
-    return _scan(_due(today=today).filter(deadline__gte=today), today=today, send=send)
+    due = _due(today=today).filter(deadline__gte=today)
+    return _scan(due, today=today, send=send, people=people)
 
 
 def _explanation_request(hazard: Hazard) -> tuple[str, str]:
@@ -326,7 +355,8 @@ def remind_overdue(*, today: dt.date) -> int:
             sent += len(created)
         return sent
 
-    return _scan(_due(today=today).filter(deadline__lt=today), today=today, send=send)
+    due = _due(today=today).filter(deadline__lt=today)
+    return _scan(due, today=today, send=send, people=people)
 
 
 REMINDER_RULES = (remind_due_soon, remind_overdue)

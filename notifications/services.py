@@ -70,6 +70,8 @@ class _Batch:
     delivery_ids: set[int] = field(default_factory=set)  # e-mails sent one by one
     robot_ids: set[int] = field(default_factory=set)  # one digest per robot
     email_recipient_ids: set[int] = field(default_factory=set)  # one digest e-mail per person
+    # A run visits thousands of objects of the same few hospitals: their robots, looked up once.
+    robots: dict[tuple, list] = field(default_factory=dict)
 
 
 _current_batch: ContextVar[_Batch | None] = ContextVar("notifications_batch", default=None)
@@ -141,6 +143,19 @@ def _scope_of(obj, hospital=None, region=None):
     if isinstance(candidate, Region):
         return None, candidate
     return None, None
+
+
+def _robots_for_scope(hospital, region) -> list:
+    """Robots of a hospital or region; inside a dispatch batch (a reminder run) read once per
+    scope for the whole run."""
+    batch = _current_batch.get()
+    key = (getattr(hospital, "pk", None), getattr(region, "pk", None))
+    if batch is not None and key in batch.robots:
+        return batch.robots[key]
+    robots = list(Robot.objects.for_scope(hospital=hospital, region=region))
+    if batch is not None:
+        batch.robots[key] = robots
+    return robots
 
 
 def _insert_new(rows: list[Notification]) -> list[Notification]:
@@ -296,9 +311,7 @@ def notify(
     if robots and event not in PERSONAL_EVENTS:
         scope_hospital, scope_region = _scope_of(obj, hospital, region)
         matching = [
-            robot
-            for robot in Robot.objects.for_scope(hospital=scope_hospital, region=scope_region)
-            if robot.wants(event)
+            robot for robot in _robots_for_scope(scope_hospital, scope_region) if robot.wants(event)
         ]
         if matching:
             Delivery.objects.bulk_create(
