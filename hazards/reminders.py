@@ -29,6 +29,7 @@ from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core.dates import today as local_today  # the rules take `today` as an argument
 from hospitals.models import Hospital, Region
 from notifications.channels import absolute_url
 from notifications.choices import EventKind
@@ -134,13 +135,11 @@ def reschedule(hazards: QuerySet[Hazard], *, rhythm: Rhythm, on: dt.date) -> int
 def schedule(hazard: Hazard, *, on: dt.date | None = None) -> dt.date | None:
     """Set `hazard.next_reminder_on` from its current deadline and status (the caller saves
     it). The transition services call this whenever they change either."""
-    from core.dates import today
-
     if hazard.status == Status.CLOSED:
         hazard.next_reminder_on = None
     else:
         hazard.next_reminder_on = next_reminder_on(
-            hazard.deadline, rhythm=Rhythm.of(hazard.hospital.region), on=on or today()
+            hazard.deadline, rhythm=Rhythm.of(hazard.hospital.region), on=on or local_today()
         )
     return hazard.next_reminder_on
 
