@@ -68,6 +68,7 @@ def test_notify_many_writes_what_notify_writes(
     assert got == expected == [2, 1]
     assert _rows(other) == _rows(one)
     notifications, deliveries = _rows(other)
+    assert len(notifications) == 3
     assert ("email", f"user:{county_bureau.pk}") not in {d[:2] for d in deliveries}
     assert sum(1 for d in deliveries if d[1].startswith("robot:")) == 1
 
