@@ -29,9 +29,7 @@ def _rows(hazard: Hazard):
     return notifications, deliveries
 
 
-def test_notify_many_writes_what_notify_writes(
-    hospital_a, officer_a, county_bureau, county_admin
-):
+def test_notify_many_writes_what_notify_writes(hospital_a, officer_a, county_bureau, county_admin):
     NotificationPreference.objects.create(
         user=county_bureau, email_muted_events=[EventKind.HAZARD_OVERDUE]
     )
