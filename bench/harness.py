@@ -369,6 +369,19 @@ def _an_officer_per_hospital() -> int:
     return len(users)
 
 
+def figure_runs() -> dict:
+    """The scheduled refresh of the stored figure runs, timed (pages read its runs)."""
+    from reports.snapshots import figures_refresh_due
+
+    started = time.perf_counter()
+    runs = figures_refresh_due(every=True)
+    seconds = time.perf_counter() - started
+    return {
+        "seconds": round(seconds, 1),
+        "runs": ", ".join(f"{run.period_key} {run.duration_ms / 1000:.1f} s" for run in runs),
+    }
+
+
 def reminder_scan() -> dict:
     """The daily hazard reminder scan on an ordinary day (the day after a run), rolled back
     afterwards, with its query count."""

@@ -7,7 +7,7 @@ def _ms(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}"
 
 
-def render(*, machine, sizes, pages, reminders, ledger, throughput, plans) -> str:
+def render(*, machine, sizes, pages, reminders, ledger, throughput, plans, figures=None) -> str:
     lines = [
         "# Benchmark results (issue 11)",
         "",
@@ -38,6 +38,16 @@ def render(*, machine, sizes, pages, reminders, ledger, throughput, plans) -> st
             f"| {m.queries} | {m.html_kb:.0f}{limit} | {_ms(m.floor_p50)} | {ratio} "
             f"| {m.cold:.0f} | {'yes' if m.ok else '**no**'} |"
         )
+    if figures:
+        lines += [
+            "",
+            "## Stored figure runs (the scheduled refresh, `reports.refresh_figures`)",
+            "",
+            "Dashboards over large scopes read these lines (as of the run's instant) instead of "
+            "aggregating the hazards; the refresh runs every `FIGURES_REFRESH_MINUTES` (5).",
+            "",
+            *[f"- {key}: {value}" for key, value in figures.items()],
+        ]
     if reminders:
         lines += ["", "## Daily reminder scan (rolled back)", ""]
         lines.append(

@@ -136,7 +136,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+# Everyone lands on 我的工作 (what they must do now); the dashboards stay one tap away.
+LOGIN_REDIRECT_URL = "my_work"
 LOGOUT_REDIRECT_URL = "login"
 
 # Login throttling (django-axes): lock a username+IP pair after repeated failures.
@@ -256,6 +257,12 @@ CELERY_TASK_TIME_LIMIT = 12 * 60
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# Stored figure runs (reports.snapshots): dashboards over large scopes read them. A running
+# period's run is recomputed every FIGURES_REFRESH_MINUTES; a page never uses one older than
+# FIGURES_RUN_MAX_AGE seconds (it computes a new one instead).
+FIGURES_REFRESH_MINUTES = env.int("FIGURES_REFRESH_MINUTES", default=5)
+FIGURES_RUN_MAX_AGE = env.int("FIGURES_RUN_MAX_AGE", default=3600)
 
 # Reports: a build with no heartbeat for this long is re-queued (or failed after the attempts);
 # scopes up to REPORTS_DIRECT_MAX_ROWS rows may be downloaded directly instead of queued.

@@ -7,10 +7,15 @@ from django.views.i18n import JavaScriptCatalog, set_language
 
 from accounts.views import ThrottledLoginView
 from core import views as core_views
+from inspections.offline import service_worker
+from reports import views as report_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
+    path("my-work/", report_views.my_work, name="my_work"),
     path("healthz", core_views.healthz, name="healthz"),
+    # The offline app's service worker, at the root so that its scope is the whole site.
+    path("sw.js", service_worker, name="service_worker"),
     path(settings.CSP_REPORT_PATH.strip("/") + "/", core_views.csp_report, name="csp_report"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("jsi18n/", login_not_required(JavaScriptCatalog.as_view()), name="javascript-catalog"),

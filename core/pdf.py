@@ -1,12 +1,16 @@
 """What every printable PDF shares: the Chinese font, the table grid, and user text made safe.
 
-reportlab's built-in Adobe CID font STSong-Light prints Chinese without shipping a font file.
+The Chinese font is WenQuanYi Micro Hei (文泉驿微米黑, Apache License 2.0, core/fonts/), a
+TrueType font with CJK and Latin glyphs that the project ships: reportlab embeds the subset of
+glyphs each PDF uses, so a dossier prints the same in any viewer and on any machine (no OS
+font, no viewer-substituted CID font).
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Iterable
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -14,15 +18,18 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 
 # Printable width of the A4 page between the margins of `a4_pdf`.
 A4_TEXT_WIDTH = A4[0] - 36 * mm
 
-FONT = "STSong-Light"
+FONT_DIR = Path(__file__).resolve().parent / "fonts"
+FONT_FILE = FONT_DIR / "wqy-microhei.ttc"
+FONT = "WenQuanYiMicroHei"
 if FONT not in pdfmetrics.getRegisteredFontNames():
-    pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    # Embedded as subsets: the PDF carries only the glyphs it draws.
+    pdfmetrics.registerFont(TTFont(FONT, str(FONT_FILE), subfontIndex=0))
 
 GRID = TableStyle(
     [
@@ -33,7 +40,7 @@ GRID = TableStyle(
     ]
 )
 SHADE = colors.HexColor("#f1f3f5")
-# The built-in Chinese font has no glyph for U+00B7 "·"; its CJK twin U+30FB looks the same.
+# Print U+00B7 "·" with its CJK twin U+30FB, which every Chinese font draws at full width.
 _GLYPH_SUBSTITUTES = str.maketrans({"\u00b7": "\u30fb"})
 
 

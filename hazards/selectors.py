@@ -319,21 +319,23 @@ def rectification_rate(
 def hazard_figures_by(
     qs_or_scope=None,
     *,
-    group_by: str = "hospital_id",
+    group_by: str | tuple[str, ...] = "hospital_id",
     period: tuple[dt.date | None, dt.date | None] | None = None,
     as_of: dt.datetime | dt.date | None = None,
 ) -> dict:
     """{group value: RectificationFigures} for every value of the Hazard field `group_by` that
     has anything to count (found or closed in the period, or an open major/overdue backlog),
-    in one query."""
+    in one query. A tuple of fields gives tuple keys, e.g. ("hospital_id", "category")."""
     as_of = as_of_instant(as_of)
     qs = _counted(qs_or_scope, as_of)
-    rows = qs.order_by().values(group_by).annotate(**_rectification_counts(period, as_of))
+    fields = (group_by,) if isinstance(group_by, str) else tuple(group_by)
+    rows = qs.order_by().values(*fields).annotate(**_rectification_counts(period, as_of))
     result = {}
     for row in rows:
         figures = _figures(row)
         if figures.found or figures.open_all or figures.closed:
-            result[row[group_by]] = figures
+            key = row[group_by] if isinstance(group_by, str) else tuple(row[f] for f in fields)
+            result[key] = figures
     return result
 
 

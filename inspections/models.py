@@ -452,6 +452,16 @@ class AnswerPhoto(UploadIdentity):
         related_name="+",
     )
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    # Where and when (inspections.photostamp): what the device said when the photo was taken,
+    # kept beside the server's upload time; the same words are burned into the stored image,
+    # while `sha256` stays the digest of the bytes the device sent (the evidence-once key).
+    captured_at = models.DateTimeField(_("拍摄时间(设备)"), null=True, blank=True)
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(
+        _("经度"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    gps_accuracy = models.FloatField(_("定位精度(米)"), null=True, blank=True)
+    stamp = models.TextField(_("照片水印"), blank=True)
 
     class Meta:
         verbose_name = _("检查照片")
@@ -511,3 +521,58 @@ class Amendment(models.Model):
     @property
     def field_label(self) -> str:
         return str(AMENDMENT_FIELD_LABELS.get(self.field, self.field))
+
+
+class OfflineWrite(models.Model):
+    """One write of the offline outbox, by its client-generated key: a replayed or duplicated
+    sync finds the key here and applies nothing twice (inspections.offline)."""
+
+    class Kind(models.TextChoices):
+        ANSWER = "answer", _("检查结果")
+        PHOTO = "photo", _("检查照片")
+        SUBMIT = "submit", _("提交")
+
+    key = models.CharField(_("幂等键"), max_length=64, unique=True)
+    inspection = models.ForeignKey(
+        Inspection,
+        verbose_name=_("安全检查"),
+        on_delete=models.CASCADE,
+        related_name="offline_writes",
+    )
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    answer = models.ForeignKey(
+        Answer,
+        verbose_name=_("检查结果"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="offline_writes",
+    )
+    photo = models.ForeignKey(
+        AnswerPhoto,
+        verbose_name=_("检查照片"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # The answer's `updated_at` this write left behind: a later write from the same device
+    # that names this key as its predecessor is not a conflict.
+    answer_version = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("同步人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    device_time = models.DateTimeField(_("设备时间"), null=True, blank=True)
+    applied_at = models.DateTimeField(_("同步时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("离线同步记录")
+        verbose_name_plural = _("离线同步记录")
+        ordering = ["applied_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.inspection_id} {self.kind} {self.key}"

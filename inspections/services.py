@@ -45,6 +45,7 @@ from .models import (
     ChecklistTemplate,
     Inspection,
 )
+from .photostamp import PhotoCapture, burn_stamp, stamp_lines
 
 
 class InspectionError(Exception):
@@ -518,12 +519,22 @@ def answer_save(*, answer: Answer, by, data: dict) -> Answer:
 
 
 def answer_photo_add(
-    *, answer: Answer, by, upload: CleanedUpload, kind: str, upload_key: str = ""
+    *,
+    answer: Answer,
+    by,
+    upload: CleanedUpload,
+    kind: str,
+    upload_key: str = "",
+    capture: PhotoCapture | None = None,
 ) -> tuple[AnswerPhoto, bool]:
     """Attach one photo to an item of a draft, exactly once (`core.uploads.existing_upload`):
     the same `upload_key` again returns the photo stored the first time; a file identical to
     one the item already has is refused with a translated ValidationError. Returns the photo
-    and whether this call stored it."""
+    and whether this call stored it.
+
+    The stored image carries a visible stamp (hospital, inspector, device and server time, GPS
+    when given: `inspections.photostamp`); the record keeps the original bytes' SHA-256 and the
+    capture metadata of `capture`."""
     if kind not in PhotoKind.values:
         raise InspectionError(_("照片类型无效。"))
     upload_key = clean_upload_key(upload_key)
@@ -538,8 +549,25 @@ def answer_photo_add(
                 earlier = existing_upload(answer.photos.all(), upload, upload_key=upload_key)
                 if earlier is not None:
                     return earlier, False
-                photo = AnswerPhoto(answer=answer, kind=kind, uploaded_by=by)
-                attach_upload(photo, upload, upload_key=upload_key)
+                uploaded_at = timezone.now()
+                lines = stamp_lines(
+                    hospital_name=inspection.hospital.name,
+                    inspector=getattr(by, "display_name", "") or by.get_username(),
+                    uploaded_at=uploaded_at,
+                    capture=capture,
+                )
+                capture = capture or PhotoCapture()
+                photo = AnswerPhoto(
+                    answer=answer,
+                    kind=kind,
+                    uploaded_by=by,
+                    captured_at=capture.captured_at,
+                    latitude=capture.latitude,
+                    longitude=capture.longitude,
+                    gps_accuracy=capture.accuracy,
+                    stamp="\n".join(lines),
+                )
+                attach_upload(photo, burn_stamp(upload, lines), upload_key=upload_key)
                 try:
                     photo.save()
                 except IntegrityError:
@@ -567,6 +595,22 @@ def section_mark_remaining(*, inspection: Inspection, section: ChecklistSection,
             inspection=inspection, item__section=section, result=""
         ).update(result=Result.PASS, answered_by=by, updated_at=timezone.now())
         Inspection.objects.filter(pk=inspection.pk).update(updated_at=timezone.now())
+    return marked
+
+
+def inspection_mark_remaining(*, inspection: Inspection, by) -> int:
+    """Mark every still-unanswered item of the whole checklist 合格 (after the inspector has
+    recorded the few failures); answered items, failed ones included, are left as they are.
+    Refused, like any other edit of the draft, when `by` may not record this inspection or it
+    is no longer a draft. Returns how many items were marked."""
+    with transaction.atomic():
+        inspection = _lock_inspection(inspection)
+        _require(by, inspection, InspectionAction.RECORD)
+        now = timezone.now()
+        marked = Answer.objects.filter(inspection=inspection, result="").update(
+            result=Result.PASS, answered_by=by, updated_at=now
+        )
+        Inspection.objects.filter(pk=inspection.pk).update(updated_at=now)
     return marked
 
 

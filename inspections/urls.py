@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import offline, views
 
 app_name = "inspections"
 urlpatterns = [
@@ -21,12 +21,25 @@ urlpatterns = [
     ),
     path("<int:pk>/answers/<int:answer_pk>/amend/", views.answer_amend, name="answer_amend"),
     path("<int:pk>/sections/<int:section_pk>/pass/", views.section_pass, name="section_pass"),
+    path("<int:pk>/pass-remaining/", views.inspection_pass_remaining, name="pass_remaining"),
     path("<int:pk>/photos/<int:photo_pk>/delete/", views.photo_delete, name="photo_delete"),
     path("photos/<int:photo_pk>/", views.photo_view, name="photo"),
     path("<int:pk>/review/", views.inspection_review, name="review"),
     path("<int:pk>/submit/", views.inspection_submit, name="submit"),
     path("<int:pk>/delete/", views.inspection_delete, name="delete"),
     path("<int:pk>/header/amend/", views.header_amend, name="header_amend"),
+    # Offline inspections (the installable app): inspections/offline.py
+    path("offline/", offline.offline_app, name="offline"),
+    path("offline/fallback/", offline.offline_fallback, name="offline_fallback"),
+    path("offline/assignments/", offline.offline_assignments, name="offline_assignments"),
+    path("offline/assignments/<int:pk>/start/", offline.offline_start, name="offline_start"),
+    path(
+        "offline/assignments/<int:pk>/sync/",
+        offline.offline_assignment_sync,
+        name="offline_assignment_sync",
+    ),
+    path("<int:pk>/offline/", offline.offline_data, name="offline_data"),
+    path("<int:pk>/offline/sync/", offline.offline_sync, name="offline_sync"),
     path("templates/", views.template_list, name="template_list"),
     path("templates/<int:pk>/", views.template_detail, name="template_detail"),
     path("templates/<int:pk>/copy/", views.template_copy, name="template_copy"),

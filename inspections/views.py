@@ -9,7 +9,7 @@ from collections import defaultdict
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -407,6 +407,7 @@ def _record_context(
     total = sum(entry["total"] for entry in nav)
     answered = sum(entry["answered"] for entry in nav)
     return {
+        **_jumps(sections, grouped, section_index),
         "inspection": inspection,
         "nav": nav,
         "section_index": section_index,
@@ -416,8 +417,33 @@ def _record_context(
         "total": total,
         "answered": answered,
         "current_unanswered": sum(1 for it in items if not it["answer"].result),
+        "remaining": total - answered,
         "has_next": section_index < len(sections),
         "has_prev": section_index > 1,
+    }
+
+
+def _jumps(sections, grouped, section_index: int) -> dict:
+    """Where "下一未填项" / "下一不合格项" lead: the first such item of this section (the link
+    without JavaScript), and the first one of the following sections, then of the earlier ones
+    (where checklist.js goes once this page has none left)."""
+    order = list(range(section_index, len(sections))) + list(range(0, section_index - 1))
+
+    def first(indexes, test) -> str:
+        for index in indexes:
+            for answer in grouped.get(sections[index].pk, []):
+                if test(answer):
+                    return f"?section={index + 1}#item-{answer.pk}"
+        return ""
+
+    def links(test) -> dict:
+        here = first([section_index - 1], test) if sections else ""
+        elsewhere = first(order, test)
+        return {"here": here or elsewhere, "elsewhere": elsewhere}
+
+    return {
+        "next_unanswered": links(lambda answer: not answer.result),
+        "next_failed": links(lambda answer: answer.result == Result.FAIL),
     }
 
 
@@ -432,6 +458,11 @@ def _item_context(answer: Answer, form: AnswerForm, photo_form: PhotoUploadForm 
         "photos": [p for p in photos if p.kind == PhotoKind.FINDING],
         "after_photos": [p for p in photos if p.kind == PhotoKind.AFTER],
         "badge": RESULT_BADGES[answer.result],
+        # Answered items are folded to their header line (a failed one stays open: it needs
+        # the hazard details); one that came back with errors stays open too.
+        "folded": bool(answer.result)
+        and answer.result != Result.FAIL
+        and not (form.is_bound and form.errors),
         "problems": services.answer_problems(
             answer, sum(1 for p in photos if p.kind == PhotoKind.AFTER)
         )
@@ -677,6 +708,19 @@ def section_pass(request, pk: int, section_pk: int):
     return redirect(f"{url}?section={section_index}")
 
 
+@require_POST
+def inspection_pass_remaining(request, pk: int):
+    """其余全部合格: every unanswered item of the whole checklist becomes 合格, then the
+    inspector goes on to review and submit."""
+    inspection = _visible_inspection(request, pk)
+    try:
+        marked = services.inspection_mark_remaining(inspection=inspection, by=request.user)
+    except services.InspectionError as exc:
+        return _refused(request, inspection, exc)
+    messages.success(request, _("其余 %(count)s 项已全部标记为合格。") % {"count": marked})
+    return redirect("inspections:review", pk=inspection.pk)
+
+
 @require_http_methods(["GET", "POST"])
 def photo_delete(request, pk: int, photo_pk: int):
     """Deleting a photo asks first: GET (and a POST without `confirm=1`) shows the question."""
@@ -729,10 +773,37 @@ def inspection_review(request, pk: int):
     if refused:
         return refused
     problems = services.submission_problems(inspection)
-    failed = (
+    failed = list(
         inspection.answers.filter(result=Result.FAIL)
+        .select_related("item", "inspection")
+        .annotate(after_count=Count("photos", filter=Q(photos__kind=PhotoKind.AFTER)))
+        .order_by("item__section__order", "item__order")
+    )
+    # Each item with what it still lacks and a link back to it on the checklist.
+    section_numbers = {
+        section_pk: index
+        for index, section_pk in enumerate(
+            inspection.template.sections.values_list("pk", flat=True), 1
+        )
+    }
+    record_url = reverse("inspections:record", args=[inspection.pk])
+    for answer in failed:
+        answer.problems = services.answer_problems(answer, answer.after_count)
+        answer.record_url = (
+            f"{record_url}?section={section_numbers.get(answer.item.section_id, 1)}"
+            f"#item-{answer.pk}"
+        )
+    first_blank = (
+        inspection.answers.filter(result="")
         .select_related("item")
         .order_by("item__section__order", "item__order")
+        .first()
+    )
+    blank_url = (
+        f"{record_url}?section={section_numbers.get(first_blank.item.section_id, 1)}"
+        f"#item-{first_blank.pk}"
+        if first_blank
+        else ""
     )
     counts = dict(inspection.answers.values_list("result").annotate(n=Count("pk")).order_by())
     return render(
@@ -742,6 +813,7 @@ def inspection_review(request, pk: int):
             "inspection": inspection,
             "problems": problems,
             "failed": failed,
+            "blank_url": blank_url,
             "counts": {
                 "pass": counts.get(Result.PASS, 0),
                 "fail": counts.get(Result.FAIL, 0),

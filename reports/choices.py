@@ -8,6 +8,15 @@ class ReportType(models.TextChoices):
     QUARTERLY = "quarterly", _("安全生产报表")
     SECURITY_HALF_YEAR = "security_half_year", _("4+N 建设半年进展")
     PROGRESS = "progress", _("安全生产工作信息报")
+    HAZARD_STATS_QUARTER = "hazard_stats_quarter", _("隐患排查治理情况统计表(季度)")
+    HAZARD_STATS_YEAR = "hazard_stats_year", _("隐患排查治理情况统计表(年度)")
+    CAMPAIGN_SUMMARY = "campaign_summary", _("专项整治年度工作总结")
+
+
+# The statutory 隐患排查治理情况统计表 (原国家安监总局令第16号 第十四条): each hospital confirms its own.
+STATUTORY_REPORT_TYPES = (ReportType.HAZARD_STATS_QUARTER, ReportType.HAZARD_STATS_YEAR)
+# Reports with the 工作开展情况 / 存在问题 / 下步打算 text sections bureau staff edit before export.
+NARRATIVE_REPORT_TYPES = (ReportType.PROGRESS, ReportType.CAMPAIGN_SUMMARY)
 
 
 class PeriodKind(models.TextChoices):

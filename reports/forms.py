@@ -19,6 +19,15 @@ DEFAULT_PERIOD_KIND = {
     ReportType.QUARTERLY: PeriodKind.QUARTER,
     ReportType.SECURITY_HALF_YEAR: PeriodKind.HALF_YEAR,
     ReportType.PROGRESS: PeriodKind.WEEK,
+    ReportType.HAZARD_STATS_QUARTER: PeriodKind.QUARTER,
+    ReportType.HAZARD_STATS_YEAR: PeriodKind.YEAR,
+    ReportType.CAMPAIGN_SUMMARY: PeriodKind.YEAR,
+}
+# Report types that exist for one kind of period only.
+REQUIRED_PERIOD_KIND = {
+    ReportType.HAZARD_STATS_QUARTER: PeriodKind.QUARTER,
+    ReportType.HAZARD_STATS_YEAR: PeriodKind.YEAR,
+    ReportType.CAMPAIGN_SUMMARY: PeriodKind.YEAR,
 }
 
 
@@ -141,8 +150,34 @@ class ReportRequestForm(forms.Form):
         if period.start > today():
             self.add_error(None, _("所选期间尚未开始。"))
             return data
+        required = REQUIRED_PERIOD_KIND.get(data.get("report_type"))
+        if required and period.kind != required:
+            self.add_error(
+                "period_kind",
+                _("该报表的期间应为%(kind)s。") % {"kind": PeriodKind(required).label},
+            )
+            return data
         data["period"] = period
         region, hospital = data.get("region"), data.get("hospital")
         if region and hospital and not hospital.region.path.startswith(region.path):
             self.add_error("hospital", _("所选机构不在所选区域内。"))
         return data
+
+
+class NarrativeForm(forms.Form):
+    """The three text sections of a 信息周报/月报 or the year-end 专项整治 summary."""
+
+    work_done = forms.CharField(
+        label=_("一、工作开展情况"), widget=forms.Textarea(attrs={"rows": 8}), required=False
+    )
+    problems = forms.CharField(
+        label=_("二、存在问题"), widget=forms.Textarea(attrs={"rows": 6}), required=False
+    )
+    next_steps = forms.CharField(
+        label=_("三、下步打算"), widget=forms.Textarea(attrs={"rows": 6}), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False

@@ -10,14 +10,16 @@ status from `security.selectors.build_rows`. This module only groups and adds th
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
 from django.db.models import Count
+from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
-from core.dates import as_of_date
+from core.dates import add_months, as_of_date
 from hazards.choices import Category
 from hazards.models import Hazard
 from hazards.selectors import format_rate, hazard_figures_by
@@ -74,8 +76,9 @@ class Figures:
         return ratio(self.security_met, self.security_total)
 
     def add(self, other: Figures) -> None:
+        mine, theirs = self.__dict__, other.__dict__  # a province adds 2,000 lines twice
         for name in FIGURE_NAMES:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+            mine[name] += theirs[name]
 
 
 # Every field of Figures is a count: adding two lines adds each (derived, so a new figure can
@@ -110,11 +113,15 @@ HAZARD_FIGURES = (
 )
 
 
-def hazard_figures_by_hospital(scope: ReportScope) -> dict:
+def hazard_figures_by_hospital(scope: ReportScope, hospitals=None) -> dict:
     """{hospital_id: Figures (hazard part)} of the period as of `scope.as_of`: one query for any
-    number of hospitals (`hazards.selectors.hazard_figures_by`)."""
+    number of hospitals (`hazards.selectors.hazard_figures_by`). `hospitals` (a queryset of the
+    scope's hospitals) narrows it."""
+    hazards = scope_hazards(scope)
+    if hospitals is not None:
+        hazards = hazards.filter(hospital__in=hospitals)
     grouped = hazard_figures_by(
-        scope_hazards(scope),
+        hazards,
         group_by="hospital_id",
         period=(scope.period.start, scope.period.end),
         as_of=scope.as_of,
@@ -127,13 +134,13 @@ def hazard_figures_by_hospital(scope: ReportScope) -> dict:
     return result
 
 
-def coverage_by_hospital(scope: ReportScope) -> dict:
+def coverage_by_hospital(scope: ReportScope, hospitals=None) -> dict:
     """{hospital_id: (done, due)} for the inspection days falling in the period, as of
     `scope.as_of`: `inspections.selectors.coverage_by` grouped per hospital (one query)."""
     from inspections.selectors import coverage_by
 
     rows = coverage_by(
-        scope.hospital or scope.region,
+        scope.hospitals() if hospitals is None else hospitals,
         group_by="hospital_id",
         days=(scope.period.start, scope.period.end),
         as_of=scope.as_of,
@@ -141,13 +148,13 @@ def coverage_by_hospital(scope: ReportScope) -> dict:
     return {hospital_id: (figures.done, figures.due) for hospital_id, figures in rows.items()}
 
 
-def inspections_by_hospital(scope: ReportScope) -> dict:
+def inspections_by_hospital(scope: ReportScope, hospitals=None) -> dict:
     """{hospital_id: inspections carried out in the period and submitted by `scope.as_of`}."""
     from inspections.selectors import submitted_inspections
 
     rows = (
         submitted_inspections(
-            hospitals=scope.hospitals(),
+            hospitals=scope.hospitals() if hospitals is None else hospitals,
             start=scope.period.start,
             end=scope.period.end,
             as_of=scope.as_of,
@@ -159,12 +166,14 @@ def inspections_by_hospital(scope: ReportScope) -> dict:
     return {row["hospital_id"]: row["n"] for row in rows}
 
 
-def security_by_hospital(scope: ReportScope) -> dict:
+def security_by_hospital(scope: ReportScope, hospitals=None) -> dict:
     """{hospital_id: OverviewRow} for the hospitals the 4+N plan covers (fixed queries), on the
     as-of date."""
     from security.selectors import build_rows
 
-    rows = build_rows(scope.hospitals(), today=as_of_date(scope.as_of))
+    rows = build_rows(
+        scope.hospitals() if hospitals is None else hospitals, today=as_of_date(scope.as_of)
+    )
     return {row.hospital.pk: row for row in rows}
 
 
@@ -183,31 +192,64 @@ class ScopeSummary:
     regions: list[tuple[object, Figures]] = field(default_factory=list)
 
 
-def summarise_scope(scope: ReportScope) -> ScopeSummary:
-    """THE figures of a scope's period as of `scope.as_of`, per hospital, per sub-region and for
-    the whole scope, in a fixed number of queries. Dashboards, league tables and every report
-    take their figures from here. Hospitals are ranked by rectification rate (highest first),
-    then overdue (fewest first), then found (most first)."""
-    hazards = hazard_figures_by_hospital(scope)
-    coverage = coverage_by_hospital(scope)
-    inspections = inspections_by_hospital(scope)
-    security = security_by_hospital(scope)
-    hospitals = list(scope.hospitals().select_related("region").order_by("region__path", "name"))
-    lines = []
-    for hospital in hospitals:
-        figures = hazards.get(hospital.pk) or Figures()
-        done, due = coverage.get(hospital.pk, (0, 0))
-        figures.inspections_done, figures.inspections_due = done, due
-        figures.inspections = inspections.get(hospital.pk, 0)
-        row = security.get(hospital.pk)
+def figures_by_hospital(scope: ReportScope, hospital_ids=None) -> tuple[dict, dict]:
+    """THE per-hospital figures of a scope's period as of `scope.as_of` — ({hospital_id:
+    Figures} for every hospital of the scope, or of `hospital_ids` among them; {hospital_id:
+    4+N OverviewRow}) — in a fixed number of queries. `summarise_scope` adds them up; the
+    stored figure runs (`reports.snapshots`) keep exactly these lines."""
+    hospitals = scope.hospitals()
+    if hospital_ids is not None:
+        hospitals = hospitals.filter(pk__in=list(hospital_ids))
+    hazards = hazard_figures_by_hospital(scope, hospitals)
+    coverage = coverage_by_hospital(scope, hospitals)
+    inspections = inspections_by_hospital(scope, hospitals)
+    security = security_by_hospital(scope, hospitals)
+    result = {}
+    for hospital_id in hospitals.order_by().values_list("pk", flat=True):
+        figures = hazards.get(hospital_id) or Figures()
+        figures.inspections_done, figures.inspections_due = coverage.get(hospital_id, (0, 0))
+        figures.inspections = inspections.get(hospital_id, 0)
+        row = security.get(hospital_id)
         if row is not None:
             figures.security_met, figures.security_total = row.items_met, row.items_total
         figures.hospitals = 1
+        result[hospital_id] = figures
+    return result, security
+
+
+def summarise_scope(scope: ReportScope) -> ScopeSummary:
+    """THE figures of a scope's period as of `scope.as_of`, per hospital, per sub-region and for
+    the whole scope, in a fixed number of queries. Dashboards, league tables and every report
+    take their figures from here (or from a stored run of the same lines, `reports.snapshots`)."""
+    figures, security = figures_by_hospital(scope)
+    return assemble_summary(scope, figures, security)
+
+
+def assemble_summary(
+    scope: ReportScope, figures: dict, security: dict | None = None, hospitals=None
+):
+    """The ScopeSummary of per-hospital `figures` ({hospital_id: Figures}): hospitals ranked by
+    rectification rate (highest first), then overdue (fewest first), then found (most first);
+    totals per sub-region (by where each hospital is now) and for the scope. `hospitals`: the
+    scope's hospitals in (region path, name) order, if the caller has read them already."""
+    security = security or {}
+    if hospitals is None:
+        hospitals = list(
+            scope.hospitals().select_related("region").order_by("region__path", "name")
+        )
+    lines = []
+    for hospital in hospitals:
+        line_figures = figures.get(hospital.pk)
+        if line_figures is None:
+            line_figures = Figures(hospitals=1)
         if not hospital.is_active and not (
-            figures.found or figures.open_all or figures.closed or due
+            line_figures.found
+            or line_figures.open_all
+            or line_figures.closed
+            or line_figures.inspections_due
         ):
             continue
-        lines.append(HospitalLine(hospital, figures, security=row))
+        lines.append(HospitalLine(hospital, line_figures, security=security.get(hospital.pk)))
     ranked = sorted(
         lines,
         key=lambda line: (
@@ -226,21 +268,21 @@ def summarise_scope(scope: ReportScope) -> ScopeSummary:
     regions = []
     children = scope.child_regions()
     for region in children:
-        figures = Figures()
+        region_figures = Figures()
         for line in lines:
             if line.hospital.region.path.startswith(region.path):
-                figures.add(line.figures)
-        regions.append((region, region.name, figures))
+                region_figures.add(line.figures)
+        regions.append((region, region.name, region_figures))
     if children != [scope.region]:
         # Hospitals attached to the region itself (e.g. city hospitals, 市直) get their own row
         # so the sub-region rows add up to the total.
         direct = [line for line in lines if line.hospital.region_id == scope.region.pk]
         if direct:
-            figures = Figures()
+            region_figures = Figures()
             for line in direct:
-                figures.add(line.figures)
+                region_figures.add(line.figures)
             regions.append(
-                (scope.region, _("%(name)s(本级)") % {"name": scope.region.name}, figures)
+                (scope.region, _("%(name)s(本级)") % {"name": scope.region.name}, region_figures)
             )
     return ScopeSummary(total=total, hospitals=ranked, regions=regions)
 
@@ -259,3 +301,40 @@ def category_counts(scope: ReportScope) -> list[tuple[str, str, int, int]]:
         for value, label in Category.choices
         if value in rows and rows[value].found
     ]
+
+
+def trend_months(on: dt.date, months: int = 12) -> list[dt.date]:
+    """The first days of the `months` months up to the date `on`."""
+    first = dt.date(*add_months(on.year, on.month, -(months - 1)), 1)
+    return [dt.date(*add_months(first.year, first.month, i), 1) for i in range(months)]
+
+
+def monthly_counts(hazards, months: list[dt.date], on: dt.date, *, by: str | None = None):
+    """{("found"|"closed", month[, by value]): n} — hazards found and closed out per month
+    within `months` up to `on` (2 queries). THE trend rule (live and stored figures)."""
+    result = {}
+    for date_field in ("found_on", "closed_on"):
+        grouped = ("month",) if by is None else ("month", by)
+        rows = (
+            hazards.filter(**{f"{date_field}__gte": months[0], f"{date_field}__lte": on})
+            .annotate(month=TruncMonth(date_field))
+            .order_by()
+            .values(*grouped)
+            .annotate(n=Count("pk"))
+        )
+        kind = date_field.removesuffix("_on")
+        for row in rows:
+            month = row["month"]
+            if isinstance(month, dt.datetime):
+                month = month.date()
+            key = (kind, month) if by is None else (kind, month, row[by])
+            result[key] = row["n"]
+    return result
+
+
+def trend_of(months: list[dt.date], counts: dict) -> dict:
+    return {
+        "labels": [f"{k.year}-{k.month:02d}" for k in months],
+        "found": [counts.get(("found", k), 0) for k in months],
+        "closed": [counts.get(("closed", k), 0) for k in months],
+    }

@@ -423,7 +423,11 @@ SCHEDULED_REPORTS = (
     (ReportType.QUARTERLY, PeriodKind.QUARTER),
     (ReportType.INSPECTION_MONTH, PeriodKind.MONTH),
     (ReportType.PROGRESS, PeriodKind.MONTH),
+    (ReportType.PROGRESS, PeriodKind.WEEK),  # 信息周报, on Mondays
     (ReportType.SECURITY_HALF_YEAR, PeriodKind.HALF_YEAR),
+    # 隐患排查治理情况统计表 (16号令): region tables; each hospital confirms its own (statutory.py)
+    (ReportType.HAZARD_STATS_QUARTER, PeriodKind.QUARTER),
+    (ReportType.HAZARD_STATS_YEAR, PeriodKind.YEAR),
 )
 
 

@@ -27,3 +27,18 @@ def schedule_periodic_reports() -> int:
     from .services import schedule_periodic_reports as schedule
 
     return len(schedule(today=today()))
+
+
+@shared_task(name="reports.refresh_figures")
+def refresh_figures() -> int:
+    """New stored figure runs for the dashboard's running periods (`reports.snapshots`)."""
+    from .snapshots import figures_refresh_due
+
+    return len(figures_refresh_due())
+
+
+@shared_task(name="reports.reconcile_figures")
+def reconcile_figures() -> int:
+    from .snapshots import figures_reconcile
+
+    return len(figures_reconcile(repair=True))

@@ -27,6 +27,9 @@ _BUILDER_PATHS = {
     ReportType.QUARTERLY: "reports.builders.quarterly.build",
     ReportType.SECURITY_HALF_YEAR: "reports.builders.security_half_year.build",
     ReportType.PROGRESS: "reports.builders.progress.build",
+    ReportType.HAZARD_STATS_QUARTER: "reports.builders.statutory.build",
+    ReportType.HAZARD_STATS_YEAR: "reports.builders.statutory.build",
+    ReportType.CAMPAIGN_SUMMARY: "reports.builders.narrative.build_campaign_summary",
 }
 
 

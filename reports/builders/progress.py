@@ -16,6 +16,7 @@ from ..choices import PeriodKind, ReportType
 from ..scope import ReportScope
 from ..selectors import Figures, ScopeSummary, summarise_scope
 from . import WorkbookPlan
+from .narrative import narrative_sheet
 
 
 @dataclass
@@ -120,6 +121,8 @@ def build(scope) -> WorkbookPlan:
                 rows=rate_rows,
             ),
             hospitals,
+            # 工作开展情况 / 存在问题 / 下步打算 (the saved or pre-filled text): narrative.py
+            narrative_sheet(scope, ReportType.PROGRESS, now.summary),
         ],
     )
 

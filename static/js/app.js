@@ -7,6 +7,9 @@
 // - <button data-print>: print the page.
 // - <div class="progress-bar" data-progress="42">: the bar's width in percent (set through the
 //   CSSOM, which the policy allows, instead of a style= attribute).
+// - <table class="table-cards">: below the md breakpoint each row is a card and each cell shows
+//   its column name (app.css, `data-label`); a cell without its own data-label gets the text of
+//   its column's header here, so templates need not repeat every header in every row.
 (function () {
   "use strict";
 
@@ -51,6 +54,33 @@
     });
   }
 
+  function labelCells(root) {
+    root.querySelectorAll("table.table-cards").forEach(function (table) {
+      var headerRow = table.tHead && table.tHead.rows[table.tHead.rows.length - 1];
+      if (!headerRow) { return; }
+      var names = [];
+      Array.prototype.forEach.call(headerRow.cells, function (th) {
+        var name = (th.getAttribute("data-label") || th.textContent || "").replace(/\s+/g, " ").trim();
+        for (var i = 0; i < (th.colSpan || 1); i++) { names.push(name); }
+      });
+      Array.prototype.forEach.call(table.tBodies, function (body) {
+        Array.prototype.forEach.call(body.rows, function (row) {
+          var column = 0;
+          Array.prototype.forEach.call(row.cells, function (cell) {
+            if (!cell.hasAttribute("data-label") && (cell.colSpan || 1) === 1 && names[column]) {
+              cell.setAttribute("data-label", names[column]);
+            }
+            column += cell.colSpan || 1;
+          });
+        });
+      });
+    });
+  }
+
   applyProgress(document);
-  document.addEventListener("DOMContentLoaded", function () { applyProgress(document); });
+  labelCells(document);
+  document.addEventListener("DOMContentLoaded", function () {
+    applyProgress(document);
+    labelCells(document);
+  });
 })();

@@ -100,6 +100,22 @@ def _day(offset=0):
     return (today() + dt.timedelta(days=offset)).isoformat()
 
 
+def _statutory_kwargs(w):
+    from reports.choices import PeriodKind
+    from reports.periods import Period
+
+    period = Period.containing(PeriodKind.QUARTER, today()).previous()
+    return {"report_type": "hazard_stats_quarter", "period_key": period.key}
+
+
+def _narrative_query(w):
+    from reports.choices import PeriodKind
+    from reports.periods import Period
+
+    period = Period.containing(PeriodKind.MONTH, today()).previous()
+    return f"type=progress&period={period.key}&region={w.county1.pk}"
+
+
 def both(row):
     return {"get": row, "post": row}
 
@@ -107,7 +123,14 @@ def both(row):
 CASES: list[Case] = [
     # --- core -------------------------------------------------------------------------------
     Case("home", **both(E(OK))),
+    Case("my_work", **both(E(OK))),
     Case("healthz", **both(E(OK, anon=OK))),
+    Case(
+        "service_worker",
+        get=E(OK, anon=OK),
+        post=E(NA, anon=NA),
+        note="the offline app's service worker (static/sw.js) at the root: public, no data",
+    ),
     Case(
         "csp_report",
         get=E(NA, anon=NA),
@@ -366,6 +389,14 @@ CASES: list[Case] = [
         watch=("draft_answer",),
     ),
     Case(
+        "inspections:pass_remaining",
+        kwargs=pk("draft"),
+        get=ALL_405,
+        post=only(REDIRECT, {OA}, others=NF),
+        writers=frozenset({OA}),
+        watch=("draft_answer",),
+    ),
+    Case(
         "inspections:photo_delete",
         kwargs=lambda w: {"pk": w.draft.pk, "photo_pk": w.draft_photo.pk},
         data={"confirm": "1"},
@@ -420,6 +451,59 @@ CASES: list[Case] = [
         post=scoped(REDIRECT),
         writers=frozenset({OA}),
         watch=("inspection",),
+    ),
+    # Offline inspections (inspections/offline.py): the app shell and its JSON are the
+    # person's own; the checklist of a draft is its officers' (drafts are invisible to others,
+    # 404); the sync takes JSON only, so the matrix's form post is refused as bad input (400)
+    # by whoever sees the inspection, and nothing changes.
+    Case("inspections:offline", get=E(OK), post=E(NA)),
+    Case("inspections:offline_fallback", get=E(OK, anon=OK), post=E(NA, anon=NA)),
+    Case("inspections:offline_assignments", get=E(OK), post=E(NA)),
+    Case(
+        "inspections:offline_start",
+        kwargs=pk("assignment"),
+        get=ALL_405,
+        post=only(OK, {OA}, others=NF),
+        writers=frozenset({OA}),
+        watch=("assignment",),
+        note="as assignment_start: only whoever carries the assignment out (actionable_by)",
+    ),
+    Case(
+        "inspections:offline_assignment_sync",
+        kwargs=pk("assignment"),
+        get=ALL_405,
+        post=only(400, {OA}, others=NF),
+        watch=("assignment",),
+        note="an inspection started offline: only whoever carries the assignment out; the "
+        "form post is not JSON, so nothing is started",
+    ),
+    Case(
+        "inspections:offline_data",
+        kwargs=pk("draft"),
+        get=only(OK, {OA}, others=NF),
+        post=ALL_405,
+    ),
+    Case(
+        "inspections:offline_data",
+        variant="submitted inspection",
+        kwargs=pk("inspection"),
+        get=scoped(OK),
+        post=ALL_405,
+    ),
+    Case(
+        "inspections:offline_sync",
+        kwargs=pk("draft"),
+        get=ALL_405,
+        post=only(400, {OA}, others=NF),
+        watch=("draft", "draft_answer"),
+    ),
+    Case(
+        "inspections:offline_sync",
+        variant="submitted inspection",
+        kwargs=pk("inspection"),
+        get=ALL_405,
+        post=scoped(400),
+        watch=("inspection", "answer"),
     ),
     # Checklist templates: global and inherited versions are read by all; county 1's own
     # version is not seen from county 2. Only administrators edit, their region's versions.
@@ -885,6 +969,49 @@ CASES: list[Case] = [
         writers=REVIEWERS,
         watch=("export",),
         note="A's officer sees the bureau's export but may not re-run it",
+    ),
+    # 隐患排查治理情况统计表: every hospital's table of the last quarter; A's officer confirms A's.
+    Case("reports:statutory", get=E(OK), post=ALL_405),
+    Case(
+        "reports:statutory",
+        variant="county 1 named",
+        query=lambda w: f"region={w.county1.pk}",
+        get=E(OK, bureau_2=NF),
+        post=ALL_405,
+        note="a region the user does not see is 404",
+    ),
+    Case(
+        "reports:statutory_download",
+        kwargs=_statutory_kwargs,
+        query=lambda w: f"hospital={w.hospital_a.pk}",
+        get=scoped(OK),
+        post=ALL_405,
+    ),
+    Case(
+        "reports:statutory_download",
+        variant="county 1's table",
+        kwargs=_statutory_kwargs,
+        query=lambda w: f"region={w.county1.pk}",
+        get=only(OK, {B1, BC, AD}, bureau_2=NF),
+        post=ALL_405,
+        note="a region's table lists other hospitals: bureau side only",
+    ),
+    Case(
+        "reports:statutory_confirm",
+        kwargs=lambda w: {**_statutory_kwargs(w), "hospital_pk": w.hospital_a.pk},
+        get=ALL_405,
+        post=scoped(403, officer_a=REDIRECT),
+        writers=frozenset({OA}),
+        note="only the hospital's own officer confirms; the bureau reads it",
+    ),
+    Case(
+        "reports:narrative",
+        query=_narrative_query,
+        data={"work_done": "本月开展检查 3 次", "problems": "无", "next_steps": "继续检查"},
+        get=only(OK, {B1, BC, AD}, bureau_2=NF),
+        post=only(REDIRECT, {B1, BC, AD}, bureau_2=NF),
+        writers=frozenset({B1, BC, AD}),
+        note="report texts are the bureau's; officers 403, another region 404",
     ),
     # --- notifications ----------------------------------------------------------------------
     # A notification is its recipient's only (A's officer here); robots and deliveries are

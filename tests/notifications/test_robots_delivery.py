@@ -250,7 +250,12 @@ def test_reminder_scan_discovers_every_apps_reminder_rules():
     from notifications.tasks import reminder_modules
 
     names = [module.__name__ for module in reminder_modules()]
-    assert names == ["hazards.reminders", "inspections.reminders", "security.reminders"]
+    assert names == [
+        "hazards.reminders",
+        "inspections.reminders",
+        "security.reminders",
+        "reports.reminders",
+    ]
     for module in reminder_modules():
         assert module.REMINDER_RULES
 

@@ -41,6 +41,7 @@ from reports.dashboard import bureau_dashboard
 from reports.periods import Period, as_of_for
 from reports.scope import ReportScope
 from reports.services import build_report_bytes
+from reports.snapshots import figures_refresh, latest_run
 from tests.factories import HospitalFactory, OfficerFactory, RegionFactory
 from tests.reports.factories import make_hazard
 from tests.reports.helpers import as_dicts, load
@@ -274,8 +275,9 @@ def approx(value: Decimal | None):
 # ---- reading the figures back from every consumer ------------------------------------------
 
 
-def dashboard_figures(scope: ReportScope) -> dict:
-    kpis = {kpi.key: kpi for kpi in bureau_dashboard(scope)["kpis"]}
+def dashboard_figures(scope: ReportScope, run=None) -> dict:
+    """The dashboard's KPIs, computed live or read from a stored figure run."""
+    kpis = {kpi.key: kpi for kpi in bureau_dashboard(scope, run=run)["kpis"]}
     return {
         "found": kpis["found"].value,
         "rectified": kpis["rectified"].value,
@@ -582,6 +584,10 @@ class TestOnePeriodRule(TestCase):
             at = scope.as_of
             assert at == min(end_of_day(period.end), NOW)
             first = self.figures(scope)
+            # The stored run of the period (what a province dashboard reads) says the same.
+            run = figures_refresh(period=period, now=NOW)
+            assert run.as_of == at
+            assert dashboard_figures(scope, run) == first["dashboard"]
         self.check(first, history, scope, members, at)
         assert first["quarterly"]["title"] == scope.as_of_text
 
@@ -589,6 +595,11 @@ class TestOnePeriodRule(TestCase):
             self.write_later(history)
             again_scope, _members = self.scope_for(scope_key, period)
             again = self.figures(again_scope)
+            kept = latest_run(period, now=LATER)
+            if kept is not None:  # a past period's run, stored at NOW, is still the truth
+                assert dashboard_figures(again_scope, kept) == again["dashboard"]
+            fresh = figures_refresh(period=period, now=LATER)
+            assert dashboard_figures(again_scope, fresh) == again["dashboard"]
         if period.end < TODAY:
             # A past period: rebuilt a month later, after close-outs, extensions, regrades and
             # late submissions, every figure is the same.

@@ -25,6 +25,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         log = self.stdout.write
+        log("Stored figure runs:")
+        figures = harness.figure_runs()  # what the beat task keeps fresh in production
+        log(f"  {figures}")
         log("Pages:")
         pages = [
             harness.measure_page(p, options["runs"], log=log)
@@ -56,6 +59,7 @@ class Command(BaseCommand):
             ledger=ledger,
             throughput=throughput,
             plans=plans,
+            figures=figures,
         )
         if options["out"]:
             Path(options["out"]).write_text(text, encoding="utf-8")
