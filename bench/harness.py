@@ -29,7 +29,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
-from hospitals.models import Region
+from hospitals.models import Hospital, Region
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -325,6 +325,50 @@ def explain_list_queries(user: str, url: str) -> list[str]:
     return plans
 
 
+def _as_after_a_daily_run(day) -> int:
+    """Bring every open hazard's `next_reminder_on` to where yesterday's daily run would have
+    left it (the generator inserts hazards without one, and the migration's backfill makes
+    every overdue hazard due at once), so the measured run is an ordinary day's."""
+    from hazards.models import Hazard
+    from hazards.reminders import next_reminder_on, reconcile_rhythms
+
+    rhythms = reconcile_rhythms(on=day)
+    rows = Hazard.objects.exclude(next_reminder_on=None).only(
+        "pk", "hospital_id", "deadline", "next_reminder_on"
+    )
+    batch = []
+    for hazard in rows.iterator(chunk_size=5000):
+        wanted = next_reminder_on(
+            hazard.deadline, rhythm=rhythms[hazard.hospital_id], on=day, sent_before=True
+        )
+        if hazard.next_reminder_on != wanted:
+            hazard.next_reminder_on = wanted
+            batch.append(hazard)
+    Hazard.objects.bulk_update(batch, ["next_reminder_on"], batch_size=5000)
+    return len(batch)
+
+
+def _an_officer_per_hospital() -> int:
+    """The generated province has one officer account in all; a real one has at least one per
+    institution, and every reminder goes to them (in-app rows and e-mail deliveries)."""
+    from accounts.choices import Role
+
+    staffed = set(User.objects.filter(role=Role.OFFICER).values_list("hospital_id", flat=True))
+    hospitals = Hospital.objects.exclude(pk__in=staffed).values_list("pk", flat=True)
+    users = [
+        User(
+            username=f"bench_reminded_{pk}",
+            role=Role.OFFICER,
+            hospital_id=pk,
+            email=f"officer{pk}@example.org",
+            full_name=f"安全员{pk}",
+        )
+        for pk in hospitals
+    ]
+    User.objects.bulk_create(users, batch_size=1000)
+    return len(users)
+
+
 def figure_runs() -> dict:
     """The scheduled refresh of the stored figure runs, timed (pages read its runs)."""
     from reports.snapshots import figures_refresh_due
@@ -339,9 +383,11 @@ def figure_runs() -> dict:
 
 
 def reminder_scan() -> dict:
-    """The daily hazard reminder scan, rolled back afterwards."""
+    """The daily hazard reminder scan on an ordinary day (the day after a run), rolled back
+    afterwards, with its query count."""
     from core.dates import today
     from hazards.reminders import remind_due_soon, remind_overdue
+    from notifications.services import dispatch_batch
 
     with connection.cursor() as cursor:
         cursor.execute(
@@ -349,12 +395,27 @@ def reminder_scan() -> dict:
             [today()],
         )
         (overdue,) = cursor.fetchone()
-    started = time.perf_counter()
     with transaction.atomic():
-        sent = remind_due_soon(today=today()) + remind_overdue(today=today())
+        _as_after_a_daily_run(today())
+        _an_officer_per_hospital()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM hazards_hazard WHERE next_reminder_on <= %s", [today()]
+            )
+            (due,) = cursor.fetchone()
+        started = time.perf_counter()
+        # As notifications.tasks.run_reminders_now runs it: one dispatch batch for the run.
+        with CaptureQueriesContext(connection) as queries, dispatch_batch():
+            sent = remind_due_soon(today=today()) + remind_overdue(today=today())
         elapsed = time.perf_counter() - started
         transaction.set_rollback(True)
-    return {"seconds": round(elapsed, 2), "notifications": sent, "overdue_open": overdue}
+    return {
+        "seconds": round(elapsed, 2),
+        "notifications": sent,
+        "overdue_open": overdue,
+        "due": due,
+        "queries": len(queries.captured_queries),
+    }
 
 
 LEDGER_CHILD = """

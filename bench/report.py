@@ -52,6 +52,8 @@ def render(*, machine, sizes, pages, reminders, ledger, throughput, plans, figur
         lines += ["", "## Daily reminder scan (rolled back)", ""]
         lines.append(
             f"- {reminders['seconds']} s, {reminders['notifications']} notifications, "
+            f"{reminders.get('due', 0):,} hazards due that day (next_reminder_on), "
+            f"{reminders.get('queries', 0):,} queries, "
             f"{reminders['overdue_open']:,} open overdue hazards (target ≤ 2 s)"
         )
     if ledger:

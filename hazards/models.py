@@ -68,6 +68,21 @@ class HazardQuerySet(models.QuerySet):
         return self.select_related("hospital", "hospital__region", "found_by")
 
 
+class ReminderRhythm(models.Model):
+    """The reminder settings (days before the deadline, overdue repeat interval) that a
+    hospital's open hazards were last scheduled with. The reminder scan compares it with the
+    settings its region has now — edited, inherited from a re-parented region, or the hospital
+    moved — and reschedules that hospital's hazards when they differ."""
+
+    hospital = models.OneToOneField(
+        Hospital, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    rhythm = models.CharField(max_length=200)
+
+    def __str__(self) -> str:
+        return f"{self.hospital_id}: {self.rhythm}"
+
+
 class RegionYearCounter(models.Model):
     """The last hazard number handed out per region and year (row-locked while allocating)."""
 
@@ -196,9 +211,14 @@ class Hazard(models.Model):
     )
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    # The first day the daily reminder scan has something to send for this hazard (None once
+    # closed). Kept by hazards.reminders — the services call it when the deadline or status
+    # changes, the scan advances it after sending — so the scan reads only what is due today.
+    next_reminder_on = models.DateField(null=True, blank=True, editable=False)
 
     objects = HazardQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    # A scheduling cursor, not part of the record: no history row when the scan advances it.
+    history = HistoricalRecords(excluded_fields=["updated_at", "next_reminder_on"])
 
     class Meta:
         verbose_name = _("隐患")
@@ -211,6 +231,12 @@ class Hazard(models.Model):
                 condition=~Q(status="closed"),
             ),
             models.Index(fields=["hospital", "status"]),
+            # The reminder scan's "due by today": open hazards only, so closed ones cost nothing.
+            models.Index(
+                fields=["next_reminder_on"],
+                name="hazard_next_reminder",
+                condition=Q(next_reminder_on__isnull=False),
+            ),
             models.Index(fields=["found_on"]),
             models.Index(fields=["closed_on"]),
             # The list's order, carrying the scope and common filters: the newest page of a

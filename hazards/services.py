@@ -51,6 +51,7 @@ from .models import (
     HazardEvidence,
     RegionYearCounter,
 )
+from .reminders import schedule as schedule_reminder
 
 # When whoever raises a hazard gives no deadline: 一般隐患 a month, 重大隐患 three months.
 DEFAULT_DEADLINE_DAYS = {RiskLevel.GENERAL: 30, RiskLevel.MAJOR: 90}
@@ -376,6 +377,10 @@ def _require_status(hazard: Hazard, *allowed: str, action: str) -> None:
 
 def _save(hazard: Hazard, by, fields: list[str]) -> None:
     hazard._history_user = by
+    if "deadline" in fields or "status" in fields:
+        # Every change of either moves the day the reminder scan next looks at this hazard.
+        schedule_reminder(hazard)
+        fields = [*fields, "next_reminder_on"]
     hazard.save(update_fields=[*fields, "updated_at"])
 
 
@@ -509,6 +514,7 @@ def hazard_raise(
                 days=DEFAULT_DEADLINE_DAYS[risk_level]
             )
         hazard._history_user = found_by
+        schedule_reminder(hazard)
         hazard.save()
         _store_evidence(hazard, photos, stage=EvidenceStage.BEFORE, by=found_by, upload_key=key)
         if fixed_on_the_spot:

@@ -231,6 +231,11 @@ class Assignment(models.Model):
         verbose_name = _("检查日任务")
         verbose_name_plural = _("检查日任务")
         ordering = ["due_date", "hospital__name", "kind"]
+        indexes = [
+            # A month of a scope in calendar order (the calendar's page and coverage read one
+            # month, or twelve, of 100 k+ assignments): not the whole due_date index filtered.
+            models.Index(fields=["period", "due_date"], name="assignment_period_day"),
+        ]
         constraints = [
             # One assignment per institution, inspection day and month — however many times or
             # however concurrently the generator runs.

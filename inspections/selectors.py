@@ -329,6 +329,25 @@ def inspections_version() -> tuple:
     return (*row, today().isoformat())
 
 
+def coverage_version() -> tuple:
+    """Moves whenever a coverage figure (done / due / missed of assignments) may change:
+    `inspections_version` (a submission, a hospital changed or removed, the date), the
+    assignments (only ever generated in bulk, removed only with their hospital: the largest id)
+    and the regions (a re-parented region moves hospitals between scopes; every region save
+    writes a history row). Two queries, all by index."""
+    from django.db import connection
+
+    assignment = Assignment._meta.db_table
+    region_history = Region.history.model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT max(id) FROM {assignment}), "
+            f"(SELECT max(history_id) FROM {region_history})"
+        )
+        row = cursor.fetchone()
+    return (*inspections_version(), *row)
+
+
 def inspections_for_list(queryset: QuerySet[Inspection]) -> QuerySet[Inspection]:
     return queryset.select_related(
         "hospital", "hospital__region", "template", "created_by", "assignment"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 from collections import defaultdict
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -112,9 +112,17 @@ def calendar_view(request):
     first = dt.date(year, month, 1)
     on = today()
     month_qs = selectors.month_assignments(scope, year, month, on=on)
+    version = functools.cache(selectors.coverage_version)  # read once for the three figures
 
-    # One grouped coverage query (the selector's rule) feeds both the grid and the figure.
-    by_day = selectors.coverage_by(scope, year, month, group_by=("due_date", "kind"), on=on)
+    # One grouped coverage query (the selector's rule) feeds both the grid and the figure; over
+    # a large scope it is computed once per data version (the same figures until one moves).
+    by_day = cached_for_scope(
+        user,
+        "calendar-days",
+        month_qs,
+        version,
+        lambda: selectors.coverage_by(scope, year, month, group_by=("due_date", "kind"), on=on),
+    )
     per_day = defaultdict(dict)
     for (day, kind), figures in by_day.items():
         per_day[day][kind] = {state: n for state, n in figures.states.items() if n}
@@ -153,7 +161,14 @@ def calendar_view(request):
         hospitals=hospitals_in_scope,
         picker=hospital is None and is_large_scope(user),
     )
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    total = cached_for_scope(user, "calendar-count", filterset.qs, version, filterset.qs.count)
+    # The page is chosen by primary key without the state subqueries, then its rows are read
+    # with their state: the subqueries run for one page, not for a province's month.
+    page = CountedPaginator(
+        filterset.qs.values_list("pk", flat=True), PAGE_SIZE, count=total
+    ).get_page(request.GET.get("page"))
+    by_pk = month_qs.in_bulk(list(page.object_list))
+    page.object_list = [by_pk[pk] for pk in page.object_list if pk in by_pk]
     # Which rows get a start button: the one rule, Assignment.objects.actionable_by.
     actionable = set(
         Assignment.objects.actionable_by(user)
@@ -170,7 +185,15 @@ def calendar_view(request):
         for assignment in page.object_list
     ]
     start_year, start_month = add_months(year, month, -11)
-    history = selectors.coverage_by_month(scope, dt.date(start_year, start_month, 1), first, on=on)
+    history = cached_for_scope(
+        user,
+        "calendar-history",
+        month_qs,
+        version,
+        lambda: selectors.coverage_by_month(
+            scope, dt.date(start_year, start_month, 1), first, on=on
+        ),
+    )
     prev_year, prev_month = add_months(year, month, -1)
     next_year, next_month = add_months(year, month, 1)
     return render(

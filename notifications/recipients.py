@@ -16,15 +16,44 @@ from .choices import EventKind
 
 
 def hospital_officers(hospital) -> list:
-    return list(User.objects.filter(role=Role.OFFICER, hospital=hospital, is_active=True))
+    return hospital_officers_many([hospital.pk]).get(hospital.pk, [])
+
+
+def hospital_officers_many(hospital_ids) -> dict[int, list]:
+    """`hospital_officers` of many hospitals in one query, keyed by hospital id."""
+    found: dict[int, list] = {}
+    for user in User.objects.filter(
+        role=Role.OFFICER, hospital_id__in=set(hospital_ids), is_active=True
+    ):
+        found.setdefault(user.hospital_id, []).append(user)
+    return found
 
 
 def hospital_people_named(hospital, name: str) -> list:
     """Active accounts of a hospital whose name matches (the 责任人 typed on a record)."""
-    name = (name or "").strip()
-    if not name:
-        return []
-    return list(User.objects.filter(hospital=hospital, full_name=name, is_active=True))
+    return hospital_people_named_many([(hospital.pk, name)]).get((hospital.pk, _named(name)), [])
+
+
+def _named(name: str) -> str:
+    return (name or "").strip()
+
+
+def hospital_people_named_many(pairs) -> dict[tuple[int, str], list]:
+    """`hospital_people_named` for many (hospital id, name) pairs in one query: a dict keyed by
+    (hospital id, stripped name); pairs without anyone are absent."""
+    wanted = {(hospital_id, _named(name)) for hospital_id, name in pairs if _named(name)}
+    if not wanted:
+        return {}
+    found: dict[tuple[int, str], list] = {}
+    for user in User.objects.filter(
+        hospital_id__in={hospital_id for hospital_id, _ in wanted},
+        full_name__in={name for _, name in wanted},
+        is_active=True,
+    ):
+        key = (user.hospital_id, user.full_name)
+        if key in wanted:
+            found.setdefault(key, []).append(user)
+    return found
 
 
 def _nearest_with_role(region, role: str) -> list:
