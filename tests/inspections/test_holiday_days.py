@@ -160,23 +160,32 @@ def test_upcoming_generation_keeps_a_moved_day_that_is_still_ahead(shifting, hos
 
 
 @pytest.mark.django_db
-def test_reminders_and_missed_follow_the_moved_date(shifting, hospital_a, officer_a, county_bureau):
-    assignments_generate(year=2026, month=8)
-    assignment = Assignment.objects.get()
-    assert assignment.due_date == dt.date(2026, 8, 17)
-    run_on(dt.date(2026, 8, 14))  # the day before the nominal 15th: nothing yet
+@pytest.mark.parametrize(
+    ("month", "moved"),
+    [
+        (8, dt.date(2026, 8, 17)),  # Saturday 15th → Monday
+        (2, dt.date(2026, 2, 24)),  # 15th in the Spring Festival → first day after it
+    ],
+)
+def test_reminders_and_missed_follow_the_moved_date(
+    shifting, hospital_a, officer_a, county_bureau, month, moved
+):
+    assignments_generate(year=2026, month=month)
+    assert Assignment.objects.get().due_date == moved
+    nominal = dt.date(2026, month, 15)
+    run_on(nominal - dt.timedelta(days=1))  # the day before the nominal 15th: nothing yet
     assert titles(officer_a, EventKind.INSPECTION_TOMORROW) == []
-    run_on(dt.date(2026, 8, 16))
+    run_on(moved - dt.timedelta(days=1))
     assert titles(officer_a, EventKind.INSPECTION_TOMORROW) == [
-        "明天(08-17)是医院自查日:晋江市医院"
+        f"明天({moved:%m-%d})是医院自查日:晋江市医院"
     ]
-    # Not missed on the (nominal) 16th, nor on the moved day itself.
+    # Not missed after the nominal 15th, nor on the moved day itself.
+    run_on(nominal + dt.timedelta(days=1))
+    run_on(moved)
     assert titles(officer_a, EventKind.INSPECTION_MISSED) == []
-    assert not missed_assignments(on=dt.date(2026, 8, 17)).exists()
-    run_on(dt.date(2026, 8, 17))
-    assert titles(officer_a, EventKind.INSPECTION_MISSED) == []
-    run_on(dt.date(2026, 8, 18))
-    expected = ["晋江市医院 错过 08-17 医院自查日,未提交检查"]
+    assert not missed_assignments(on=moved).exists()
+    run_on(moved + dt.timedelta(days=1))
+    expected = [f"晋江市医院 错过 {moved:%m-%d} 医院自查日,未提交检查"]
     assert titles(officer_a, EventKind.INSPECTION_MISSED) == expected
     assert titles(county_bureau, EventKind.INSPECTION_MISSED) == expected
 
