@@ -171,3 +171,11 @@ def test_editing_the_plan_does_not_overwrite_its_thresholds(client, county_admin
     assert response.status_code == 302
     assert PlanVersion.objects.get(plan=plan).staff_percent == Decimal("3")
     assert plan_in_force(county, dt.date(2026, 11, 1)).staff_percent == Decimal("3")
+
+
+def test_the_admin_shows_versions_read_only(client, django_user_model, plan, gbt_2026):
+    admin = django_user_model.objects.create_superuser("root_pv", "root@example.com", "x-9-Pass!")
+    client.force_login(admin)
+    page = client.get(reverse("admin:security_securityplan_change", args=[plan.pk]))
+    assert page.status_code == 200
+    assert "GB/T 31458-2026" in page.content.decode()
