@@ -33,3 +33,10 @@ class Demonstration(models.TextChoices):
     NONE = "", _("否")
     CITY = "city", _("市级示范单位")
     SYSTEM = "system", _("系统示范单位")
+
+
+class InspectionDayShift(models.TextChoices):
+    """What happens when the 15th / 26th falls on a weekend or a statutory holiday."""
+
+    KEEP = "keep", _("保持原日期")
+    NEXT_WORKDAY = "next_workday", _("顺延至下一个工作日")

@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .choices import RegionLevel
+from .choices import InspectionDayShift, RegionLevel
 from .models import (
     REGION_SETTING_DEFAULTS,
     BureauDepartment,
@@ -221,6 +221,7 @@ class RegionSettingsForm(forms.ModelForm):
             "code",
             "self_inspection_day",
             "linked_inspection_day",
+            "inspection_day_shift",
             "inspection_reminder_days",
             "hazard_reminder_days",
             "overdue_repeat_days",
@@ -250,6 +251,13 @@ class RegionSettingsForm(forms.ModelForm):
             self.fields[name].widget.attrs["placeholder"] = _("沿用:%(value)s") % {
                 "value": inherited
             }
+        # A select has no placeholder: its empty choice says what is inherited instead.
+        shift = parent.setting("inspection_day_shift") if parent else None
+        shift = shift or REGION_SETTING_DEFAULTS["inspection_day_shift"]
+        self.fields["inspection_day_shift"].choices = [
+            ("", _("沿用:%(value)s") % {"value": InspectionDayShift(shift).label}),
+            *InspectionDayShift.choices,
+        ]
         self.helper = FormHelper()
         self.helper.layout = Layout(
             Fieldset(
@@ -262,6 +270,7 @@ class RegionSettingsForm(forms.ModelForm):
                     Column("self_inspection_day", css_class="col-md-6"),
                     Column("linked_inspection_day", css_class="col-md-6"),
                 ),
+                Row(Column("inspection_day_shift", css_class="col-md-6")),
             ),
             Fieldset(
                 _("提醒设置"),

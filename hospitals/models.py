@@ -6,7 +6,14 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .choices import Demonstration, HospitalLevel, HospitalType, Ownership, RegionLevel
+from .choices import (
+    Demonstration,
+    HospitalLevel,
+    HospitalType,
+    InspectionDayShift,
+    Ownership,
+    RegionLevel,
+)
 from .validators import normalize_credit_code, validate_credit_code
 
 # Region settings a county inherits from its city (and a city from its province) unless it sets
@@ -18,6 +25,8 @@ REGION_SETTING_DEFAULTS = {
     "overdue_repeat_days": 7,
     "inspection_reminder_days": "1",
     "security_reminder_days": "30,7",
+    # Keeping the date is what the seeds' plans say literally; a region opts into moving it.
+    "inspection_day_shift": "keep",
 }
 
 
@@ -78,6 +87,15 @@ class Region(models.Model):
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(31)],
         help_text=_("留空则沿用上级区域设置,默认26号。"),
+    )
+    inspection_day_shift = models.CharField(
+        _("检查日遇周末或法定节假日"),
+        max_length=20,
+        blank=True,
+        choices=InspectionDayShift.choices,
+        help_text=_(
+            "按国务院公布的节假日和调休安排判断工作日。留空则沿用上级区域设置,默认保持原日期。"
+        ),
     )
     hazard_reminder_days = models.CharField(
         _("隐患到期提前提醒天数"),

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from .choices import InspectionDayShift
 from .models import REGION_SETTING_DEFAULTS, Region
 
 SETTING_NAMES = tuple(REGION_SETTING_DEFAULTS)
+# Settings stored as a code: the list shows the label.
+CHOICE_SETTINGS = {"inspection_day_shift": InspectionDayShift}
 
 
 def regions_with_effective_settings(regions) -> list[Region]:
@@ -25,6 +28,8 @@ def regions_with_effective_settings(regions) -> list[Region]:
                     value = raw
                     source = None if ancestor.pk == region.pk else ancestor
                     break
+            if name in CHOICE_SETTINGS:
+                value = CHOICE_SETTINGS[name](value).label
             effective[name] = (value, source)
         region.effective = effective
         region.depth = len(chain) - 1

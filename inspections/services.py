@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.dates import add_months, day_in_month, today
+from core.dates import add_months, today
 from core.uploads import CleanedUpload, attach_upload, clean_upload_key, existing_upload
 from hazards.choices import Category, RiskLevel
 from hospitals.models import Hospital, Region
@@ -35,6 +35,7 @@ from .choices import (
     PhotoKind,
     Result,
 )
+from .days import inspection_day
 from .models import (
     Amendment,
     Answer,
@@ -205,7 +206,7 @@ def _require(user, inspection: Inspection, action: str) -> None:
 # --------------------------------------------------------------------------------------------
 # Monthly assignments
 # --------------------------------------------------------------------------------------------
-def _region_setting(region_id: int, name: str, regions: dict[int, Region]) -> int:
+def _region_setting(region_id: int, name: str, regions: dict[int, Region]):
     """`Region.setting` over an in-memory region table (no query per hospital)."""
     from hospitals.models import REGION_SETTING_DEFAULTS
 
@@ -214,24 +215,36 @@ def _region_setting(region_id: int, name: str, regions: dict[int, Region]) -> in
     for pk in reversed(ids):
         value = getattr(regions[pk], name, None) if pk in regions else None
         if value not in (None, ""):
-            return int(value)
-    return int(REGION_SETTING_DEFAULTS[name])
+            return value
+    return REGION_SETTING_DEFAULTS[name]
 
 
 def assignment_rows(year: int, month: int, *, on: dt.date | None = None) -> list[Assignment]:
     """Unsaved assignments for every active institution (self-inspection day) and every
     linked department × its institutions (linked-department day) in a month. Days that have
-    already passed on `on` are left out unless `on` is None."""
+    already passed on `on` are left out unless `on` is None. The due date is the region's
+    inspection day (`inspections.days.inspection_day`: moved off weekends and holidays when the
+    region says so), so reminders and "missed", which read the due date, follow it."""
     period = dt.date(year, month, 1)
     regions = {region.pk: region for region in Region.objects.all()}
+    days: dict[tuple[str, int], dt.date] = {}
+
+    def day_for(kind: str, region_id: int) -> dt.date:
+        if (kind, region_id) not in days:
+            days[kind, region_id] = inspection_day(
+                kind=kind,
+                year=year,
+                month=month,
+                setting=lambda name: _region_setting(region_id, name, regions),
+            )
+        return days[kind, region_id]
+
     rows = []
     hospitals = Hospital.objects.active().values_list(
         "pk", "region_id", "linked_department_id", "linked_department__region_id"
     )
     for hospital_id, region_id, department_id, department_region_id in hospitals:
-        self_day = day_in_month(
-            year, month, _region_setting(region_id, "self_inspection_day", regions)
-        )
+        self_day = day_for(AssignmentKind.SELF, region_id)
         if on is None or self_day >= on:
             rows.append(
                 Assignment(
@@ -242,11 +255,7 @@ def assignment_rows(year: int, month: int, *, on: dt.date | None = None) -> list
                 )
             )
         if department_id:
-            linked_day = day_in_month(
-                year,
-                month,
-                _region_setting(department_region_id, "linked_inspection_day", regions),
-            )
+            linked_day = day_for(AssignmentKind.LINKED, department_region_id)
             if on is None or linked_day >= on:
                 rows.append(
                     Assignment(

@@ -14,7 +14,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.dates import add_months, as_of_date, day_in_month, today
+from core.dates import add_months, as_of_date, today
 from hazards.choices import RiskLevel
 from hazards.models import Hazard
 from hazards.selectors import format_rate, overdue, todo_for
@@ -220,6 +220,7 @@ def officer_dashboard(user) -> dict:
     """The hospital officer's desk: to-do, overdue, next inspection day, 4+N progress — all as
     of now (no period), stated on the page."""
     from inspections.choices import AssignmentKind
+    from inspections.days import inspection_day
     from inspections.models import Assignment
     from inspections.selectors import with_state
     from security.selectors import build_rows
@@ -255,11 +256,17 @@ def officer_dashboard(user) -> dict:
     )
     next_day = upcoming.due_date if upcoming else None
     if next_day is None:
-        # No assignment generated yet: the region's rule still says when the next day is.
-        day = int(hospital.region.setting("self_inspection_day"))
-        next_day = day_in_month(on.year, on.month, day)
+        # No assignment generated yet: the region's rule (the same one that sets due dates,
+        # holidays included) still says when the next day is.
+        region = hospital.region
+        next_day = inspection_day(
+            kind=AssignmentKind.SELF, year=on.year, month=on.month, setting=region.setting
+        )
         if next_day < on:
-            next_day = day_in_month(*add_months(on.year, on.month, 1), day)
+            year, month = add_months(on.year, on.month, 1)
+            next_day = inspection_day(
+                kind=AssignmentKind.SELF, year=year, month=month, setting=region.setting
+            )
     rows = build_rows(type(hospital).objects.filter(pk=hospital.pk), today=on)
     return {
         "hospital": hospital,

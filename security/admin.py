@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from .models import (
+    THRESHOLD_FIELDS,
     AlarmDrill,
     AlarmPoint,
     ChecklistItem,
@@ -9,16 +10,34 @@ from .models import (
     GuardPost,
     HalfYearReport,
     ItemEvent,
+    PlanVersion,
     SecurityPlan,
     SecurityProfile,
     VideoSystem,
 )
 
 
+class PlanVersionInline(admin.TabularInline):
+    """Read-only: versions are added on the plan page (`plan_version_create`) so that a past
+    period never changes under a report."""
+
+    model = PlanVersion
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ["effective_from", "standard", *THRESHOLD_FIELDS, "created_by"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(SecurityPlan)
 class SecurityPlanAdmin(admin.ModelAdmin):
-    list_display = ["region", "name", "guards_deadline", "screening_deadline", "updated_at"]
+    list_display = ["region", "name", "updated_at"]
     filter_horizontal = ["include_hospitals", "exclude_hospitals"]
+    # The thresholds in force come from the versions; the plan's own columns only seed the
+    # first version, so they are not edited here.
+    readonly_fields = list(THRESHOLD_FIELDS)
+    inlines = [PlanVersionInline]
 
 
 class ItemEventInline(admin.TabularInline):

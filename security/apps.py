@@ -30,6 +30,7 @@ class SecurityConfig(AppConfig):
             Hospital,
             Region,
             models.SecurityPlan,
+            models.PlanVersion,
             models.ChecklistItem,
             models.ItemEvent,
             models.SecurityProfile,

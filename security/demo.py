@@ -32,6 +32,8 @@ from .choices import (
     ReportStatus,
 )
 from .models import (
+    PLAN_BEGINNING,
+    THRESHOLD_FIELDS,
     AlarmDrill,
     AlarmPoint,
     ChecklistItem,
@@ -42,6 +44,7 @@ from .models import (
     HalfYearReport,
     ItemEvent,
     ItemEvidence,
+    PlanVersion,
     SecurityPlan,
     SecurityProfile,
     VideoSystem,
@@ -143,9 +146,16 @@ def _seed_plans(stdout) -> None:
         region = Region.objects.filter(code=code).first()
         if region is None:
             continue
-        _plan, created = SecurityPlan.objects.get_or_create(region=region, defaults=values)
+        plan, created = SecurityPlan.objects.get_or_create(region=region, defaults=values)
         if created:
             stdout.write(f"  4+N 方案:{region.name}")
+        # The plan's values are its first version, in force from the beginning (as a plan
+        # saved on the plan page starts).
+        PlanVersion.objects.get_or_create(
+            plan=plan,
+            effective_from=PLAN_BEGINNING,
+            defaults={name: getattr(plan, name) for name in THRESHOLD_FIELDS},
+        )
 
 
 def _users(hospital):

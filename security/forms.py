@@ -14,11 +14,13 @@ from hospitals.models import Hospital, Region
 
 from .choices import DrillScenario, Half, ItemStatus
 from .models import (
+    THRESHOLD_FIELDS,
     AlarmDrill,
     AlarmPoint,
     EmergencyDrill,
     Entrance,
     GuardPost,
+    PlanVersion,
     SecurityPlan,
     SecurityProfile,
     VideoSystem,
@@ -286,6 +288,11 @@ class PlanForm(DateWidgetsMixin, forms.ModelForm):
 
     def __init__(self, *args, region: Region, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # An existing plan's thresholds change by a new version from a date (PlanVersionForm),
+            # so a past period keeps the values then in force.
+            for name in THRESHOLD_FIELDS:
+                del self.fields[name]
         in_region = Hospital.objects.in_region(region).order_by("region__path", "name")
         self.fields["include_hospitals"].queryset = in_region.exclude(level__in=["2", "3"])
         self.fields["exclude_hospitals"].queryset = in_region.filter(level__in=["2", "3"])
@@ -296,6 +303,14 @@ class PlanForm(DateWidgetsMixin, forms.ModelForm):
         if both:
             raise forms.ValidationError(_("同一机构不能既纳入又不纳入。"))
         return data
+
+
+class PlanVersionForm(DateWidgetsMixin, forms.ModelForm):
+    """New thresholds from a date; starts from the values in force today."""
+
+    class Meta:
+        model = PlanVersion
+        fields = ["effective_from", "standard", "note", *THRESHOLD_FIELDS]
 
 
 def half_year_choices(count: int = 6):

@@ -176,6 +176,82 @@ class SecurityPlan(models.Model):
         return getattr(self, name) if name else None
 
 
+# The plan's thresholds and deadlines: what a version fixes from its effective date on.
+THRESHOLD_FIELDS = (
+    "guards_deadline",
+    "screening_deadline",
+    "alarm_deadline",
+    "face_deadline",
+    "police_room_deadline",
+    "staff_percent",
+    "beds_per_guard",
+    "outpatient_permille",
+    "video_retention_days",
+)
+# "In force from the beginning": the effective date of a plan's first version, earlier than any
+# period the product reports on.
+PLAN_BEGINNING = dt.date(2000, 1, 1)
+
+
+class PlanVersion(models.Model):
+    """The thresholds of a plan from `effective_from` on (e.g. GB/T 31458-2026 from 2026-08-01
+    replacing GB/T 31458-2015). A figure as of a date uses the version in force on that date, so
+    a new standard never rewrites an earlier period. Versions are added, not edited: changing a
+    threshold means a new version from a chosen date."""
+
+    plan = models.ForeignKey(
+        SecurityPlan, verbose_name=_("方案"), on_delete=models.CASCADE, related_name="versions"
+    )
+    effective_from = models.DateField(_("生效日期"))
+    standard = models.CharField(
+        _("依据"), max_length=100, blank=True, help_text=_("如 GB/T 31458-2026 或文件文号。")
+    )
+    note = models.CharField(_("变更说明"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("4+N 方案版本")
+        verbose_name_plural = _("4+N 方案版本")
+        ordering = ["plan", "effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "effective_from"], name="uniq_plan_version_date"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} · {self.effective_from:%Y-%m-%d}"
+
+    def values(self) -> dict:
+        return {name: getattr(self, name) for name in THRESHOLD_FIELDS}
+
+
+# A version holds exactly the plan's threshold fields (same labels, defaults and validators).
+for _name in THRESHOLD_FIELDS:
+    PlanVersion.add_to_class(_name, SecurityPlan._meta.get_field(_name).clone())
+del _name
+
+
+def version_in_force(versions: list[PlanVersion], on: dt.date) -> PlanVersion | None:
+    """The version of `versions` (sorted by effective date) in force on `on`: the latest that
+    started on or before it; before the first one, the first one (nothing older is known)."""
+    current = versions[0] if versions else None
+    for version in versions:
+        if version.effective_from <= on:
+            current = version
+        else:
+            break
+    return current
+
+
 class HospitalScopedQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self.filter(hospital__in=Hospital.objects.visible_to(user))

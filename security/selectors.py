@@ -34,6 +34,7 @@ from .choices import (
 from .models import (
     COVERED_LEVELS,
     PLAN_DEFAULTS,
+    THRESHOLD_FIELDS,
     AlarmDrill,
     AlarmPoint,
     ChecklistItem,
@@ -41,9 +42,11 @@ from .models import (
     GuardPost,
     HalfYearReport,
     ItemEvent,
+    PlanVersion,
     SecurityPlan,
     SecurityProfile,
     VideoSystem,
+    version_in_force,
 )
 from .rules import GuardSituation, HospitalFacts, shortfalls
 from .staffing import (
@@ -80,15 +83,25 @@ class PlanIndex:
         self._default = default_plan()
 
     @classmethod
-    def load(cls) -> PlanIndex:
+    def load(cls, on: dt.date | None = None) -> PlanIndex:
+        """Every plan with the thresholds of its version in force on `on` (default today):
+        the rules, deadlines and guard ratios read them off the plan, so a figure as of a past
+        date uses the values then in force. A plan without versions (made before versions
+        existed and not migrated) keeps its own values."""
+        on = on or local_today()
         plans = SecurityPlan.objects.select_related("region").prefetch_related(
             Prefetch("include_hospitals", queryset=Hospital.objects.only("id")),
             Prefetch("exclude_hospitals", queryset=Hospital.objects.only("id")),
+            Prefetch("versions", queryset=PlanVersion.objects.order_by("effective_from")),
         )
         loaded = []
         for plan in plans:
             plan.include_ids = frozenset(h.pk for h in plan.include_hospitals.all())
             plan.exclude_ids = frozenset(h.pk for h in plan.exclude_hospitals.all())
+            plan.version = version_in_force(list(plan.versions.all()), on)
+            if plan.version is not None:
+                for name, value in plan.version.values().items():
+                    setattr(plan, name, value)
             loaded.append(plan)
         return cls(loaded)
 
@@ -113,6 +126,44 @@ class PlanIndex:
 def plan_for_region(region: Region) -> SecurityPlan:
     """The plan that applies in a region: its own, else the nearest ancestor's, else defaults."""
     return PlanIndex.load().for_region(region)
+
+
+def plan_in_force(region: Region, on: dt.date) -> SecurityPlan:
+    """The plan that applies in a region with the thresholds in force on `on`."""
+    return PlanIndex.load(on).for_region(region)
+
+
+@dataclass
+class ThresholdChange:
+    label: str
+    old: object
+    new: object
+
+
+@dataclass
+class VersionChanges:
+    version: PlanVersion
+    previous: PlanVersion | None
+    changes: list[ThresholdChange]
+
+
+def plan_version_changes(plan: SecurityPlan) -> list[VersionChanges]:
+    """Each version of a plan, oldest first, with the thresholds it changed from the version
+    before it (the first version changes nothing: it is where the plan starts). One query."""
+    versions = list(plan.versions.order_by("effective_from")) if plan.pk else []
+    result = []
+    previous = None
+    for version in versions:
+        changes = []
+        if previous is not None:
+            for name in THRESHOLD_FIELDS:
+                old, new = getattr(previous, name), getattr(version, name)
+                if old != new:
+                    label = str(PlanVersion._meta.get_field(name).verbose_name)
+                    changes.append(ThresholdChange(label, old, new))
+        result.append(VersionChanges(version, previous, changes))
+        previous = version
+    return result
 
 
 def plan_for_hospital(hospital: Hospital) -> SecurityPlan:
@@ -541,7 +592,7 @@ def build_rows(
     real_today = local_today()
     today = today or real_today
     past = today < real_today
-    index = PlanIndex.load()
+    index = PlanIndex.load(today)
     covered = covered_hospitals(hospitals, index)
     ids = [h.pk for h in covered]
     items = list(ChecklistItem.objects.filter(hospital_id__in=ids).order_by("id"))

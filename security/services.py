@@ -30,13 +30,17 @@ from notifications.services import notify
 
 from .choices import STANDARD_KINDS, ItemAction, ItemKind, ItemStatus, ReportStatus
 from .models import (
+    PLAN_BEGINNING,
+    THRESHOLD_FIELDS,
     ChecklistItem,
     DrillFinding,
     HalfYearReport,
     ItemEvent,
     ItemEvidence,
+    PlanVersion,
     SecurityPlan,
     SecurityProfile,
+    version_in_force,
 )
 
 
@@ -604,15 +608,71 @@ def plan_save(*, plan: SecurityPlan, by, includes=None, excludes=None) -> Securi
     with transaction.atomic():
         plan.updated_by = by
         plan.full_clean(exclude=["region"] if plan.pk else None)
+        created = plan.pk is None
         try:
             plan.save()
         except IntegrityError:
             raise SecurityError(_("该区域已有 4+N 方案。"))
+        if created:
+            # A new plan's thresholds are its first version, in force from the beginning; later
+            # changes are versions from a date (`plan_version_create`), never an overwrite.
+            PlanVersion.objects.create(
+                plan=plan,
+                effective_from=PLAN_BEGINNING,
+                created_by=by,
+                **{name: getattr(plan, name) for name in THRESHOLD_FIELDS},
+            )
         if includes is not None:
             plan.include_hospitals.set(includes)
         if excludes is not None:
             plan.exclude_hospitals.set(excludes)
     return plan
+
+
+def plan_version_create(
+    *, plan: SecurityPlan, effective_from: dt.date, values: dict, standard: str = "", note="", by
+) -> PlanVersion:
+    """New thresholds for a plan from `effective_from` on. Figures as of an earlier date keep
+    the version then in force; a date that already starts a version is refused (versions are
+    records of what applied, not drafts), and so is a version identical to the one it follows."""
+    if not can_edit_plan(by, plan.region):
+        raise SecurityError(_("只有本区域的管理员可以修改 4+N 方案。"))
+    unknown = set(values) - set(THRESHOLD_FIELDS)
+    if unknown:
+        raise SecurityError(_("不是方案的阈值:%(names)s") % {"names": "、".join(sorted(unknown))})
+    with transaction.atomic():
+        SecurityPlan.objects.select_for_update().get(pk=plan.pk)
+        versions = list(plan.versions.order_by("effective_from"))
+        if not versions:
+            # A plan saved before versions existed: its own values were in force until now.
+            versions = [
+                PlanVersion.objects.create(
+                    plan=plan,
+                    effective_from=PLAN_BEGINNING,
+                    **{name: getattr(plan, name) for name in THRESHOLD_FIELDS},
+                )
+            ]
+        if any(v.effective_from == effective_from for v in versions):
+            raise SecurityError(
+                _("%(date)s 已有生效的方案版本,请选择其他生效日期。")
+                % {"date": effective_from.isoformat()}
+            )
+        base = version_in_force(versions, effective_from)
+        version = PlanVersion(
+            plan=plan,
+            effective_from=effective_from,
+            standard=_clean(standard),
+            note=_clean(note),
+            created_by=by,
+            **{**base.values(), **values},
+        )
+        if version.values() == base.values():
+            raise SecurityError(_("各项阈值与该日生效的版本相同,无需新增版本。"))
+        version.full_clean(exclude=["plan", "created_by"])
+        version.save()
+        plan.updated_by = by
+        plan.save(update_fields=["updated_by", "updated_at"])
+    return version
 
 
 # --- half-year reports ------------------------------------------------------------------------

@@ -8,6 +8,7 @@ urlpatterns = [
     path("overview/", views.overview, name="overview"),
     path("plans/", views.plans_page, name="plans"),
     path("plans/<int:region_pk>/edit/", views.plan_edit, name="plan_edit"),
+    path("plans/<int:region_pk>/versions/", views.plan_versions, name="plan_versions"),
     path("hospitals/<int:pk>/", views.hospital_page, name="hospital"),
     path("hospitals/<int:pk>/items/new/", views.custom_item_new, name="custom_item_new"),
     path("hospitals/<int:pk>/guards/", views.guards_page, name="guards"),

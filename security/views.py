@@ -40,6 +40,7 @@ from .forms import (
     GuardsForm,
     OverviewFilterForm,
     PlanForm,
+    PlanVersionForm,
     ProgressForm,
     RaiseHazardForm,
     ReportForm,
@@ -48,6 +49,7 @@ from .forms import (
     VideoSystemForm,
 )
 from .models import (
+    THRESHOLD_FIELDS,
     AlarmDrill,
     AlarmPoint,
     ChecklistItem,
@@ -901,4 +903,53 @@ def plan_edit(request, region_pk):
         request,
         "security/plan_form.html",
         {"form": form, "region": region, "plan": plan, "inherited": inherited},
+    )
+
+
+@role_required(*BUREAU_SIDE)
+def plan_versions(request, region_pk):
+    """The versions of the plan that governs a region, what each changed, and (for the
+    region's administrators, on its own plan) a new version from a chosen date."""
+    region = get_object_or_404(Region.objects.visible_to(request.user), pk=region_pk)
+    plan = selectors.plan_for_region(region)
+    own = plan.region_id == region.pk
+    can_add = own and services.can_edit_plan(request.user, region)
+    form = None
+    if can_add:
+        initial = {name: getattr(plan, name) for name in THRESHOLD_FIELDS}
+        form = PlanVersionForm(request.POST or None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                version = services.plan_version_create(
+                    plan=plan,
+                    effective_from=data["effective_from"],
+                    values={name: data[name] for name in THRESHOLD_FIELDS},
+                    standard=data["standard"],
+                    note=data["note"],
+                    by=request.user,
+                )
+            except SecurityError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(
+                    request,
+                    _("已新增自 %(date)s 起生效的方案版本。")
+                    % {"date": version.effective_from.isoformat()},
+                )
+                return redirect("security:plan_versions", region_pk=region.pk)
+    elif request.method == "POST":
+        raise PermissionDenied
+    history = selectors.plan_version_changes(plan) if plan.pk else []
+    return render(
+        request,
+        "security/plan_versions.html",
+        {
+            "region": region,
+            "plan": plan,
+            "own": own,
+            "history": history,
+            "changes": [entry for entry in history if entry.changes],
+            "form": form,
+        },
     )

@@ -765,6 +765,14 @@ CASES: list[Case] = [
         **both(only(NF, ADMIN_ONLY)),
         watch=("plan",),
     ),
+    Case(
+        "security:plan_versions",
+        kwargs=lambda w: {"region_pk": w.county1.pk},
+        get={**only(OK, {B1, BC, AD}), B2: NF},
+        post={**E(403), B2: NF},
+        note="county 1 follows the city's plan: its page lists the city's versions, and only "
+        "a plan's own region may add one (the city's administrator)",
+    ),
     Case("security:hospital", kwargs=pk("hospital_a"), **both(scoped(OK))),
     Case(
         "security:custom_item_new",
