@@ -24,9 +24,11 @@ from PIL import Image, ImageDraw, ImageFont
 
 from core.uploads import CleanedUpload
 
-# Fonts with Chinese glyphs, first found wins (Debian: fonts-wqy-zenhei, fonts-noto-cjk,
+# Fonts with Chinese glyphs, first found wins: the font the project ships for its PDFs (so a
+# server needs no font package), then Debian's (fonts-wqy-zenhei, fonts-noto-cjk,
 # fonts-droid-fallback). PHOTO_STAMP_FONT in the settings names another one.
 FONT_CANDIDATES = (
+    str(Path(__file__).resolve().parent.parent / "core" / "fonts" / "wqy-microhei.ttc"),
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
