@@ -345,6 +345,7 @@ def _letters(request):
         ResponsibilityLetter.objects.visible_to(request.user)
         .select_related("hospital")
         .annotate(scan_count=Count("scans"))
+        .order_by("-year", "level", "pk")
     )
     return LetterFilter(request.GET or None, queryset=queryset, request=request)
 
