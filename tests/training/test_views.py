@@ -256,3 +256,20 @@ def test_certificate_list_state_filter(client, hospital_a, officer_a):
         page = client.get(reverse("training:certificates"), {"state": state}).context["page"]
         assert [c.number for c in page] == [number]
     assert Certificate.objects.count() == 3
+
+
+def test_inspection_record_page_shows_the_training_figures(client, hospital_a, officer_a):
+    from tests.inspections.factories import started
+
+    make_session(hospital_a, officer_a)
+    inspection = started(officer_a, hospital_a)
+    sections = list(inspection.template.sections.order_by("order", "pk"))
+    index = next(i for i, s in enumerate(sections, 1) if s.items.filter(code="TRAIN-03").exists())
+    response = _login(client, officer_a).get(
+        reverse("inspections:record", args=[inspection.pk]), {"section": index}
+    )
+    html = response.content.decode()
+    assert html.count("data-training-figures") == 2  # TRAIN-03 and TRAIN-04
+    assert "全员安全生产培训 1 次" in html
+    first = _login(client, officer_a).get(reverse("inspections:record", args=[inspection.pk]))
+    assert "data-training-figures" not in first.content.decode()
