@@ -273,3 +273,19 @@ def test_inspection_record_page_shows_the_training_figures(client, hospital_a, o
     assert "全员安全生产培训 1 次" in html
     first = _login(client, officer_a).get(reverse("inspections:record", args=[inspection.pk]))
     assert "data-training-figures" not in first.content.decode()
+
+
+def test_lists_show_only_visible_rows_and_filter_by_region(
+    client, hospital_a, hospital_b, officer_a, officer_b, city_bureau, county
+):
+    make_session(hospital_a, officer_a, title="A 培训")
+    make_session(hospital_b, officer_b, title="B 培训")
+    titles = [
+        s.title for s in _login(client, officer_a).get(reverse("training:sessions")).context["page"]
+    ]
+    assert titles == ["A 培训"]
+    _login(client, city_bureau)
+    both_ = {s.title for s in client.get(reverse("training:sessions")).context["page"]}
+    assert both_ == {"A 培训", "B 培训"}
+    page = client.get(reverse("training:sessions"), {"region": county.pk}).context["page"]
+    assert [s.title for s in page] == ["A 培训"]
