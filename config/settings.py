@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "hazards",
     "inspections",
     "security",
+    "training",
     "reports",
     "bench",
 ]

@@ -18,6 +18,7 @@ class EventKind(models.TextChoices):
     HALF_YEAR_REPORT_DUE = "half_year_report_due", _("4+N 半年报送提醒")
     HALF_YEAR_REPORT_SUBMITTED = "half_year_report_submitted", _("4+N 半年进展报告已报送")
     STATUTORY_TABLE_DUE = "statutory_table_due", _("隐患排查治理情况统计表待确认")
+    TRAINING_CERTIFICATE_DUE = "training_certificate_due", _("特种作业人员证书到期提醒")
     REPORT_READY = "report_ready", _("报表已生成")
     REPORT_FAILED = "report_failed", _("报表生成失败")
 

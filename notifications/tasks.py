@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 
 # Apps whose `reminders.py` the reminder scan runs, in this order. Discovered by import so this
 # lower app never imports the higher ones at module level.
-REMINDER_APPS = ("hazards", "inspections", "security", "reports")
+REMINDER_APPS = ("hazards", "inspections", "security", "training", "reports")
 
 RETRYING = {
     "acks_late": True,

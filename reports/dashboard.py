@@ -18,6 +18,7 @@ from core.dates import add_months, as_of_date, today
 from hazards.choices import RiskLevel
 from hazards.models import Hazard
 from hazards.selectors import format_rate, overdue, todo_for
+from training.selectors import training_summary
 
 from .periods import Period, as_of_text
 from .scope import ReportScope
@@ -213,6 +214,8 @@ def bureau_dashboard(scope: ReportScope, run=None) -> dict:
             "found": [c["found"] for c in categories],
             "open": [c["open"] for c in categories],
         },
+        # 安全教育培训与责任书 card (training.selectors): a fixed number of queries per scope.
+        "training": training_summary(scope.hospitals().active(), on=day),
     }
 
 

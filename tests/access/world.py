@@ -70,6 +70,7 @@ from tests.hazards.factories import (
 from tests.inspections.factories import make_assignment
 from tests.notifications.factories import NotificationFactory, RobotFactory
 from tests.security.factories import SecurityPlanFactory, complete_records, png_upload
+from training import services as training_services
 
 ACTORS = ("anon", "officer_a", "officer_b", "bureau_1", "bureau_2", "bureau_city", "admin_1")
 
@@ -258,6 +259,45 @@ def build_world() -> World:
         by=officer_a,
     )
     assert HalfYearReport.objects.filter(hospital=hospital_a).count() == 2
+
+    # --- training and responsibility letters ----------------------------------------------------
+    o["training_session"] = training_services.session_save(
+        hospital=hospital_a,
+        fields={
+            "held_on": on - dt.timedelta(days=2),
+            "kind": "all_staff",
+            "title": "全员安全生产培训",
+            "trainer": "陈教官",
+            "hours": 2,
+            "attendee_count": 100,
+        },
+        by=officer_a,
+        photos=[clean_evidence_upload(png_upload())],
+    )
+    o["training_file"] = o["training_session"].files.get()
+    o["certificate"] = training_services.certificate_save(
+        hospital=hospital_a,
+        fields={
+            "holder": "张建华",
+            "cert_type": "power",
+            "number": "T-0001",
+            "valid_until": on + dt.timedelta(days=200),
+        },
+        by=officer_a,
+    )
+    o["letter"] = training_services.letter_save(
+        hospital=hospital_a,
+        fields={
+            "year": on.year,
+            "level": "hospital_department",
+            "party_a": "晋江市医院",
+            "party_b": "后勤保障部",
+            "signed_on": on,
+        },
+        by=officer_a,
+        scans=[clean_evidence_upload(png_upload())],
+    )
+    o["letter_scan"] = o["letter"].scans.get()
 
     # --- notifications, robots, deliveries ------------------------------------------------------
     o["notification"] = NotificationFactory(recipient=officer_a, url="/hazards/")

@@ -254,6 +254,7 @@ def test_reminder_scan_discovers_every_apps_reminder_rules():
         "hazards.reminders",
         "inspections.reminders",
         "security.reminders",
+        "training.reminders",
         "reports.reminders",
     ]
     for module in reminder_modules():
