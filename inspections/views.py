@@ -298,6 +298,7 @@ def inspection_new(request):
                 inspected_on=data["inspected_on"],
                 location=data["location"],
                 participants=data["participants"],
+                third_party_firm=data["third_party_firm"],
             )
         except services.InspectionError as exc:
             form.add_error(None, str(exc))
