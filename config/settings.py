@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "hazards",
     "inspections",
     "security",
+    "incidents",
     "reports",
     "bench",
 ]

@@ -36,6 +36,7 @@ urlpatterns = [
     path("inspections/", include("inspections.urls")),
     path("hazards/", include("hazards.urls")),
     path("security/", include("security.urls")),
+    path("incidents/", include("incidents.urls")),
     path("reports/", include("reports.urls")),
     path("notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),

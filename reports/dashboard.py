@@ -18,6 +18,7 @@ from core.dates import add_months, as_of_date, day_in_month, today
 from hazards.choices import RiskLevel
 from hazards.models import Hazard
 from hazards.selectors import format_rate, overdue, todo_for
+from incidents.selectors import dashboard_figures as incidents_dashboard_figures
 
 from .periods import Period, as_of_text
 from .scope import ReportScope
@@ -213,6 +214,10 @@ def bureau_dashboard(scope: ReportScope, run=None) -> dict:
             "found": [c["found"] for c in categories],
             "open": [c["open"] for c in categories],
         },
+        # The incidents card (templates/incidents/_dashboard_card.html), same scope and instant.
+        "incidents": incidents_dashboard_figures(
+            hospitals=scope.hospitals(), start=period.start, end=period.end, as_of=scope.as_of
+        ),
     }
 
 

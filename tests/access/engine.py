@@ -34,6 +34,7 @@ PROJECT_APPS = (
     "inspections",
     "hazards",
     "security",
+    "incidents",
     "reports",
     "notifications",
 )
