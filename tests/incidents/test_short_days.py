@@ -1,0 +1,102 @@
+"""The patrol rule (≥ 3 a day, seed 003): the days that fell short, against hand counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from hospitals.models import Hospital
+from incidents.choices import MIN_PATROLS_PER_DAY
+from incidents.selectors import last_judged_day, patrol_short_days
+from tests.factories import HospitalFactory
+
+from .factories import make_patrols
+
+pytestmark = pytest.mark.django_db
+
+MAY = (dt.date(2026, 5, 1), dt.date(2026, 5, 31))
+
+
+def _rows(hospitals, start, end, on):
+    return {
+        row.hospital_id: row
+        for row in patrol_short_days(hospitals=hospitals, start=start, end=end, on=on)
+    }
+
+
+def test_rule_is_three_a_day():
+    assert MIN_PATROLS_PER_DAY == 3
+
+
+def test_short_days_match_hand_counts(officer_a, hospital_a, hospital_b):
+    start, end = MAY
+    for offset in range(31):
+        make_patrols(hospital_a, officer_a, start + dt.timedelta(days=offset), 3)
+    # Hand-made shortfalls: May 3 has 2, May 10 has 0 (delete all), May 20 has 1; May 21 has 4.
+    from incidents.models import Patrol
+
+    Patrol.objects.filter(hospital=hospital_a, patrolled_on=dt.date(2026, 5, 3)).first().delete()
+    Patrol.objects.filter(hospital=hospital_a, patrolled_on=dt.date(2026, 5, 10)).delete()
+    for patrol in Patrol.objects.filter(hospital=hospital_a, patrolled_on=dt.date(2026, 5, 20))[:2]:
+        patrol.delete()
+    make_patrols(hospital_a, officer_a, dt.date(2026, 5, 21), 1)
+    # Another hospital's patrols never count for A.
+    make_patrols(hospital_b, officer_a, dt.date(2026, 5, 10), 5)
+
+    rows = _rows(Hospital.objects.all(), start, end, on=dt.date(2026, 6, 15))
+    a = rows[hospital_a.pk]
+    assert [(d.day.day, d.patrols) for d in a.short] == [(3, 2), (10, 0), (20, 1)]
+    assert a.days_judged == 31
+    b = rows[hospital_b.pk]
+    assert b.short_count == 30  # every day but the 10th
+
+
+def test_today_is_not_judged_and_future_days_never(officer_a, hospital_a):
+    start, end = MAY
+    make_patrols(hospital_a, officer_a, dt.date(2026, 5, 1), 3)
+    rows = _rows(Hospital.objects.filter(pk=hospital_a.pk), start, end, on=dt.date(2026, 5, 3))
+    line = rows[hospital_a.pk]
+    # Judged: May 1 (3 patrols, fine) and May 2 (none); May 3 is still running.
+    assert line.days_judged == 2
+    assert [d.day for d in line.short] == [dt.date(2026, 5, 2)]
+    assert last_judged_day(end, dt.date(2026, 5, 3)) == dt.date(2026, 5, 2)
+
+
+def test_a_month_not_yet_begun_judges_nothing(hospital_a):
+    start, end = MAY
+    rows = _rows(Hospital.objects.filter(pk=hospital_a.pk), start, end, on=dt.date(2026, 5, 1))
+    assert rows[hospital_a.pk].days_judged == 0 and rows[hospital_a.pk].short == []
+
+
+def test_leap_february_has_29_days(officer_a, hospital_a):
+    start, end = dt.date(2028, 2, 1), dt.date(2028, 2, 29)
+    for offset in range(28):
+        make_patrols(hospital_a, officer_a, start + dt.timedelta(days=offset), 3)
+    rows = _rows(Hospital.objects.filter(pk=hospital_a.pk), start, end, on=dt.date(2028, 3, 1))
+    line = rows[hospital_a.pk]
+    assert line.days_judged == 29
+    assert [(d.day, d.patrols) for d in line.short] == [(dt.date(2028, 2, 29), 0)]
+
+
+def test_inactive_hospitals_are_left_out(hospital_a, county):
+    closed = HospitalFactory(name="已停业诊所", region=county, is_active=False)
+    rows = _rows(Hospital.objects.all(), *MAY, on=dt.date(2026, 6, 1))
+    assert closed.pk not in rows and hospital_a.pk in rows
+
+
+def test_query_count_does_not_grow_with_hospitals(
+    county, officer_a, hospital_a, django_assert_num_queries
+):
+    make_patrols(hospital_a, officer_a, dt.date(2026, 5, 2), 3)
+    with django_assert_num_queries(2):
+        patrol_short_days(
+            hospitals=Hospital.objects.all(), start=MAY[0], end=MAY[1], on=dt.date(2026, 6, 1)
+        )
+    for n in range(15):
+        HospitalFactory(name=f"卫生院{n}", region=county)
+    with django_assert_num_queries(2):
+        rows = patrol_short_days(
+            hospitals=Hospital.objects.all(), start=MAY[0], end=MAY[1], on=dt.date(2026, 6, 1)
+        )
+    assert len(rows) == 16
