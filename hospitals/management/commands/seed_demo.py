@@ -8,7 +8,15 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 # Order matters: later apps build on earlier apps' demo data.
-DEMO_APPS = ("hospitals", "hazards", "inspections", "security", "incidents", "notifications", "reports")
+DEMO_APPS = (
+    "hospitals",
+    "hazards",
+    "inspections",
+    "security",
+    "incidents",
+    "notifications",
+    "reports",
+)
 
 
 class Command(BaseCommand):
