@@ -222,10 +222,13 @@ class AmendHeaderForm(forms.Form):
     summary = forms.CharField(
         label=_("检查小结"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
+    third_party_firm = forms.CharField(label=_("第三方机构名称"), max_length=200)
     reason = forms.CharField(label=_("更正原因"), widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, kind: str = "", **kwargs):
         super().__init__(*args, **kwargs)
+        if kind != InspectionKind.THIRD_PARTY:
+            del self.fields["third_party_firm"]
         self.helper = _helper(_("保存更正"))
 
 

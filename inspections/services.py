@@ -132,7 +132,7 @@ def kinds_for(user) -> list[str]:
 DRAFT_ACTIONS = (InspectionAction.RECORD, InspectionAction.SUBMIT, InspectionAction.DELETE)
 
 # Header fields the owning side may amend after submission (each with its own Amendment row).
-AMENDABLE_HEADER_FIELDS = ("summary", "location", "participants")
+AMENDABLE_HEADER_FIELDS = ("summary", "location", "participants", "third_party_firm")
 # Fields that stay as submitted, and why.
 AMENDMENT_FROZEN = {
     "inspected_on": gettext_lazy(
@@ -853,8 +853,9 @@ def _amendment_reason(reason: str) -> str:
 
 
 def inspection_amend(*, inspection: Inspection, by, reason: str, **fields) -> Inspection:
-    """Correct header fields of a submitted inspection (summary, location, participants), one
-    Amendment row per changed field with the old value and the reason. Fields outside
+    """Correct header fields of a submitted inspection (summary, location, participants, the
+    third-party firm), one Amendment row per changed field with the old value and the reason.
+    Fields outside
     AMENDABLE_HEADER_FIELDS are refused with the reason they are frozen."""
     with transaction.atomic():
         inspection = _lock_inspection(inspection)
@@ -868,6 +869,8 @@ def inspection_amend(*, inspection: Inspection, by, reason: str, **fields) -> In
         changes = []
         for name, value in fields.items():
             value = (value or "").strip()
+            if name == "third_party_firm":
+                value = _clean_firm(inspection.kind, value)
             old = getattr(inspection, name)
             if value != old:
                 changes.append((name, old, value))

@@ -108,3 +108,48 @@ def test_start_form_requires_the_firm_and_hazards_carry_the_third_party_source(
     header = next(row for row in rows if "第三方机构" in row)
     column = header.index("第三方机构")
     assert rows[-1][column] == "安信咨询"
+
+
+def test_firm_is_amended_with_a_reason_after_submission(
+    client, county_bureau, hospital_a, safety_template
+):
+    from inspections.models import Amendment
+    from inspections.services import inspection_amend
+
+    inspection = started(
+        county_bureau, hospital_a, kind=InspectionKind.THIRD_PARTY, third_party_firm="安信咨询"
+    )
+    fill_all(inspection)
+    inspection_submit(inspection=inspection, by=county_bureau)
+    with pytest.raises(InspectionError):
+        inspection_amend(
+            inspection=inspection, by=county_bureau, reason="笔误", third_party_firm=""
+        )
+    client.force_login(county_bureau)
+    url = reverse("inspections:header_amend", args=[inspection.pk])
+    assert "第三方机构名称" in client.get(url).content.decode()
+    response = client.post(
+        url,
+        {
+            "location": inspection.location,
+            "participants": inspection.participants,
+            "summary": inspection.summary,
+            "third_party_firm": "安信安全技术咨询有限公司",
+            "reason": "机构全称",
+        },
+    )
+    assert response.status_code == 302
+    inspection.refresh_from_db()
+    assert inspection.third_party_firm == "安信安全技术咨询有限公司"
+    amendment = Amendment.objects.get(inspection=inspection)
+    assert (amendment.field, amendment.old_value) == ("third_party_firm", "安信咨询")
+
+
+def test_other_kinds_offer_no_firm_to_amend(client, officer_a, hospital_a, safety_template):
+    inspection = started(officer_a, hospital_a)
+    fill_all(inspection)
+    inspection_submit(inspection=inspection, by=officer_a)
+    client.force_login(officer_a)
+    response = client.get(reverse("inspections:header_amend", args=[inspection.pk]))
+    assert response.status_code == 200
+    assert "第三方机构名称" not in response.content.decode()
