@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Incident, Patrol
+from .models import Incident, Patrol, PatrolTarget
 
 
 @admin.register(Incident)
@@ -15,3 +15,9 @@ class IncidentAdmin(SimpleHistoryAdmin):
 class PatrolAdmin(SimpleHistoryAdmin):
     list_display = ["patrolled_on", "started_at", "hospital", "patroller"]
     raw_id_fields = ["hospital", "created_by", "hazards"]
+
+
+@admin.register(PatrolTarget)
+class PatrolTargetAdmin(SimpleHistoryAdmin):
+    list_display = ["hospital", "starts_on", "ends_on", "daily_target"]
+    raw_id_fields = ["hospital", "created_by"]

@@ -108,3 +108,18 @@ class PatrolHazardForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper(_("登记为隐患"))
+
+
+class PatrolTargetForm(forms.Form):
+    starts_on = forms.DateField(label=_("开始日期"), widget=DATE_INPUT)
+    ends_on = forms.DateField(
+        label=_("结束日期"), required=False, widget=DATE_INPUT, help_text=_("留空表示持续有效。")
+    )
+    daily_target = forms.IntegerField(label=_("每日巡查次数"), min_value=1, max_value=48)
+    reason = forms.CharField(
+        label=_("原因"), max_length=200, required=False, help_text=_("如:发热门诊高峰期")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("保存"))

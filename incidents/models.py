@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -158,3 +159,50 @@ class Patrol(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hospital} {self.patrolled_on:%Y-%m-%d} {self.started_at:%H:%M}"
+
+
+class PatrolTarget(models.Model):
+    """A raised daily patrol target for a period (seed 003: "在发热门诊高峰期增加巡查次数"):
+    from `starts_on` to `ends_on` (open-ended when empty) the hospital must log at least
+    `daily_target` patrols a day instead of MIN_PATROLS_PER_DAY. Kept as periods, not one
+    field, so a past month is judged by the targets in force then."""
+
+    hospital = models.ForeignKey(
+        Hospital,
+        verbose_name=_("医疗机构"),
+        on_delete=models.PROTECT,
+        related_name="patrol_targets",
+    )
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(
+        _("结束日期"), null=True, blank=True, help_text=_("留空表示持续有效。")
+    )
+    daily_target = models.PositiveSmallIntegerField(
+        _("每日巡查次数"), validators=[MinValueValidator(1), MaxValueValidator(48)]
+    )
+    reason = models.CharField(_("原因"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("设置人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("设置时间"), auto_now_add=True)
+
+    objects = HospitalScopedQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("巡查目标")
+        verbose_name_plural = _("巡查目标")
+        ordering = ["-starts_on", "-id"]
+        indexes = [models.Index(fields=["hospital", "starts_on"], name="patrol_target_start")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="patrol_target_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hospital} {self.starts_on:%Y-%m-%d} {self.daily_target}"

@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,13 +17,14 @@ from core.dates import as_of_instant, end_of_day, today
 from hospitals.models import Hospital
 
 from .choices import MIN_PATROLS_PER_DAY, IncidentKind
-from .models import Incident, Patrol
+from .models import Incident, Patrol, PatrolTarget
 
 
 @dataclass
 class ShortDay:
     day: dt.date
     patrols: int
+    target: int = MIN_PATROLS_PER_DAY
 
 
 @dataclass
@@ -54,7 +55,8 @@ def patrol_short_days(
     target: int = MIN_PATROLS_PER_DAY,
 ) -> list[HospitalShortfall]:
     """For each active hospital of `hospitals`, the days from `start` to `end` (inclusive, up
-    to yesterday as seen on `on`) with fewer than `target` patrols logged. Two queries."""
+    to yesterday as seen on `on`) with fewer patrols logged than required: `target`, or the
+    hospital's raised target (PatrolTarget) in force that day. Three queries."""
     last = last_judged_day(end, on)
     rows = list(
         Hospital.objects.filter(pk__in=hospitals.values("pk"), is_active=True)
@@ -72,14 +74,30 @@ def patrol_short_days(
         .annotate(n=Count("id"))
         .order_by()
     }
+    raised: dict[int, list[tuple[dt.date, dt.date | None, int]]] = {}
+    for hospital_id, starts_on, ends_on, daily in PatrolTarget.objects.filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=start),
+        hospital__in=hospitals,
+        starts_on__lte=last,
+    ).values_list("hospital_id", "starts_on", "ends_on", "daily_target"):
+        raised.setdefault(hospital_id, []).append((starts_on, ends_on, daily))
     days = [start + dt.timedelta(days=n) for n in range((last - start).days + 1)]
     result = []
     for pk, name, region in rows:
         line = HospitalShortfall(pk, name, region, len(days))
+        periods = raised.get(pk, ())
         for day in days:
+            needed = max(
+                [target]
+                + [
+                    n
+                    for first, until, n in periods
+                    if first <= day and (until is None or day <= until)
+                ]
+            )
             patrols = counts.get((pk, day), 0)
-            if patrols < target:
-                line.short.append(ShortDay(day, patrols))
+            if patrols < needed:
+                line.short.append(ShortDay(day, patrols, needed))
         result.append(line)
     return result
 
@@ -94,7 +112,7 @@ def dashboard_figures(
     *, hospitals, start: dt.date, end: dt.date, as_of: dt.datetime | dt.date | None = None
 ) -> dict:
     """The bureau dashboard card: incidents of the period by kind (as of `as_of`) and the
-    hospital-days that fell short of patrols. Three queries for any region."""
+    hospital-days that fell short of patrols. Four queries for any region."""
     as_of = as_of_instant(as_of)
     # Patrol days are judged once over: through the as-of day when the instant is that day's
     # end (a past period), through the day before when it is "now".

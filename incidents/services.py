@@ -24,8 +24,8 @@ from core.dates import today
 from core.uploads import CleanedUpload, attach_upload, clean_upload_key, existing_upload
 from hospitals.models import Hospital
 
-from .choices import IncidentKind
-from .models import Incident, IncidentAttachment, Patrol
+from .choices import MIN_PATROLS_PER_DAY, IncidentKind
+from .models import Incident, IncidentAttachment, Patrol, PatrolTarget
 
 
 class IncidentError(Exception):
@@ -241,3 +241,42 @@ def patrol_raise_hazard(
             raise IncidentError(str(exc))
         patrol.hazards.add(hazard)
     return hazard
+
+
+def patrol_target_set(
+    *,
+    hospital: Hospital,
+    by,
+    starts_on: dt.date,
+    daily_target: int,
+    ends_on: dt.date | None = None,
+    reason: str = "",
+) -> PatrolTarget:
+    """Raise the daily patrol target of `hospital` for a period (e.g. a fever-clinic peak).
+    The rule's minimum cannot be lowered; where periods overlap the highest target applies."""
+    _require_recorder(by, hospital.pk)
+    errors: dict[str, str] = {}
+    if not isinstance(starts_on, dt.date):
+        errors["starts_on"] = _("请填写开始日期。")
+    elif ends_on is not None and ends_on < starts_on:
+        errors["ends_on"] = _("结束日期不能早于开始日期。")
+    if not isinstance(daily_target, int) or daily_target <= MIN_PATROLS_PER_DAY:
+        errors["daily_target"] = _("每日巡查次数须多于 %(min)d 次(规定的最低次数)。") % {
+            "min": MIN_PATROLS_PER_DAY
+        }
+    elif daily_target > 48:
+        errors["daily_target"] = _("每日巡查次数不能超过 48 次。")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        target = PatrolTarget(
+            hospital=hospital,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            daily_target=daily_target,
+            reason=(reason or "").strip()[:200],
+            created_by=by,
+        )
+        target._history_user = by
+        target.save()
+    return target

@@ -16,6 +16,7 @@ urlpatterns = [
     path("patrols/export/", views.patrol_export, name="patrol_export"),
     path("patrols/new/", views.patrol_new, name="patrol_new"),
     path("patrols/short-days/", views.short_days, name="short_days"),
+    path("patrols/targets/", views.patrol_targets, name="patrol_targets"),
     path("patrols/<int:pk>/", views.patrol_detail, name="patrol_detail"),
     path("patrols/<int:pk>/edit/", views.patrol_edit, name="patrol_edit"),
     path("patrols/<int:pk>/hazard/", views.patrol_raise, name="patrol_raise"),

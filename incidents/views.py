@@ -22,8 +22,8 @@ from . import selectors, services
 from .choices import MIN_PATROLS_PER_DAY
 from .exports import incidents_workbook, patrols_workbook
 from .filters import IncidentFilter, PatrolFilter
-from .forms import AttachmentForm, IncidentForm, PatrolForm, PatrolHazardForm
-from .models import Incident, IncidentAttachment, Patrol
+from .forms import AttachmentForm, IncidentForm, PatrolForm, PatrolHazardForm, PatrolTargetForm
+from .models import Incident, IncidentAttachment, Patrol, PatrolTarget
 
 PAGE_SIZE = 25
 
@@ -435,4 +435,33 @@ def short_days(request):
             "short_days": sum(row.short_count for row in rows),
             "only_short": only_short,
         },
+    )
+
+
+def patrol_targets(request):
+    """Raised daily patrol targets (fever-clinic peaks): everyone reads those in view, an
+    officer adds their own hospital's."""
+    user = request.user
+    can_record = services.may_record(user, getattr(user, "hospital_id", None))
+    if request.method == "POST" and not can_record:
+        raise PermissionDenied
+    form = PatrolTargetForm(request.POST or None) if can_record else None
+    if form is not None and request.method == "POST" and form.is_valid():
+        try:
+            services.patrol_target_set(hospital=user.hospital, by=user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("巡查目标已保存。"))
+            return redirect("incidents:patrol_targets")
+    targets = (
+        PatrolTarget.objects.visible_to(user)
+        .select_related("hospital", "created_by")
+        .order_by("-starts_on", "-id")
+    )
+    page = Paginator(targets, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "incidents/patrol_targets.html",
+        {"page": page, "form": form, "minimum": MIN_PATROLS_PER_DAY},
     )

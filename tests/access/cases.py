@@ -984,6 +984,14 @@ CASES: list[Case] = [
     Case("incidents:patrol_export", **both(E(OK))),
     Case("incidents:short_days", **both(E(OK))),
     Case(
+        "incidents:patrol_targets",
+        data=lambda w: {"starts_on": _day(), "daily_target": "5", "reason": "发热门诊高峰期"},
+        get=E(OK),
+        post=E(403, officer_a=REDIRECT, officer_b=REDIRECT),
+        writers=frozenset({OA, OB}),
+        note="everyone reads the targets in view; an officer sets their own hospital's",
+    ),
+    Case(
         "incidents:patrol_new",
         data=lambda w: {
             "patrolled_on": _day(),

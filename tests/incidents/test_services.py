@@ -254,3 +254,30 @@ def test_raising_a_hazard_is_refused_for_others_and_for_bad_input(
             description="杂物",
         )
     assert Hazard.objects.count() == 0 and patrol.hazards.count() == 0
+
+
+def test_patrol_target_rules(officer_a, officer_b, county_bureau, hospital_a):
+    from incidents.models import PatrolTarget
+    from incidents.services import patrol_target_set
+
+    with pytest.raises(IncidentError):
+        patrol_target_set(hospital=hospital_a, by=county_bureau, starts_on=today(), daily_target=5)
+    with pytest.raises(IncidentError):
+        patrol_target_set(hospital=hospital_a, by=officer_b, starts_on=today(), daily_target=5)
+    with pytest.raises(ValidationError) as refused:
+        patrol_target_set(hospital=hospital_a, by=officer_a, starts_on=today(), daily_target=3)
+    assert "daily_target" in refused.value.message_dict  # the rule's minimum is not lowered
+    with pytest.raises(ValidationError) as refused:
+        patrol_target_set(
+            hospital=hospital_a,
+            by=officer_a,
+            starts_on=today(),
+            ends_on=today() - dt.timedelta(days=1),
+            daily_target=5,
+        )
+    assert "ends_on" in refused.value.message_dict
+    assert PatrolTarget.objects.count() == 0
+    target = patrol_target_set(
+        hospital=hospital_a, by=officer_a, starts_on=today(), daily_target=5, reason="高峰"
+    )
+    assert target.history.get().history_user == officer_a

@@ -89,14 +89,38 @@ def test_query_count_does_not_grow_with_hospitals(
     county, officer_a, hospital_a, django_assert_num_queries
 ):
     make_patrols(hospital_a, officer_a, dt.date(2026, 5, 2), 3)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         patrol_short_days(
             hospitals=Hospital.objects.all(), start=MAY[0], end=MAY[1], on=dt.date(2026, 6, 1)
         )
     for n in range(15):
         HospitalFactory(name=f"卫生院{n}", region=county)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         rows = patrol_short_days(
             hospitals=Hospital.objects.all(), start=MAY[0], end=MAY[1], on=dt.date(2026, 6, 1)
         )
     assert len(rows) == 16
+
+
+def test_a_raised_target_applies_only_in_its_period(officer_a, hospital_a):
+    from incidents.services import patrol_target_set
+
+    start, end = MAY
+    for offset in range(31):
+        make_patrols(hospital_a, officer_a, start + dt.timedelta(days=offset), 4)
+    # Fever-clinic peak May 10–12: 5 a day; an open-ended 6 from May 30 overlaps nothing else.
+    patrol_target_set(
+        hospital=hospital_a,
+        by=officer_a,
+        starts_on=dt.date(2026, 5, 10),
+        ends_on=dt.date(2026, 5, 12),
+        daily_target=5,
+        reason="发热门诊高峰期",
+    )
+    patrol_target_set(
+        hospital=hospital_a, by=officer_a, starts_on=dt.date(2026, 5, 30), daily_target=6
+    )
+    make_patrols(hospital_a, officer_a, dt.date(2026, 5, 11), 1)  # the 11th reaches 5
+    rows = _rows(Hospital.objects.filter(pk=hospital_a.pk), start, end, on=dt.date(2026, 6, 2))
+    short = [(d.day.day, d.patrols, d.target) for d in rows[hospital_a.pk].short]
+    assert short == [(10, 4, 5), (12, 4, 5), (30, 4, 6), (31, 4, 6)]

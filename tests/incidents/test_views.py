@@ -199,7 +199,7 @@ def test_dashboard_figures_by_kind_and_short_days(
     Patrol.objects.filter(hospital=hospital_a, patrolled_on=dt.date(2026, 5, 31)).delete()
     as_of = timezone.make_aware(dt.datetime.combine(end, dt.time.max))
     hospitals = Hospital.objects.in_region(county)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         figures = dashboard_figures(hospitals=hospitals, start=start, end=end, as_of=as_of)
     counts = {k["value"]: k["count"] for k in figures["incident_kinds"]}
     assert counts == {"tout": 2, "violence": 0, "theft": 0, "fire": 1, "elevator": 0, "other": 0}
