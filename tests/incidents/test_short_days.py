@@ -124,3 +124,43 @@ def test_a_raised_target_applies_only_in_its_period(officer_a, hospital_a):
     rows = _rows(Hospital.objects.filter(pk=hospital_a.pk), start, end, on=dt.date(2026, 6, 2))
     short = [(d.day.day, d.patrols, d.target) for d in rows[hospital_a.pk].short]
     assert short == [(10, 4, 5), (12, 4, 5), (30, 4, 6), (31, 4, 6)]
+
+
+def test_dashboard_totals_equal_the_day_by_day_count(officer_a, hospital_a, county):
+    """`short_day_totals` (counted in the database) agrees with `patrol_short_days`, with and
+    without raised targets, on a hand-made month."""
+    from incidents.selectors import short_day_totals
+    from incidents.services import patrol_target_set
+
+    start, end = MAY
+    other = HospitalFactory(name="晋江市第二医院", region=county)
+    HospitalFactory(name="晋江市第三医院", region=county)  # no patrols: every day short
+    for offset in range(31):
+        day = start + dt.timedelta(days=offset)
+        make_patrols(hospital_a, officer_a, day, 3 if offset % 5 else 2)
+        make_patrols(other, officer_a, day, 4)
+    hospitals = Hospital.objects.filter(region=county)
+    on = dt.date(2026, 6, 1)
+
+    def both():
+        rows = patrol_short_days(hospitals=hospitals, start=start, end=end, on=on)
+        expected = (
+            sum(r.short_count for r in rows),
+            sum(1 for r in rows if r.short),
+            len(rows),
+        )
+        return expected, short_day_totals(hospitals=hospitals, start=start, end=end, on=on)
+
+    expected, totals = both()
+    assert totals == expected == (7 + 0 + 31, 2, 3)
+    patrol_target_set(
+        hospital=other, by=_officer_of(other), starts_on=dt.date(2026, 5, 20), daily_target=5
+    )
+    expected, totals = both()
+    assert totals == expected == (7 + 12 + 31, 3, 3)
+
+
+def _officer_of(hospital):
+    from tests.factories import OfficerFactory
+
+    return OfficerFactory(username=f"officer_{hospital.pk}", hospital=hospital)
