@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -126,7 +127,7 @@ def incident_new(request):
         request.FILES or None,
         with_files=True,
         submit_label=_("登记"),
-        initial={"occurred_at": dt.datetime.now().replace(second=0, microsecond=0)},
+        initial={"occurred_at": timezone.localtime().replace(second=0, microsecond=0)},
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -290,7 +291,7 @@ def patrol_export(request):
 
 def patrol_new(request):
     hospital = _own_hospital(request)
-    now = dt.datetime.now()
+    now = timezone.localtime()
     form = PatrolForm(
         request.POST or None,
         submit_label=_("登记"),

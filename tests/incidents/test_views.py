@@ -74,6 +74,8 @@ def test_officer_registers_an_incident_with_a_photo(client, officer_a, hospital_
     from tests.security.factories import png_upload
 
     client.force_login(officer_a)
+    page = client.get(reverse("incidents:incident_new")).content.decode()
+    assert 'enctype="multipart/form-data"' in page and 'name="attachments"' in page
     when = (timezone.localtime() - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
     response = client.post(
         reverse("incidents:incident_new"),
