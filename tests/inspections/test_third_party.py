@@ -153,3 +153,18 @@ def test_other_kinds_offer_no_firm_to_amend(client, officer_a, hospital_a, safet
     response = client.get(reverse("inspections:header_amend", args=[inspection.pk]))
     assert response.status_code == 200
     assert "第三方机构名称" not in response.content.decode()
+
+
+def test_demo_has_a_third_party_inspection_whose_hazards_carry_the_source():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("seed_demo", stdout=StringIO())
+    inspections = Inspection.objects.filter(kind=InspectionKind.THIRD_PARTY)
+    assert inspections.exists()
+    assert not inspections.filter(third_party_firm="").exists()
+    raised = Hazard.objects.filter(
+        pk__in=Answer.objects.filter(inspection__in=inspections).values("hazard")
+    )
+    assert set(raised.values_list("source", flat=True)) <= {Source.THIRD_PARTY}
