@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "inspections",
     "security",
     "training",
+    "incidents",
     "reports",
     "bench",
 ]

@@ -37,6 +37,7 @@ urlpatterns = [
     path("hazards/", include("hazards.urls")),
     path("security/", include("security.urls")),
     path("training/", include("training.urls")),
+    path("incidents/", include("incidents.urls")),
     path("reports/", include("reports.urls")),
     path("notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),

@@ -34,6 +34,8 @@ class Source(models.TextChoices):
     SUPERVISION = "supervision", _("督查")
     REPORT = "report", _("举报/报告")
     DRILL = "drill", _("应急演练发现")
+    # 第三方安全生产技术顾问 (seed 000): counted apart from the bureau's own inspections.
+    THIRD_PARTY = "third_party", _("第三方技术顾问检查")
     OTHER = "other", _("其他")
 
 

@@ -109,7 +109,7 @@ class HazardRaiseForm(UploadKeyMixin):
             self.fields["source"].choices = [
                 (s.value, s.label)
                 for s in Source
-                if s in BUREAU_SOURCES or s in (Source.REPORT, Source.OTHER)
+                if s in BUREAU_SOURCES or s in (Source.REPORT, Source.THIRD_PARTY, Source.OTHER)
             ]
             self.fields["source"].initial = Source.SUPERVISION
 

@@ -15,6 +15,9 @@ class InspectionKind(models.TextChoices):
     UNANNOUNCED = "unannounced", _("四不两直")
     SPOT_CHECK = "spot_check", _("抽查")
     RECHECK = "recheck", _("复查")
+    # 第三方安全生产技术顾问 (seed 000): experts the bureau invites to inspect key units; the
+    # firm's name is kept on the inspection (`Inspection.third_party_firm`, required).
+    THIRD_PARTY = "third_party", _("第三方安全生产技术顾问检查")
 
 
 # How a hazard raised by an inspection of each kind was found.
@@ -25,6 +28,7 @@ KIND_TO_HAZARD_SOURCE = {
     InspectionKind.UNANNOUNCED: Source.UNANNOUNCED,
     InspectionKind.SPOT_CHECK: Source.SPOT_CHECK,
     InspectionKind.RECHECK: Source.RECHECK,
+    InspectionKind.THIRD_PARTY: Source.THIRD_PARTY,
 }
 
 # Kinds the bureau side may carry out ad hoc in its region.
@@ -33,6 +37,7 @@ BUREAU_AD_HOC_KINDS = (
     InspectionKind.UNANNOUNCED,
     InspectionKind.SPOT_CHECK,
     InspectionKind.RECHECK,
+    InspectionKind.THIRD_PARTY,
 )
 
 
@@ -104,4 +109,5 @@ AMENDMENT_FIELD_LABELS = {
     "summary": _("检查小结"),
     "location": _("检查部位/区域"),
     "participants": _("检查人员"),
+    "third_party_firm": _("第三方机构名称"),
 }

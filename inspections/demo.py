@@ -237,6 +237,7 @@ def _record_history(plans, items_by_template, now: dt.date) -> None:
                 inspected_on=when,
                 location=extra.get("location", "全院"),
                 participants=extra.get("participants", ""),
+                third_party_firm=extra.get("third_party_firm", ""),
                 created_by=by,
                 status="submitted",
                 submitted_by=by,
@@ -361,11 +362,13 @@ def _bureau_checks(rng: random.Random, hospitals, now: dt.date) -> int:
         in_region = [h for h in hospitals if h.region.path.startswith(by.region.path)]
         if not in_region:
             continue
-        for quarter in range(4):
-            when = now - dt.timedelta(days=20 + quarter * 91)
+        # Four quarters of the bureau's own checks, then one 第三方安全生产技术顾问 visit (seed
+        # 000: consultants the bureau invites to key units).
+        for quarter in range(5):
+            when = now - dt.timedelta(days=20 + quarter * 91 if quarter < 4 else 45)
             local = random.Random(f"{SEED}-adhoc-{by.pk}-{quarter}")
             hospital = local.choice(in_region)
-            kind = kinds[quarter % len(kinds)]
+            kind = kinds[quarter % len(kinds)] if quarter < 4 else InspectionKind.THIRD_PARTY
             if Inspection.objects.filter(
                 created_by=by, hospital=hospital, kind=kind, inspected_on=when
             ).exists():
@@ -384,6 +387,9 @@ def _bureau_checks(rng: random.Random, hospitals, now: dt.date) -> int:
             extra = {"location": "门急诊、住院部、后勤区域"}
             if kind == InspectionKind.JOINT:
                 extra["participants"] = "市消防救援支队、公安分局内保大队"
+            if kind == InspectionKind.THIRD_PARTY:
+                extra["third_party_firm"] = "福建安信安全生产技术咨询有限公司"
+                extra["participants"] = "注册安全工程师 郑工、电气工程师 许工"
             plans.append((None, hospital, kind, by, when, template, local, extra))
     _record_history(plans, items_by_template, now)
     return len(plans)

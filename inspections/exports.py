@@ -18,6 +18,7 @@ def columns() -> list[Column]:
         Column(_("受检机构"), lambda i: i.hospital.name, width=28),
         Column(_("所属区域"), lambda i: i.hospital.region.name),
         Column(_("检查类型"), lambda i: i.get_kind_display()),
+        Column(_("第三方机构"), lambda i: i.third_party_firm, width=24),
         Column(
             _("检查日任务"),
             lambda i: (

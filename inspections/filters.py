@@ -42,6 +42,9 @@ class InspectionFilter(django_filters.FilterSet):
     )
     kind = django_filters.ChoiceFilter(label=_("检查类型"), choices=InspectionKind.choices)
     status = django_filters.ChoiceFilter(label=_("状态"), choices=InspectionStatus.choices)
+    third_party_firm = django_filters.CharFilter(
+        label=_("第三方机构"), field_name="third_party_firm", lookup_expr="icontains"
+    )
     date_from = django_filters.DateFilter(
         label=_("检查日期自"), field_name="inspected_on", lookup_expr="gte", widget=DATE_INPUT
     )
@@ -72,7 +75,16 @@ class InspectionFilter(django_filters.FilterSet):
 
     class Meta:
         model = Inspection
-        fields = ["hospital", "kind", "status", "date_from", "date_to", "inspector", "has_failures"]
+        fields = [
+            "hospital",
+            "kind",
+            "third_party_firm",
+            "status",
+            "date_from",
+            "date_to",
+            "inspector",
+            "has_failures",
+        ]
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

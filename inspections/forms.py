@@ -44,6 +44,12 @@ class InspectionStartForm(forms.Form):
         required=False,
         help_text=_("如联合检查的消防、公安、应急部门人员。"),
     )
+    third_party_firm = forms.CharField(
+        label=_("第三方机构名称"),
+        max_length=200,
+        required=False,
+        help_text=_("第三方安全生产技术顾问检查必填,如“某某安全技术咨询有限公司”。"),
+    )
 
     def __init__(self, *args, user, **kwargs):
         from .selectors import templates_available
@@ -73,6 +79,10 @@ class InspectionStartForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         kind, hospital = cleaned.get("kind"), cleaned.get("hospital")
+        if kind == InspectionKind.THIRD_PARTY and not cleaned.get("third_party_firm", "").strip():
+            self.add_error(
+                "third_party_firm", _("第三方安全生产技术顾问检查须填写第三方机构名称。")
+            )
         if kind and hospital:
             if not inspectable_hospitals(self.user, kind).filter(pk=hospital.pk).exists():
                 self.add_error(
@@ -85,11 +95,15 @@ class InspectionStartForm(forms.Form):
 class InspectionHeaderForm(forms.ModelForm):
     class Meta:
         model = Inspection
-        fields = ["inspected_on", "location", "participants", "summary"]
+        fields = ["inspected_on", "location", "participants", "third_party_firm", "summary"]
         widgets = {"inspected_on": DATE_INPUT, "summary": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.kind == InspectionKind.THIRD_PARTY:
+            self.fields["third_party_firm"].required = True
+        else:
+            del self.fields["third_party_firm"]
         self.helper = _helper(_("保存"))
 
     def clean_inspected_on(self):
@@ -208,10 +222,13 @@ class AmendHeaderForm(forms.Form):
     summary = forms.CharField(
         label=_("检查小结"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
+    third_party_firm = forms.CharField(label=_("第三方机构名称"), max_length=200)
     reason = forms.CharField(label=_("更正原因"), widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, kind: str = "", **kwargs):
         super().__init__(*args, **kwargs)
+        if kind != InspectionKind.THIRD_PARTY:
+            del self.fields["third_party_firm"]
         self.helper = _helper(_("保存更正"))
 
 

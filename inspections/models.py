@@ -314,6 +314,12 @@ class Inspection(models.Model):
         help_text=_("同行检查人员及单位,如消防、公安、应急部门人员。"),
     )
     summary = models.TextField(_("检查小结"), blank=True)
+    third_party_firm = models.CharField(
+        _("第三方机构名称"),
+        max_length=200,
+        blank=True,
+        help_text=_("第三方安全生产技术顾问检查须填写技术顾问机构的名称。"),
+    )
     status = models.CharField(
         _("状态"), max_length=10, choices=InspectionStatus.choices, default=InspectionStatus.DRAFT
     )
@@ -351,6 +357,13 @@ class Inspection(models.Model):
             models.Index(fields=["updated_at"], name="inspection_updated_at"),
             models.Index(
                 fields=["id"], condition=models.Q(status="draft"), name="inspection_drafts"
+            ),
+        ]
+        constraints = [
+            # The service refuses it first (with a translated message); this is the last line.
+            models.CheckConstraint(
+                condition=~models.Q(kind="third_party") | ~models.Q(third_party_firm=""),
+                name="inspection_third_party_firm_required",
             ),
         ]
 

@@ -133,7 +133,7 @@ def kinds_for(user) -> list[str]:
 DRAFT_ACTIONS = (InspectionAction.RECORD, InspectionAction.SUBMIT, InspectionAction.DELETE)
 
 # Header fields the owning side may amend after submission (each with its own Amendment row).
-AMENDABLE_HEADER_FIELDS = ("summary", "location", "participants")
+AMENDABLE_HEADER_FIELDS = ("summary", "location", "participants", "third_party_firm")
 # Fields that stay as submitted, and why.
 AMENDMENT_FROZEN = {
     "inspected_on": gettext_lazy(
@@ -402,14 +402,17 @@ def inspection_start(
     inspected_on: dt.date | None = None,
     location: str = "",
     participants: str = "",
+    third_party_firm: str = "",
 ) -> Inspection:
     """Start (or, for an assignment that already has one, resume) an inspection with a blank
-    answer for every item of the template version in force."""
+    answer for every item of the template version in force. A 第三方安全生产技术顾问检查
+    needs the firm's name; other kinds keep none."""
     from .selectors import template_in_force
 
     inspected_on = inspected_on or today()
     if inspected_on > today():
         raise InspectionError(_("检查日期不能晚于今天。"))
+    third_party_firm = _clean_firm(kind, third_party_firm)
     with transaction.atomic():
         if assignment is not None:
             assignment = (
@@ -447,6 +450,7 @@ def inspection_start(
             inspected_on=inspected_on,
             location=location.strip(),
             participants=participants.strip(),
+            third_party_firm=third_party_firm,
             created_by=by,
         )
         Answer.objects.bulk_create(
@@ -461,6 +465,17 @@ def inspection_start(
     return inspection
 
 
+def _clean_firm(kind: str | None, firm: str) -> str:
+    """The third-party firm's name for an inspection of `kind`: required (and kept) for a
+    第三方安全生产技术顾问检查, dropped for every other kind."""
+    firm = " ".join((firm or "").split())[:200]
+    if kind != InspectionKind.THIRD_PARTY:
+        return ""
+    if not firm:
+        raise InspectionError(_("第三方安全生产技术顾问检查须填写第三方机构名称。"))
+    return firm
+
+
 def _lock_inspection(inspection: Inspection) -> Inspection:
     return (
         Inspection.objects.select_for_update(of=("self",))
@@ -470,13 +485,16 @@ def _lock_inspection(inspection: Inspection) -> Inspection:
 
 
 def inspection_update(*, inspection: Inspection, by, **fields) -> Inspection:
-    """Change the header of a draft (date, location, participants, summary)."""
-    allowed = {"inspected_on", "location", "participants", "summary"}
+    """Change the header of a draft (date, location, participants, summary, and the firm of a
+    third-party inspection)."""
+    allowed = {"inspected_on", "location", "participants", "summary", "third_party_firm"}
     with transaction.atomic():
         inspection = _lock_inspection(inspection)
         _require(by, inspection, InspectionAction.RECORD)
         if fields.get("inspected_on") and fields["inspected_on"] > today():
             raise InspectionError(_("检查日期不能晚于今天。"))
+        if "third_party_firm" in fields:
+            fields["third_party_firm"] = _clean_firm(inspection.kind, fields["third_party_firm"])
         for name, value in fields.items():
             if name in allowed:
                 setattr(inspection, name, value.strip() if isinstance(value, str) else value)
@@ -746,6 +764,9 @@ def inspection_submit(*, inspection: Inspection, by) -> Inspection:
         source = KIND_TO_HAZARD_SOURCE[inspection.kind]
         url = reverse("inspections:detail", args=[inspection.pk])
         label = _("%(kind)s %(date)s 第%(code)s项")
+        kind_label = inspection.get_kind_display()
+        if inspection.third_party_firm:
+            kind_label = f"{kind_label}({inspection.third_party_firm})"
         for answer in failed:
             photos = [p for p in answer.photos.all() if p.kind == PhotoKind.FINDING]
             after = [p for p in answer.photos.all() if p.kind == PhotoKind.AFTER]
@@ -766,7 +787,7 @@ def inspection_submit(*, inspection: Inspection, by) -> Inspection:
                     rectification_measures=answer.rectification_measures,
                     source_label=label
                     % {
-                        "kind": inspection.get_kind_display(),
+                        "kind": kind_label,
                         "date": inspection.inspected_on.isoformat(),
                         "code": answer.item.code,
                     },
@@ -841,8 +862,9 @@ def _amendment_reason(reason: str) -> str:
 
 
 def inspection_amend(*, inspection: Inspection, by, reason: str, **fields) -> Inspection:
-    """Correct header fields of a submitted inspection (summary, location, participants), one
-    Amendment row per changed field with the old value and the reason. Fields outside
+    """Correct header fields of a submitted inspection (summary, location, participants, the
+    third-party firm), one Amendment row per changed field with the old value and the reason.
+    Fields outside
     AMENDABLE_HEADER_FIELDS are refused with the reason they are frozen."""
     with transaction.atomic():
         inspection = _lock_inspection(inspection)
@@ -856,6 +878,8 @@ def inspection_amend(*, inspection: Inspection, by, reason: str, **fields) -> In
         changes = []
         for name, value in fields.items():
             value = (value or "").strip()
+            if name == "third_party_firm":
+                value = _clean_firm(inspection.kind, value)
             old = getattr(inspection, name)
             if value != old:
                 changes.append((name, old, value))

@@ -325,6 +325,7 @@ def inspection_new(request):
                 inspected_on=data["inspected_on"],
                 location=data["location"],
                 participants=data["participants"],
+                third_party_firm=data["third_party_firm"],
             )
         except services.InspectionError as exc:
             form.add_error(None, str(exc))
@@ -893,7 +894,8 @@ def answer_amend(request, pk: int, answer_pk: int):
 
 
 def header_amend(request, pk: int):
-    """Correct the location, participants or summary of a submitted inspection."""
+    """Correct the location, participants, summary (or third-party firm) of a submitted
+    inspection."""
     inspection = _visible_inspection(request, pk)
     if request.method != "POST":
         refused = _refusal_redirect(request, inspection, InspectionAction.AMEND)
@@ -902,6 +904,7 @@ def header_amend(request, pk: int):
     form = AmendHeaderForm(
         request.POST or None,
         initial={name: getattr(inspection, name) for name in services.AMENDABLE_HEADER_FIELDS},
+        kind=inspection.kind,
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -18,6 +18,7 @@ from core.dates import add_months, as_of_date, today
 from hazards.choices import RiskLevel
 from hazards.models import Hazard
 from hazards.selectors import format_rate, overdue, todo_for
+from incidents.selectors import dashboard_figures as incidents_dashboard_figures
 from training.selectors import training_summary
 
 from .periods import Period, as_of_text
@@ -216,6 +217,10 @@ def bureau_dashboard(scope: ReportScope, run=None) -> dict:
         },
         # 安全教育培训与责任书 card (training.selectors): a fixed number of queries per scope.
         "training": training_summary(scope.hospitals().active(), on=day),
+        # The incidents card (templates/incidents/_dashboard_card.html), same scope and instant.
+        "incidents": incidents_dashboard_figures(
+            hospitals=scope.hospitals(), start=period.start, end=period.end, as_of=scope.as_of
+        ),
     }
 
 

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import timezone
+
 from core.dates import today
 
 from .engine import (
@@ -1050,6 +1052,100 @@ CASES: list[Case] = [
         post=scoped(REDIRECT),
         writers=REVIEWERS,
         watch=("report",),
+    ),
+    # --- incidents and patrols (seed 003) ---------------------------------------------------
+    # A's officer records A's incidents and patrols; the bureau side reads its region and
+    # below. Recording pages answer 403 to those who see the record but may not write it.
+    Case("incidents:incident_list", **both(E(OK))),
+    Case("incidents:incident_export", **both(E(OK))),
+    Case(
+        "incidents:incident_new",
+        data=lambda w: {
+            "kind": "theft",
+            "occurred_at": (timezone.localtime() - dt.timedelta(hours=2)).strftime(
+                "%Y-%m-%dT%H:%M"
+            ),
+            "location": "住院部五楼",
+            "description": "手机被盗",
+            "handled_by": "保安 林建华",
+        },
+        get=E(403, officer_a=OK, officer_b=OK),
+        post=E(403, officer_a=REDIRECT, officer_b=REDIRECT),
+        writers=frozenset({OA, OB}),
+        note="an officer records for their own hospital (B's officer records one for B)",
+    ),
+    Case("incidents:incident_detail", kwargs=pk("incident"), **both(scoped(OK))),
+    Case(
+        "incidents:incident_edit",
+        kwargs=pk("incident"),
+        data={
+            "kind": "tout",
+            "occurred_at": "2026-01-05T10:00",
+            "location": "门诊大厅东侧",
+            "description": "疑似医托拉客",
+            "handled_by": "保安 陈志强",
+        },
+        get=scoped(403, officer_a=OK),
+        post=scoped(403, officer_a=REDIRECT),
+        writers=frozenset({OA}),
+        watch=("incident",),
+    ),
+    Case(
+        "incidents:incident_attach",
+        kwargs=pk("incident"),
+        get=ALL_405,
+        post=scoped(403, officer_a=REDIRECT),
+        watch=("incident",),
+        note="an empty upload is refused with a message; nothing is stored",
+    ),
+    Case("incidents:attachment", kwargs=pk("incident_attachment"), **both(scoped(OK))),
+    Case("incidents:patrol_list", **both(E(OK))),
+    Case("incidents:patrol_export", **both(E(OK))),
+    Case("incidents:short_days", **both(E(OK))),
+    Case(
+        "incidents:patrol_targets",
+        data=lambda w: {"starts_on": _day(), "daily_target": "5", "reason": "发热门诊高峰期"},
+        get=E(OK),
+        post=E(403, officer_a=REDIRECT, officer_b=REDIRECT),
+        writers=frozenset({OA, OB}),
+        note="everyone reads the targets in view; an officer sets their own hospital's",
+    ),
+    Case(
+        "incidents:patrol_new",
+        data=lambda w: {
+            "patrolled_on": _day(),
+            "started_at": "09:00",
+            "route": "停车场—周界",
+            "patroller": "王国伟",
+        },
+        get=E(403, officer_a=OK, officer_b=OK),
+        post=E(403, officer_a=REDIRECT, officer_b=REDIRECT),
+        writers=frozenset({OA, OB}),
+        note="an officer records for their own hospital",
+    ),
+    Case("incidents:patrol_detail", kwargs=pk("patrol"), **both(scoped(OK))),
+    Case(
+        "incidents:patrol_edit",
+        kwargs=pk("patrol"),
+        data={
+            "patrolled_on": _day(-1),
+            "started_at": "10:00",
+            "route": "住院部",
+            "patroller": "陈志强",
+        },
+        get=scoped(403, officer_a=OK),
+        post=scoped(403, officer_a=REDIRECT),
+        writers=frozenset({OA}),
+        watch=("patrol",),
+    ),
+    Case(
+        "incidents:patrol_raise",
+        kwargs=pk("patrol"),
+        data={"category": "security", "risk_level": "general", "location": "门诊安全出口"},
+        get=ALL_405,
+        post=scoped(403, officer_a=REDIRECT),
+        writers=frozenset({OA}),
+        watch=("patrol",),
     ),
     # --- reports ----------------------------------------------------------------------------
     # `export_done` / `export`: hazard ledgers of hospital A requested by the county-1 bureau:

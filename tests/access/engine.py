@@ -35,6 +35,7 @@ PROJECT_APPS = (
     "hazards",
     "security",
     "training",
+    "incidents",
     "reports",
     "notifications",
 )

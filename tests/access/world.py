@@ -16,6 +16,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from core.dates import today
 from core.uploads import clean_evidence_upload
@@ -27,6 +28,7 @@ from hazards.services import (
     hazard_submit,
 )
 from hospitals.models import HospitalImport, ImportStatus
+from incidents import services as incident_services
 from inspections import checklist_seed
 from inspections.choices import AssignmentKind, PhotoKind, Result
 from inspections.models import ChecklistItem as TemplateItem
@@ -298,6 +300,28 @@ def build_world() -> World:
         scans=[clean_evidence_upload(png_upload())],
     )
     o["letter_scan"] = o["letter"].scans.get()
+    # --- incidents and patrols of hospital A ------------------------------------------------
+    o["incident"] = incident_services.incident_create(
+        hospital=hospital_a,
+        by=officer_a,
+        kind="tout",
+        occurred_at=timezone.now() - dt.timedelta(days=2),
+        location="门诊大厅",
+        description="疑似医托拉客",
+        handled_by="保安 陈志强",
+        police_involved=False,
+        attachments=[clean_evidence_upload(png_upload())],
+    )
+    o["incident_attachment"] = o["incident"].attachments.get()
+    o["patrol"] = incident_services.patrol_create(
+        hospital=hospital_a,
+        by=officer_a,
+        patrolled_on=on,
+        started_at=dt.time(8, 0),
+        route="门诊大厅—急诊科",
+        patroller="陈志强",
+        findings="安全出口堆放杂物",
+    )
 
     # --- notifications, robots, deliveries ------------------------------------------------------
     o["notification"] = NotificationFactory(recipient=officer_a, url="/hazards/")

@@ -14,6 +14,7 @@ DEMO_APPS = (
     "inspections",
     "security",
     "training",
+    "incidents",
     "notifications",
     "reports",
 )
