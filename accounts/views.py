@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.permissions import role_required
+from core.views_helpers import apply_domain_error
 
 from .choices import Role
 from .forms import AdminSetPasswordForm, UserCreateForm, UserFilterForm, UserForm
@@ -122,7 +123,7 @@ def user_toggle_active(request, pk: int):
     try:
         user_set_active(user=target, active=active, by=request.user)
     except UserManagementError as exc:
-        messages.error(request, str(exc))
+        apply_domain_error(request, exc)
     else:
         if active:
             messages.success(

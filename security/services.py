@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from accounts.choices import Role
 from accounts.models import User
 from core.dates import today
+from core.errors import DomainError
 from core.uploads import attach_upload, clean_upload_key, existing_upload
 from hospitals.models import Hospital, Region
 from notifications.choices import EventKind
@@ -44,12 +45,8 @@ from .models import (
 )
 
 
-class SecurityError(Exception):
+class SecurityError(DomainError):
     """A refused 4+N action; str(error) is a translated message for the user."""
-
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = str(message)
 
 
 # --- who may act ------------------------------------------------------------------------------

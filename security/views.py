@@ -22,6 +22,7 @@ from core.http import (
     scope_code,
 )
 from core.permissions import role_required
+from core.views_helpers import apply_domain_error
 from hospitals.models import Hospital, Region
 
 from . import selectors, services
@@ -440,7 +441,7 @@ def custom_item_new(request, pk):
                 hospital=hospital, by=request.user, **form.cleaned_data
             )
         except SecurityError as exc:
-            form.add_error(None, exc.message)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("已新增 N 项“%(name)s”。") % {"name": item.name})
             return redirect("security:hospital", pk=hospital.pk)
@@ -575,7 +576,7 @@ def _record_edit(request, kind, hospital, instance):
         try:
             saved = services.record_save(instance=form.instance, hospital=hospital, by=request.user)
         except SecurityError as exc:
-            form.add_error(None, exc.message)
+            apply_domain_error(form, exc)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -750,7 +751,7 @@ def reports_page(request, pk):
                     by=request.user,
                 )
             except SecurityError as exc:
-                form.add_error(None, exc.message)
+                apply_domain_error(form, exc)
             else:
                 messages.success(request, _("草稿已保存,核对后请点击“报送”。"))
                 return redirect("security:report", pk=report.pk)
@@ -893,7 +894,7 @@ def plan_edit(request, region_pk):
                 excludes=list(form.cleaned_data["exclude_hospitals"]),
             )
         except SecurityError as exc:
-            form.add_error(None, exc.message)
+            apply_domain_error(form, exc)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -930,7 +931,7 @@ def plan_versions(request, region_pk):
                     by=request.user,
                 )
             except SecurityError as exc:
-                form.add_error(None, exc.message)
+                apply_domain_error(form, exc)
             else:
                 messages.success(
                     request,
