@@ -114,7 +114,8 @@ def _seed_hospital(hospital, officer, rng: random.Random) -> None:
 def seed(*, stdout, style) -> None:
     rng = random.Random(2615)
     seeded = 0
-    for hospital in Hospital.objects.active().select_related("region").order_by("pk"):
+    hospitals = Hospital.objects.active().select_related("region").order_by("pk")
+    for hospital in hospitals[: demo_size().history_hospitals]:
         if Patrol.objects.filter(hospital=hospital).exists():
             continue
         officer = _officer(hospital)
