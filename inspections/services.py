@@ -22,7 +22,8 @@ from django.utils.translation import gettext_lazy
 from core.dates import add_months, today
 from core.uploads import CleanedUpload, attach_upload, clean_upload_key, existing_upload
 from hazards.choices import Category, RiskLevel
-from hospitals.models import Hospital, Region
+from hazards.services import hazard_raise
+from hospitals.models import REGION_SETTING_DEFAULTS, Hospital, Region
 
 from .choices import (
     ASSIGNMENT_TO_INSPECTION_KIND,
@@ -47,6 +48,7 @@ from .models import (
     Inspection,
 )
 from .photostamp import PhotoCapture, burn_stamp, stamp_lines
+from .selectors import template_in_force
 
 
 class InspectionError(Exception):
@@ -208,7 +210,6 @@ def _require(user, inspection: Inspection, action: str) -> None:
 # --------------------------------------------------------------------------------------------
 def _region_setting(region_id: int, name: str, regions: dict[int, Region]):
     """`Region.setting` over an in-memory region table (no query per hospital)."""
-    from hospitals.models import REGION_SETTING_DEFAULTS
 
     region = regions[region_id]
     ids = region.ancestor_ids
@@ -407,7 +408,6 @@ def inspection_start(
     """Start (or, for an assignment that already has one, resume) an inspection with a blank
     answer for every item of the template version in force. A 第三方安全生产技术顾问检查
     needs the firm's name; other kinds keep none."""
-    from .selectors import template_in_force
 
     inspected_on = inspected_on or today()
     if inspected_on > today():
@@ -748,7 +748,6 @@ def _as_upload(photo: AnswerPhoto) -> CleanedUpload:
 def inspection_submit(*, inspection: Inspection, by) -> Inspection:
     """Lock the inspection and raise a hazard for every 不合格 item (closed at once when it
     was 立查立改). Refused, with every reason listed, while anything is missing."""
-    from hazards.services import hazard_raise
 
     with transaction.atomic():
         inspection = _lock_inspection(inspection)

@@ -2,37 +2,18 @@
 
 from __future__ import annotations
 
-from importlib import import_module
-
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-# Order matters: later apps build on earlier apps' demo data.
-DEMO_APPS = (
-    "hospitals",
-    "hazards",
-    "inspections",
-    "security",
-    "training",
-    "incidents",
-    "notifications",
-    "reports",
-)
+from hospitals.registry import demo_builders
 
 
 class Command(BaseCommand):
     help = "Load realistic demo data (safe to run again: nothing is duplicated)."
 
     def handle(self, *args, **options):
-        for app_label in DEMO_APPS:
-            try:
-                module = import_module(f"{app_label}.demo")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"{app_label}.demo":
-                    raise
-                continue
+        # Each app registers its builders in its AppConfig.ready(), in the order they build on
+        # each other's data (hospitals.registry).
+        for _name, seed in demo_builders():
             with transaction.atomic():
-                module.seed(stdout=self.stdout, style=self.style)
-        from hospitals.demo import print_logins
-
-        print_logins(stdout=self.stdout, style=self.style)
+                seed(stdout=self.stdout, style=self.style)
