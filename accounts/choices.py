@@ -1,8 +1,5 @@
-from django.db import models
-from django.utils.translation import gettext_lazy as _
+# Role lives in core (the bottom layer) so that hospitals can check roles without importing
+# accounts; the user model and the apps above keep importing it from here.
+from core.roles import Role
 
-
-class Role(models.TextChoices):
-    BUREAU = "bureau", _("卫健局工作人员")
-    OFFICER = "officer", _("医院安全管理员")
-    ADMIN = "admin", _("管理员")
+__all__ = ["Role"]

@@ -7,6 +7,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from hospitals.models import within
+
 from .choices import Role
 
 
@@ -17,10 +19,9 @@ class UserQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self.all()
-        if user.role in (Role.ADMIN, Role.BUREAU) and user.region_id:
-            path = user.region.path
+        if user.is_bureau_side and user.region_id:
             return self.filter(
-                Q(region__path__startswith=path) | Q(hospital__region__path__startswith=path)
+                within(user.region, "region") | within(user.region, "hospital__region")
             )
         return self.filter(pk=user.pk)
 
@@ -118,14 +119,14 @@ class User(AbstractUser):
     def clean(self):
         super().clean()
         errors = {}
-        if self.role in (Role.BUREAU, Role.ADMIN):
+        if self.is_bureau_side:
             if not self.region_id:
                 errors["region"] = _("卫健局工作人员和管理员须指定所属区域。")
             if self.hospital_id:
                 errors["hospital"] = _("卫健局工作人员和管理员不绑定医疗机构。")
-        if self.role == Role.OFFICER and not self.hospital_id:
+        if self.is_officer and not self.hospital_id:
             errors["hospital"] = _("医院安全管理员须指定所属医疗机构。")
-        if self.department_id and self.role != Role.BUREAU:
+        if self.department_id and not self.is_bureau:
             errors["department"] = _("只有卫健局工作人员可以属于挂钩科室。")
         if errors:
             raise ValidationError(errors)

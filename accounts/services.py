@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from axes.models import AccessAttempt
+from axes.utils import reset
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -57,7 +59,6 @@ def user_set_password(*, user: User, password: str, by: User) -> User:
 
 def user_is_locked_out(user: User) -> bool:
     """Whether django-axes currently blocks this username after repeated failed logins."""
-    from axes.models import AccessAttempt
 
     cutoff = timezone.now() - settings.AXES_COOLOFF_TIME
     return AccessAttempt.objects.filter(
@@ -69,6 +70,5 @@ def user_is_locked_out(user: User) -> bool:
 
 def user_unlock(*, user: User, by: User) -> int:
     """Clear failed-login records for the username (an administrator vouches for the user)."""
-    from axes.utils import reset
 
     return reset(username=user.username)

@@ -28,6 +28,8 @@ from django.utils.translation import gettext as _
 
 from core.http import client_ip
 
+from .models import User
+
 LOGIN_AT = "login_at"
 SEEN_AT = "seen_at"
 # Writing the session on every request costs a write each; a minute's precision is plenty.
@@ -91,8 +93,6 @@ def on_login(sender, request, user, **kwargs):
 
 @receiver(user_login_failed, dispatch_uid="accounts.sessions.on_failure")
 def on_failure(sender, credentials=None, request=None, **kwargs):
-    from .models import User
-
     username = (credentials or {}).get("username")
     if not username or request is None:
         return

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from core.permissions import role_required
 from core.views_helpers import apply_domain_error
+from hospitals.models import within
 
 from .choices import Role
 from .forms import AdminSetPasswordForm, UserCreateForm, UserFilterForm, UserForm
@@ -58,10 +59,7 @@ def user_list(request):
             users = users.filter(role=form.cleaned_data["role"])
         region = form.cleaned_data["region"]
         if region:
-            users = users.filter(
-                Q(region__path__startswith=region.path)
-                | Q(hospital__region__path__startswith=region.path)
-            )
+            users = users.filter(within(region, "region") | within(region, "hospital__region"))
         if form.cleaned_data["active"]:
             users = users.filter(is_active=form.cleaned_data["active"] == "1")
     users = users.order_by("-is_active", "role", "username")

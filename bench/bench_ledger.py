@@ -63,16 +63,22 @@ import django
 
 django.setup()
 
+from decimal import Decimal  # noqa: E402
+
 from django.db import transaction  # noqa: E402
+from openpyxl import Workbook  # noqa: E402
 
 from accounts.choices import Role  # noqa: E402
 from accounts.models import User  # noqa: E402
+from core.excel import Link  # noqa: E402
+from hazards.exports import ledger_columns, ledger_rows, ledger_workbook  # noqa: E402
 from hazards.models import Hazard  # noqa: E402
 from hospitals.models import Hospital, Region  # noqa: E402
 from reports.choices import ReportType  # noqa: E402
 from reports.periods import Period  # noqa: E402
 from reports.scope import ReportScope  # noqa: E402
 from reports.services import build_report_file  # noqa: E402
+from tests.factories import make_credit_code  # noqa: E402
 
 BENCH_CODE = "BENCH"
 
@@ -82,7 +88,6 @@ def setup_scope(hospitals: int):
         code=BENCH_CODE, defaults={"name": "基准测试县", "level": "county"}
     )
     existing = list(Hospital.objects.filter(region=region))
-    from tests.factories import make_credit_code
 
     for i in range(len(existing), hospitals):
         existing.append(
@@ -192,9 +197,6 @@ def run_existing(n: int, mode: str) -> dict:
     - tuples: the same rows and columns, fetched and laid out first (untimed), then written as
       plain tuples by bare openpyxl write-only (the floor of issue 11);
     - bare_sql: bench.harness's floor (12 columns straight from a server-side cursor)."""
-    from openpyxl import Workbook
-
-    from hazards.exports import ledger_columns, ledger_rows, ledger_workbook
 
     qs = _latest(n)
     gc.collect()
@@ -241,9 +243,6 @@ def run_existing(n: int, mode: str) -> dict:
 
 def _bare_value(value):
     """What a plain tuple would hold: a link as its formula text, money as a float."""
-    from decimal import Decimal
-
-    from core.excel import Link
 
     if value == "":
         return None  # the ledger writes no cell for empty text either

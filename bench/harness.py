@@ -23,13 +23,26 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import django
+import psycopg
 from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from openpyxl import Workbook
 
+from accounts.choices import Role
 from accounts.models import User
+from core.dates import today
+from hazards.exports import ledger_workbook
+from hazards.models import Hazard, HazardEvent
+from hazards.reminders import next_reminder_on, reconcile_rhythms, remind_due_soon, remind_overdue
 from hospitals.models import Hospital, Region
+from inspections.models import Assignment, Inspection
+from notifications.services import dispatch_batch
+from reports.snapshots import figures_refresh_due
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -236,7 +249,6 @@ def pages() -> list[Page]:
 def _floor(page: Page, runs: int) -> tuple[float, float] | tuple[None, None]:
     if not page.floor_sql:
         return None, None
-    import psycopg
 
     db = settings.DATABASES["default"]
     conninfo = dict(
@@ -309,7 +321,6 @@ def explain_list_queries(user: str, url: str) -> list[str]:
     client = Client()
     client.force_login(User.objects.get(username=f"bench_{user}"))
     client.get(url)
-    from django.core.cache import cache
 
     cache.clear()  # the plans of the uncached path (tiles and count), not of a cache hit
     with CaptureQueriesContext(connection) as queries:
@@ -329,8 +340,6 @@ def _as_after_a_daily_run(day) -> int:
     """Bring every open hazard's `next_reminder_on` to where yesterday's daily run would have
     left it (the generator inserts hazards without one, and the migration's backfill makes
     every overdue hazard due at once), so the measured run is an ordinary day's."""
-    from hazards.models import Hazard
-    from hazards.reminders import next_reminder_on, reconcile_rhythms
 
     rhythms = reconcile_rhythms(on=day)
     rows = Hazard.objects.exclude(next_reminder_on=None).only(
@@ -351,7 +360,6 @@ def _as_after_a_daily_run(day) -> int:
 def _an_officer_per_hospital() -> int:
     """The generated province has one officer account in all; a real one has at least one per
     institution, and every reminder goes to them (in-app rows and e-mail deliveries)."""
-    from accounts.choices import Role
 
     staffed = set(User.objects.filter(role=Role.OFFICER).values_list("hospital_id", flat=True))
     hospitals = Hospital.objects.exclude(pk__in=staffed).values_list("pk", flat=True)
@@ -371,7 +379,6 @@ def _an_officer_per_hospital() -> int:
 
 def figure_runs() -> dict:
     """The scheduled refresh of the stored figure runs, timed (pages read its runs)."""
-    from reports.snapshots import figures_refresh_due
 
     started = time.perf_counter()
     runs = figures_refresh_due(every=True)
@@ -385,9 +392,6 @@ def figure_runs() -> dict:
 def reminder_scan() -> dict:
     """The daily hazard reminder scan on an ordinary day (the day after a run), rolled back
     afterwards, with its query count."""
-    from core.dates import today
-    from hazards.reminders import remind_due_soon, remind_overdue
-    from notifications.services import dispatch_batch
 
     with connection.cursor() as cursor:
         cursor.execute(
@@ -431,10 +435,6 @@ ledger_child({mode!r}, {rows})
 
 def ledger_child(mode: str, rows: int) -> None:
     """Run in a fresh process: write `rows` hazards, by the ledger or by bare openpyxl."""
-    from openpyxl import Workbook
-
-    from hazards.exports import ledger_workbook
-    from hazards.models import Hazard
 
     qs = Hazard.objects.filter(pk__in=Hazard.objects.order_by("-pk").values("pk")[:rows]).order_by(
         "found_on", "pk"
@@ -467,13 +467,24 @@ def ledger_child(mode: str, rows: int) -> None:
 
 
 def ledger(rows: int) -> dict:
+    """The hazard ledger against its floor, each in a fresh process (bench/bench_ledger.py
+    --existing): bare openpyxl write-only writing the same rows and columns from tuples in
+    memory (issue 11's floor; the rows are fetched and laid out before the clock starts), then
+    the ledger download itself (query, layout and file)."""
     result = {"rows": rows}
-    for mode in ("bare", "ledger"):
-        code = LEDGER_CHILD.format(root=str(ROOT), mode=mode, rows=rows)
+    script = ROOT / "bench" / "bench_ledger.py"
+    for name, mode in (("bare", "tuples"), ("ledger", "ledger")):
         out = subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, check=True
-        ).stdout.split()
-        result[mode] = {"seconds": float(out[0]), "peak_rss_mb": float(out[1])}
+            [sys.executable, str(script), "--existing", "--mode", mode, "--hazards", str(rows)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        values = dict(part.split("=", 1) for part in out.split())
+        result[name] = {
+            "seconds": float(values["seconds"]),
+            "peak_rss_mb": float(values["peak_rss_mb"]),
+        }
     result["ratio"] = round(result["ledger"]["seconds"] / result["bare"]["seconds"], 2)
     return result
 
@@ -491,7 +502,6 @@ def throughput(seconds: int = 10) -> dict | None:
     wrk = shutil.which("wrk")
     if not gunicorn.exists() or not wrk:
         return None
-    from django.contrib.sessions.backends.db import SessionStore
 
     user = User.objects.get(username="bench_province")
     session = SessionStore()
@@ -557,10 +567,6 @@ def throughput(seconds: int = 10) -> dict | None:
 
 
 def sizes() -> dict:
-    from hazards.models import Hazard, HazardEvent
-    from hospitals.models import Hospital
-    from inspections.models import Assignment, Inspection
-
     return {
         "regions": Region.objects.count(),
         "hospitals": Hospital.objects.count(),
@@ -575,7 +581,6 @@ def machine() -> dict:
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         (pg,) = cursor.fetchone()
-    import django
 
     return {
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),

@@ -57,7 +57,15 @@ def render(*, machine, sizes, pages, reminders, ledger, throughput, plans, figur
             f"{reminders['overdue_open']:,} open overdue hazards (target ≤ 2 s)"
         )
     if ledger:
-        lines += ["", "## Ledger export against bare openpyxl write-only (fresh processes)", ""]
+        lines += [
+            "",
+            "## Ledger export against bare openpyxl write-only (fresh processes)",
+            "",
+            "bare = openpyxl write-only writing the same rows and columns from tuples in memory "
+            "(`bench/bench_ledger.py --existing --mode tuples`); ledger = the download itself "
+            "(query, layout, file).",
+            "",
+        ]
         lines.append(
             f"- {ledger['rows']:,} rows: ledger {ledger['ledger']['seconds']} s, peak RSS "
             f"{ledger['ledger']['peak_rss_mb']} MB; bare {ledger['bare']['seconds']} s, "

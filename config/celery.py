@@ -14,6 +14,7 @@ app.conf.beat_schedule = {}
 
 
 def _load_beat_schedule(sender=None, **kwargs):
+    # Imported when Celery is finalized: config.beat reads the apps, not loaded yet at this import.
     from config.beat import build_beat_schedule
 
     app.conf.beat_schedule = build_beat_schedule()

@@ -11,7 +11,8 @@ from inspections.offline import service_worker
 from reports import views as report_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    # The landing page after login: each role's dashboard, provided by the reports app.
+    path("", report_views.dashboard, name="home"),
     path("my-work/", report_views.my_work, name="my_work"),
     path("healthz", core_views.healthz, name="healthz"),
     # The offline app's service worker, at the root so that its scope is the whole site.

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.drawing.image import Image
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
@@ -279,7 +280,6 @@ class _RowWriter:
 
     def _embed(self, data: bytes, index: int, row_idx: int) -> int:
         """Anchor the picture `data` on the cell; returns the row height it needs, in lines."""
-        from openpyxl.drawing.image import Image
 
         image = Image(io.BytesIO(data))
         image.anchor = f"{get_column_letter(index + 1)}{row_idx}"

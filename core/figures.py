@@ -17,25 +17,9 @@ from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 
 T = TypeVar("T")
-
-
-def is_large_scope(user) -> bool:
-    """Whether the user sees enough institutions for their figures to be worth caching."""
-    from hospitals.models import Hospital
-
-    threshold = getattr(settings, "FIGURES_CACHE_MIN_HOSPITALS", 10)
-    if threshold <= 0:
-        return True
-    known = getattr(user, "_large_scope", None)  # asked once per request (user object)
-    if known is None:
-        visible = Hospital.objects.visible_to(user).order_by().values("pk")[:threshold]
-        known = visible.count() >= threshold
-        user._large_scope = known
-    return known
 
 
 def cached_figures(what: str, version: tuple, compute: Callable[[], T]) -> T:
@@ -53,21 +37,6 @@ def cached_for(what: str, seconds: int, compute: Callable[[], T]) -> T:
     """`compute()` at most once every `seconds` per `what`: for pages that state the instant
     their figures are as of (a dashboard computed at 10:02 says "截至 10:02")."""
     return cached_figures(what, (int(time.time()) // max(seconds, 1),), compute)
-
-
-def cached_for_scope(
-    user, what: str, queryset, version: Callable[[], tuple], compute: Callable[[], T]
-) -> T:
-    """`compute()` (figures or a row count of `queryset`) every time for a small scope; over a
-    large scope once per (`what`, the exact SQL of `queryset` — the user's scope and filters —,
-    `version()`). `version` must move whenever a row `queryset` may read changes."""
-    if not is_large_scope(user):
-        return compute()
-    try:
-        sql, params = queryset.order_by().query.sql_with_params()
-    except EmptyResultSet:  # qs.none(): nothing to count, nothing worth caching
-        return compute()
-    return cached_figures(f"{what} {sql} {params!r}", version(), compute)
 
 
 class CountedPaginator(Paginator):

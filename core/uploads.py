@@ -23,7 +23,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
+from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
 IMAGE_FORMATS = {
     "JPEG": ("jpg", "image/jpeg"),
@@ -172,8 +174,6 @@ PDF_MAX_OBJECTS = 200_000
 def _pdf_active_content(data: bytes) -> str | None:
     """The first active-content name in the PDF, or None. Raises ValueError when the file
     cannot be parsed (or is encrypted with a password) and so cannot be checked."""
-    from pypdf import PdfReader
-    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
     reader = PdfReader(io.BytesIO(data), strict=False)
     if reader.is_encrypted and not reader.decrypt(""):
@@ -290,7 +290,6 @@ def _drop_metadata(image: Image.Image) -> Image.Image:
     Works on the decoded image in place (one full-size copy at most, for an odd mode), since a
     large photo's pixels are a hundred megabytes each time they are copied. The encoders write
     metadata only from `info` and from arguments we never pass, so emptying `info` drops it."""
-    from PIL import ImageOps
 
     ImageOps.exif_transpose(image, in_place=True)
     if image.mode not in ("RGB", "RGBA", "L", "LA", "P"):

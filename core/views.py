@@ -13,13 +13,6 @@ from django.views.decorators.http import require_POST
 csp_log = logging.getLogger("safehospital.csp")
 
 
-def home(request):
-    """The landing page after login. Each role's dashboard is provided by the reports app."""
-    from reports.views import dashboard
-
-    return dashboard(request)
-
-
 def _connection_use() -> dict | None:
     """How full the PostgreSQL server's connection slots are (None on SQLite)."""
     if connection.vendor != "postgresql":

@@ -14,6 +14,8 @@ from xml.sax.saxutils import escape
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from PIL import Image as PILImage
+from PIL import ImageOps
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
@@ -218,8 +220,6 @@ def dossier_pdf(hazard: Hazard, events, evidence, extensions=(), *, compress: bo
 def downscaled_photo(evidence) -> io.BytesIO | None:
     """The evidence image re-encoded as a JPEG of at most PHOTO_MAX_PIXELS on its longer side
     (None when the file is missing or not a readable image)."""
-    from PIL import Image as PILImage
-    from PIL import ImageOps
 
     try:
         with evidence.file.open("rb") as handle, PILImage.open(handle) as image:

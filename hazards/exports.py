@@ -21,8 +21,9 @@ from django.db.models.functions import Cast, Coalesce, Concat, NullIf, Trim
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from PIL import Image
 
-from core.dates import as_of_date, as_of_instant
+from core.dates import as_of_date, as_of_instant, as_of_text
 from core.excel import Column, Link, Sheet, workbook_bytes
 
 from .choices import Category, EvidenceStage, RectificationMode, RiskLevel, Source, Status
@@ -309,7 +310,6 @@ def ledger_sheets(qs: QuerySet[Hazard], *, as_of=None, photos: str | None = None
 def _thumbnail(evidence: HazardEvidence) -> bytes | None:
     if not evidence.is_image:
         return None
-    from PIL import Image
 
     try:
         with evidence.file.open("rb") as handle, Image.open(handle) as image:
@@ -365,7 +365,6 @@ def photo_sheet(qs: QuerySet[Hazard], as_of) -> Sheet:
 
 def ledger_workbook(qs: QuerySet[Hazard], *, scope: str, period: str, as_of=None) -> bytes:
     as_of = as_of_instant(as_of)
-    from core.dates import as_of_text
 
     return workbook_bytes(
         ledger_sheets(qs, as_of=as_of),

@@ -8,8 +8,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.dates import today
-from core.figures import is_large_scope
-from hospitals.models import Hospital, Region
+from hospitals.figures import is_large_scope
+from hospitals.models import Hospital, Region, within
 from hospitals.widgets import HospitalPicker
 
 from .choices import OPEN_STATUSES, Category, RiskLevel, Source, Status
@@ -100,7 +100,7 @@ class HazardFilter(django_filters.FilterSet):
     def filter_region(self, queryset, name, value):
         if not value:
             return queryset
-        return queryset.filter(hospital__region__path__startswith=value.path)
+        return queryset.filter(within(value, "hospital__region"))
 
     def filter_status(self, queryset, name, value):
         if value == "open":

@@ -8,7 +8,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import Role
 from core.dates import today
 from core.uploads import MultipleEvidenceField
 from hospitals.models import Hospital
@@ -100,7 +99,7 @@ class HazardRaiseForm(UploadKeyMixin):
         self.user = user
         hospitals = Hospital.objects.visible_to(user).active()
         self.fields["hospital"].queryset = hospitals
-        if user.role == Role.OFFICER:
+        if user.is_officer:
             self.fields["hospital"].initial = user.hospital_id
             self.fields["hospital"].widget = forms.HiddenInput()
             self.fields["source"].choices = [(s.value, s.label) for s in HOSPITAL_SOURCES]

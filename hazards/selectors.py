@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import connection
 from django.db.models import (
     Case,
     CharField,
@@ -23,9 +24,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from core.dates import as_of_date, as_of_instant, today
-from hospitals.models import Hospital, Region
+from hospitals.models import Hospital, Region, within
 
-from .choices import RectificationMode, RiskLevel, Status
+from .choices import FoundSide, RectificationMode, RiskLevel, Status, listing_levels_decided_at
 from .models import ExtensionRequest, Hazard, HazardEvent, open_q, overdue_q
 
 
@@ -69,12 +70,12 @@ def _scope_queryset(scope) -> QuerySet[Hazard]:
             paths = list(scope.values_list("path", flat=True))
             condition = Q(pk__in=[])
             for path in paths:
-                condition |= Q(hospital__region__path__startswith=path)
+                condition |= within(path, "hospital__region")
             return Hazard.objects.filter(condition)
     if isinstance(scope, Hospital):
         return Hazard.objects.filter(hospital=scope)
     if isinstance(scope, Region):
-        return Hazard.objects.filter(hospital__region__path__startswith=scope.path)
+        return Hazard.objects.filter(within(scope, "hospital__region"))
     raise TypeError(f"Unsupported scope for rectification_rate: {scope!r}")
 
 
@@ -372,12 +373,9 @@ def todo_for(user, qs: QuerySet[Hazard] | None = None) -> QuerySet[Hazard]:
     and self-found hazards awaiting their acceptance; bureau — hazards awaiting bureau
     acceptance, a pending extension request or a pending application to resume, in their region
     and at a 挂牌督办 level their bureau decides (a county does not see what the city listed)."""
-    from accounts.choices import Role
-
-    from .choices import FoundSide, RiskLevel, listing_levels_decided_at
 
     qs = Hazard.objects.visible_to(user) if qs is None else qs
-    if user.is_superuser or user.role == Role.BUREAU:
+    if user.is_superuser or user.is_bureau:
         bureau_accepts = Q(found_side=FoundSide.BUREAU) | Q(risk_level=RiskLevel.MAJOR)
         pending_extension = Exists(
             ExtensionRequest.objects.filter(hazard=OuterRef("pk"), status="pending")
@@ -391,7 +389,7 @@ def todo_for(user, qs: QuerySet[Hazard] | None = None) -> QuerySet[Hazard]:
             return waiting
         decided_here = listing_levels_decided_at(user.region.level if user.region_id else "")
         return waiting.filter(Q(supervision_level="") | Q(supervision_level__in=decided_here))
-    if user.role == Role.OFFICER:
+    if user.is_officer:
         own_acceptance = (
             Q(status=Status.PENDING_ACCEPTANCE)
             & Q(found_side=FoundSide.HOSPITAL)
@@ -405,7 +403,6 @@ def hazards_version() -> tuple:
     """Moves whenever a hazard or a hospital may have changed: every transition writes a
     `HazardEvent`, every save of a hazard a history row, every hospital save its `updated_at`;
     and today's date, since overdue is relative to it. One query."""
-    from django.db import connection
 
     event = HazardEvent._meta.db_table
     history = Hazard.history.model._meta.db_table

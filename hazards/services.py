@@ -18,7 +18,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.choices import Role
 from accounts.models import User
 from core.dates import today
 from core.errors import DomainError
@@ -115,9 +114,7 @@ def _can_see(user, hospital_id: int) -> bool:
 
 
 def is_hospital_officer(user, hazard: Hazard) -> bool:
-    return bool(
-        user.is_active and user.role == Role.OFFICER and user.hospital_id == hazard.hospital_id
-    )
+    return bool(user.is_active and user.is_officer and user.hospital_id == hazard.hospital_id)
 
 
 def bureau_authority_region(hazard: Hazard, level: str | None = None) -> Region | None:
@@ -155,7 +152,7 @@ def is_bureau_over(user, hazard: Hazard, *, level: str | None = None) -> bool:
         return False
     if user.is_superuser:
         return True
-    if user.role != Role.BUREAU or not user.region_id:
+    if not user.is_bureau or not user.region_id:
         return False
     region = bureau_authority_region(hazard, level)
     return region is not None and user.region_id in region.ancestor_ids
@@ -399,7 +396,7 @@ def _clean_text(value) -> str:
 def derive_found_side(found_by, source: str) -> str:
     if source in BUREAU_SOURCES:
         return FoundSide.BUREAU
-    if found_by.is_superuser or found_by.role in (Role.BUREAU, Role.ADMIN):
+    if found_by.is_superuser or found_by.is_bureau_side:
         return FoundSide.BUREAU
     return FoundSide.HOSPITAL
 

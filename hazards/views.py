@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.choices import Role
 from core.dates import today
-from core.figures import CountedPaginator, cached_for_scope
+from core.figures import CountedPaginator
 from core.http import (
     XLSX_CONTENT_TYPE,
     ascii_filename,
@@ -31,6 +31,7 @@ from core.http import (
 )
 from core.permissions import role_required
 from core.views_helpers import apply_domain_error
+from hospitals.figures import cached_for_scope
 
 from . import services
 from .choices import STATUS_BADGES, EvidenceStage, ExtensionStatus, RiskLevel
@@ -163,7 +164,7 @@ def hazard_list(request, view: str = "all"):
         "figures": figures,
         "sort_links": _sort_links(request),
         "query": params.urlencode(),
-        "can_bulk": request.user.is_superuser or request.user.role == Role.BUREAU,
+        "can_bulk": request.user.is_superuser or request.user.is_bureau,
         "bulk_form": BulkActionForm(),
         "badges": STATUS_BADGES,
         "today": today(),

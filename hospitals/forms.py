@@ -23,7 +23,7 @@ REGION_LEVEL_ORDER = [RegionLevel.PROVINCE, RegionLevel.CITY, RegionLevel.COUNTY
 
 
 def _is_within(child: Region, ancestor: Region) -> bool:
-    return child.path.startswith(ancestor.path)
+    return ancestor.contains(child)
 
 
 def parse_day_offsets(value: str) -> str:

@@ -539,17 +539,14 @@ def parse_hospitals(
             if (
                 consortium
                 and consortium.region_id not in scope.visible_region_ids
-                and not (region and region.path.startswith(consortium.region.path))
+                and not (region and consortium.region.contains(region))
             ):
                 fail("consortium", _("该医共体不属于您管辖的区域。"))
                 consortium = None
             elif (
                 consortium
                 and region
-                and not (
-                    region.path.startswith(consortium.region.path)
-                    or consortium.region.path.startswith(region.path)
-                )
+                and not (consortium.region.contains(region) or region.contains(consortium.region))
             ):
                 fail(
                     "consortium",

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -30,8 +31,23 @@ REGION_SETTING_DEFAULTS = {
 }
 
 
-def _user_role(user) -> str | None:
-    return getattr(user, "role", None)
+def within(region: Region | str, prefix: str = "") -> Q:
+    """THE region subtree rule: rows in `region` or below it (a region or its materialised path).
+
+    `prefix` is the lookup from the queried model to a Region: "" for regions themselves,
+    "region" for anything with a region, "hospital__region" for a hospital's records, etc.
+    """
+    path = region if isinstance(region, str) else region.path
+    return Q(**{f"{prefix}__path__startswith" if prefix else "path__startswith": path})
+
+
+def _is_bureau_side(user) -> bool:
+    # getattr: the scoping rules also receive anonymous users, which have no role.
+    return bool(getattr(user, "is_bureau_side", False))
+
+
+def _is_officer(user) -> bool:
+    return bool(getattr(user, "is_officer", False))
 
 
 class RegionQuerySet(models.QuerySet):
@@ -41,17 +57,14 @@ class RegionQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self.all()
-        from accounts.choices import Role
-
-        role = _user_role(user)
-        if role in (Role.BUREAU, Role.ADMIN) and user.region_id:
-            return self.filter(path__startswith=user.region.path)
-        if role == Role.OFFICER and user.hospital_id:
+        if _is_bureau_side(user) and user.region_id:
+            return self.filter(within(user.region))
+        if _is_officer(user) and user.hospital_id:
             return self.filter(pk=user.hospital.region_id)
         return self.none()
 
     def within(self, region: Region) -> RegionQuerySet:
-        return self.filter(path__startswith=region.path)
+        return self.filter(within(region))
 
 
 class Region(models.Model):
@@ -129,7 +142,7 @@ class Region(models.Model):
             Region.objects.filter(pk=self.pk).update(path=new_path)
             self.path = new_path
             if old_path:
-                for child in Region.objects.filter(path__startswith=old_path).exclude(pk=self.pk):
+                for child in Region.objects.filter(within(old_path)).exclude(pk=self.pk):
                     Region.objects.filter(pk=child.pk).update(
                         path=new_path + child.path[len(old_path) :]
                     )
@@ -159,6 +172,10 @@ class Region(models.Model):
         raw = str(self.setting(name))
         days = {int(part) for part in raw.replace(",", ",").split(",") if part.strip().isdigit()}
         return sorted(days, reverse=True)
+
+    def contains(self, other: Region) -> bool:
+        """Whether `other` is this region or lies below it (the subtree rule, in Python)."""
+        return other.path.startswith(self.path)
 
     def descendants_and_self(self) -> RegionQuerySet:
         return Region.objects.within(self)
@@ -221,12 +238,9 @@ class HospitalQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self.all()
-        from accounts.choices import Role
-
-        role = _user_role(user)
-        if role in (Role.BUREAU, Role.ADMIN) and user.region_id:
-            return self.filter(region__path__startswith=user.region.path)
-        if role == Role.OFFICER and user.hospital_id:
+        if _is_bureau_side(user) and user.region_id:
+            return self.filter(within(user.region, "region"))
+        if _is_officer(user) and user.hospital_id:
             return self.filter(pk=user.hospital_id)
         return self.none()
 
@@ -234,7 +248,7 @@ class HospitalQuerySet(models.QuerySet):
         return self.filter(is_active=True)
 
     def in_region(self, region: Region) -> HospitalQuerySet:
-        return self.filter(region__path__startswith=region.path)
+        return self.filter(within(region, "region"))
 
 
 class Hospital(models.Model):
@@ -305,8 +319,6 @@ class Hospital(models.Model):
         return self.name
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         self.credit_code = normalize_credit_code(self.credit_code)
         errors = {}
         if self.ownership == Ownership.PRIVATE and not self.actual_controller.strip():

@@ -10,10 +10,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET
 
-from accounts.choices import Role
 from core.dates import today
 from core.http import XLSX_CONTENT_TYPE, ascii_filename, attachment_response, scope_code
 from core.permissions import role_required
+from core.roles import Role
 from core.views_helpers import apply_domain_error
 
 from .choices import RegionLevel
@@ -156,8 +156,8 @@ def hospital_detail(request, pk: int):
             "officers": hospital.users.order_by("-is_active", "username"),
             "changes": changes,
             "consortium_members": consortium_members,
-            "can_edit": request.user.is_superuser or request.user.role == Role.ADMIN,
-            "can_edit_contacts": request.user.role == Role.OFFICER,
+            "can_edit": request.user.is_superuser or request.user.is_region_admin,
+            "can_edit_contacts": request.user.is_officer,
         },
     )
 

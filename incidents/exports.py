@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -34,8 +34,6 @@ def incident_columns() -> list[Column]:
 
 
 def incidents_workbook(qs: QuerySet[Incident], *, scope: str, period: str) -> bytes:
-    from django.db.models import Count
-
     sheet = Sheet(
         title=_("治安事件"),
         columns=incident_columns(),
@@ -63,8 +61,6 @@ def patrol_columns() -> list[Column]:
 
 
 def patrols_workbook(qs: QuerySet[Patrol], *, scope: str, period: str) -> bytes:
-    from django.db.models import Count
-
     sheet = Sheet(
         title=_("安保巡查"),
         columns=patrol_columns(),

@@ -23,6 +23,8 @@ from django.utils.translation import gettext as _
 from core.dates import today
 from core.errors import DomainError, NotAllowed
 from core.uploads import CleanedUpload, attach_upload, clean_upload_key, existing_upload
+from hazards.choices import Source
+from hazards.services import HazardError, hazard_raise
 from hospitals.models import Hospital
 
 from .choices import MIN_PATROLS_PER_DAY, IncidentKind
@@ -218,8 +220,6 @@ def patrol_raise_hazard(
 ):
     """Register a patrol finding as a hazard through `hazards.services.hazard_raise` (the one
     way to create hazards): source 医院自查, found on the patrol's date, linked back here."""
-    from hazards.choices import Source
-    from hazards.services import HazardError, hazard_raise
 
     _require_recorder(by, patrol.hospital_id)
     with transaction.atomic():

@@ -103,7 +103,7 @@ def _name(rng: random.Random) -> str:
 
 def _ensure_people(rng: random.Random) -> tuple[dict[int, User], dict[int, User]]:
     """An officer for every hospital and a member of staff for every linked department (the
-    hospitals demo creates only a few logins); all share the demo password."""
+    accounts demo creates only a few logins); all share the demo password."""
     password = make_password(DEMO_PASSWORD)
     officers: dict[int, User] = {}
     for user in User.objects.filter(role=Role.OFFICER, is_active=True).order_by("pk"):
@@ -360,7 +360,7 @@ def _bureau_checks(rng: random.Random, hospitals, now: dt.date) -> int:
     plans = []
     items_by_template: dict = {}
     for by in inspectors:
-        in_region = [h for h in hospitals if h.region.path.startswith(by.region.path)]
+        in_region = [h for h in hospitals if by.region.contains(h.region)]
         if not in_region:
             continue
         # Four quarters of the bureau's own checks, then one 第三方安全生产技术顾问 visit (seed

@@ -8,7 +8,8 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from core.figures import cached_figures, is_large_scope
+from core.figures import cached_figures
+from hospitals.figures import is_large_scope
 from hospitals.models import Hospital
 from hospitals.widgets import HospitalPicker
 

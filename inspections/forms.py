@@ -16,6 +16,7 @@ from hospitals.models import Hospital
 
 from .choices import InspectionKind, PhotoKind, Result
 from .models import ChecklistItem, ChecklistSection, ChecklistTemplate, Inspection
+from .selectors import templates_available
 from .services import inspectable_hospitals, kinds_for
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -52,8 +53,6 @@ class InspectionStartForm(forms.Form):
     )
 
     def __init__(self, *args, user, **kwargs):
-        from .selectors import templates_available
-
         super().__init__(*args, **kwargs)
         self.user = user
         kinds = kinds_for(user)

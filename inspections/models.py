@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import UploadIdentity
 from hazards.choices import Category, RiskLevel
-from hospitals.models import Hospital, Region
+from hospitals.models import Hospital, Region, within
 
 from .choices import (
     AMENDMENT_FIELD_LABELS,
@@ -42,7 +42,7 @@ class ChecklistTemplateQuerySet(models.QuerySet):
         ancestor_ids = region.ancestor_ids
         condition = Q(region__isnull=True) | Q(region_id__in=ancestor_ids)
         if user.is_bureau_side:
-            condition |= Q(region__path__startswith=region.path)
+            condition |= within(region, "region")
         return self.filter(condition)
 
     def editable_by(self, user) -> ChecklistTemplateQuerySet:
@@ -52,7 +52,7 @@ class ChecklistTemplateQuerySet(models.QuerySet):
         if user.is_superuser:
             return self.all()
         if user.is_region_admin and user.region_id:
-            return self.filter(region__path__startswith=user.region.path)
+            return self.filter(within(user.region, "region"))
         return self.none()
 
 
@@ -196,9 +196,9 @@ class AssignmentQuerySet(models.QuerySet):
             return self.filter(kind=AssignmentKind.SELF, hospital_id=user.hospital_id)
         if user.is_bureau and user.department_id and user.region_id:
             return self.filter(
+                within(user.region, "hospital__region"),
                 kind=AssignmentKind.LINKED,
                 department_id=user.department_id,
-                hospital__region__path__startswith=user.region.path,
             )
         return self.none()
 

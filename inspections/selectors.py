@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -29,8 +30,10 @@ from django.db.models import (
 )
 from django.db.models.functions import TruncDate
 
+from accounts.choices import Role
+from accounts.models import User
 from core.dates import as_of_date, month_bounds, today
-from hospitals.models import Hospital, Region
+from hospitals.models import Hospital, Region, within
 
 from .checklist_seed import SAFETY_CODE
 from .choices import AssignmentKind, AssignmentState, InspectionStatus
@@ -112,8 +115,6 @@ def missed_assignments(
 def assignment_assignees(assignment: Assignment):
     """The people who carry out an assignment: the hospital's active officers for a
     self-inspection day; the linked department's active staff for a linked-department day."""
-    from accounts.choices import Role
-    from accounts.models import User
 
     if assignment.kind == AssignmentKind.SELF:
         return User.objects.filter(
@@ -172,7 +173,7 @@ def _scope_filter(scope) -> Q:
     if isinstance(scope, Hospital):
         return Q(hospital=scope)
     if isinstance(scope, Region):
-        return Q(hospital__region__path__startswith=scope.path)
+        return within(scope, "hospital__region")
     # A Hospital queryset (e.g. Hospital.objects.visible_to(user)).
     return Q(hospital__in=scope)
 
@@ -314,7 +315,6 @@ def inspections_version() -> tuple:
     (the largest id), any save or submission (the newest `updated_at`: `auto_now`, and the
     services' `.update(updated_at=…)`), a deleted draft (only drafts can be deleted: the number
     of drafts), any hospital change (visibility), and the date. One query, all by index."""
-    from django.db import connection
 
     table = Inspection._meta.db_table
     hospital = Hospital._meta.db_table
@@ -335,7 +335,6 @@ def coverage_version() -> tuple:
     assignments (only ever generated in bulk, removed only with their hospital: the largest id)
     and the regions (a re-parented region moves hospitals between scopes; every region save
     writes a history row). Two queries, all by index."""
-    from django.db import connection
 
     assignment = Assignment._meta.db_table
     region_history = Region.history.model._meta.db_table

@@ -23,7 +23,8 @@ from core.dates import add_months, today
 from core.errors import DomainError
 from core.uploads import CleanedUpload, attach_upload, clean_upload_key, existing_upload
 from hazards.choices import Category, RiskLevel
-from hospitals.models import Hospital, Region
+from hazards.services import hazard_raise
+from hospitals.models import REGION_SETTING_DEFAULTS, Hospital, Region
 
 from .choices import (
     ASSIGNMENT_TO_INSPECTION_KIND,
@@ -48,6 +49,7 @@ from .models import (
     Inspection,
 )
 from .photostamp import PhotoCapture, burn_stamp, stamp_lines
+from .selectors import template_in_force
 
 
 class InspectionError(DomainError):
@@ -205,7 +207,6 @@ def _require(user, inspection: Inspection, action: str) -> None:
 # --------------------------------------------------------------------------------------------
 def _region_setting(region_id: int, name: str, regions: dict[int, Region]):
     """`Region.setting` over an in-memory region table (no query per hospital)."""
-    from hospitals.models import REGION_SETTING_DEFAULTS
 
     region = regions[region_id]
     ids = region.ancestor_ids
@@ -404,7 +405,6 @@ def inspection_start(
     """Start (or, for an assignment that already has one, resume) an inspection with a blank
     answer for every item of the template version in force. A 第三方安全生产技术顾问检查
     needs the firm's name; other kinds keep none."""
-    from .selectors import template_in_force
 
     inspected_on = inspected_on or today()
     if inspected_on > today():
@@ -745,7 +745,6 @@ def _as_upload(photo: AnswerPhoto) -> CleanedUpload:
 def inspection_submit(*, inspection: Inspection, by) -> Inspection:
     """Lock the inspection and raise a hazard for every 不合格 item (closed at once when it
     was 立查立改). Refused, with every reason listed, while anything is missing."""
-    from hazards.services import hazard_raise
 
     with transaction.atomic():
         inspection = _lock_inspection(inspection)

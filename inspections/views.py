@@ -20,10 +20,17 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.choices import Role
 from core.dates import add_months, today
-from core.figures import CountedPaginator, cached_for_scope, is_large_scope
-from core.http import file_response
+from core.figures import CountedPaginator
+from core.http import (
+    XLSX_CONTENT_TYPE,
+    ascii_filename,
+    attachment_response,
+    file_response,
+    scope_code,
+)
 from core.permissions import role_required
 from core.views_helpers import apply_domain_error
+from hospitals.figures import cached_for_scope, is_large_scope
 from hospitals.models import Hospital, Region
 
 from . import selectors, services
@@ -37,6 +44,7 @@ from .choices import (
     PhotoKind,
     Result,
 )
+from .exports import inspections_workbook
 from .filters import AssignmentFilter, InspectionFilter
 from .forms import (
     AmendAnswerForm,
@@ -286,9 +294,6 @@ def inspection_list(request):
 
 def inspection_export(request):
     """The filtered inspection list as an Excel ledger (same scope and filters as the page)."""
-    from core.http import XLSX_CONTENT_TYPE, ascii_filename, attachment_response, scope_code
-
-    from .exports import inspections_workbook
 
     filterset = InspectionFilter(
         request.GET, queryset=Inspection.objects.visible_to(request.user), user=request.user

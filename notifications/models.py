@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from hospitals.models import within
+
 from .choices import Channel, DeliveryStatus, EventKind, RobotKind
 
 
@@ -68,12 +70,9 @@ class RobotQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self.all()
-        from accounts.choices import Role
-
-        if user.role == Role.ADMIN and user.region_id:
-            path = user.region.path
+        if user.is_region_admin and user.region_id:
             return self.filter(
-                Q(region__path__startswith=path) | Q(hospital__region__path__startswith=path)
+                within(user.region, "region") | within(user.region, "hospital__region")
             )
         return self.none()
 
@@ -205,15 +204,13 @@ class DeliveryQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self.all()
-        from accounts.choices import Role
-
-        if user.role == Role.ADMIN and user.region_id:
-            path = user.region.path
+        if user.is_region_admin and user.region_id:
+            region = user.region
             return self.filter(
-                Q(recipient__region__path__startswith=path)
-                | Q(recipient__hospital__region__path__startswith=path)
-                | Q(robot__region__path__startswith=path)
-                | Q(robot__hospital__region__path__startswith=path)
+                within(region, "recipient__region")
+                | within(region, "recipient__hospital__region")
+                | within(region, "robot__region")
+                | within(region, "robot__hospital__region")
             )
         return self.none()
 

@@ -11,6 +11,7 @@ from django.urls import NoReverseMatch
 
 from accounts.choices import Role
 from accounts.models import User
+from hospitals.models import Region
 
 from .choices import EventKind
 
@@ -101,7 +102,6 @@ def bureau_staff_up_to(region, level: str) -> list:
     """Active bureau staff of `region` and of every region above it up to `level`."""
     if region is None:
         return []
-    from hospitals.models import Region
 
     levels = dict(Region.objects.filter(pk__in=region.ancestor_ids).values_list("pk", "level"))
     top = LEVEL_ORDER.index(level) if level in LEVEL_ORDER else len(LEVEL_ORDER) - 1

@@ -26,7 +26,10 @@ from django.db.models.constants import OnConflict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hospitals.models import Hospital, Region
+
 from .channels import (
+    ROBOT_MAX_BYTES,
     DeliveryError,
     EmailChannel,
     RobotMessage,
@@ -110,6 +113,7 @@ def queue_sending(
 ) -> None:
     """Queue the send tasks. If the broker is unreachable the rows stay pending and the
     periodic retry scan sends them later: nothing is lost."""
+    # The one lazy edge of the services ↔ tasks pair: tasks (thin wrappers) import services.
     from .tasks import send_delivery, send_email_digest, send_robot_digest
 
     try:
@@ -130,7 +134,6 @@ def queue_sending(
 def _scope_of(obj, hospital=None, region=None):
     if hospital is not None or region is not None or obj is None:
         return hospital, region
-    from hospitals.models import Hospital, Region
 
     if isinstance(obj, Hospital):
         return obj, None
@@ -614,7 +617,6 @@ def send_robot_digest(robot_id: int) -> dict:
     """Send a robot's pending deliveries as digest messages (at most a few per run).
 
     Returns counts {"sent": n, "failed": n, "retry": n}."""
-    from .channels import ROBOT_MAX_BYTES
 
     result = {"sent": 0, "failed": 0, "retry": 0}
     robot = Robot.objects.filter(pk=robot_id).first()

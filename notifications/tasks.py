@@ -8,7 +8,6 @@ redelivered instead of losing it.
 from __future__ import annotations
 
 import logging
-from importlib import import_module
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
@@ -16,13 +15,10 @@ from celery.exceptions import SoftTimeLimitExceeded
 from core.dates import today as local_today
 
 from . import services
+from .registry import reminder_modules
 from .services import TransientDeliveryError
 
 logger = logging.getLogger(__name__)
-
-# Apps whose `reminders.py` the reminder scan runs, in this order. Discovered by import so this
-# lower app never imports the higher ones at module level.
-REMINDER_APPS = ("hazards", "inspections", "security", "training", "reports")
 
 RETRYING = {
     "acks_late": True,
@@ -76,19 +72,8 @@ def retry_due_deliveries() -> dict:
     return services.retry_due_deliveries()
 
 
-def reminder_modules() -> list:
-    modules = []
-    for app_label in REMINDER_APPS:
-        try:
-            modules.append(import_module(f"{app_label}.reminders"))
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{app_label}.reminders":
-                raise
-    return modules
-
-
 def run_reminders_now(*, today=None) -> dict[str, int]:
-    """Run every app's reminder rules once. Safe to run any number of times, concurrently too:
+    """Run the reminder rules of every app that registered them (`registry`) once. Safe to run any number of times, concurrently too:
     each reminder is recorded under a unique key before it is sent."""
     day = today or local_today()
     counts: dict[str, int] = {}

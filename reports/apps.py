@@ -1,5 +1,9 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
+
+from hospitals.registry import FAN_OUT, register_demo_builder
+from notifications.registry import register_reminders
 
 # Apps whose records feed a hospital's figures: a write to any of their models that belongs to a
 # hospital marks that hospital's stored figure lines dirty (`reports.snapshots`).
@@ -11,12 +15,14 @@ class ReportsConfig(AppConfig):
     verbose_name = _("报表")
 
     def ready(self) -> None:
-        from django.apps import apps
-        from django.db.models.signals import post_delete, post_save
-
+        # Inside ready(): these modules import models, which load only once the registry is ready.
         from hospitals.models import Hospital, Region
 
+        from . import demo, reminders
         from .snapshots import regions_changed_on_commit, touch_on_commit
+
+        register_demo_builder(self.name, demo.seed, stage=FAN_OUT)
+        register_reminders(reminders)
 
         # Local functions: connected with weak=False, or they would be garbage-collected.
         def hospital_written(sender, instance, **kwargs):

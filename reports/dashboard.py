@@ -19,6 +19,11 @@ from hazards.choices import RiskLevel
 from hazards.models import Hazard
 from hazards.selectors import format_rate, overdue, todo_for
 from incidents.selectors import dashboard_figures as incidents_dashboard_figures
+from inspections.choices import AssignmentKind
+from inspections.days import inspection_day
+from inspections.models import Assignment
+from inspections.selectors import with_state
+from security.selectors import build_rows
 from training.selectors import training_summary
 
 from .periods import Period, as_of_text
@@ -227,11 +232,6 @@ def bureau_dashboard(scope: ReportScope, run=None) -> dict:
 def officer_dashboard(user) -> dict:
     """The hospital officer's desk: to-do, overdue, next inspection day, 4+N progress — all as
     of now (no period), stated on the page."""
-    from inspections.choices import AssignmentKind
-    from inspections.days import inspection_day
-    from inspections.models import Assignment
-    from inspections.selectors import with_state
-    from security.selectors import build_rows
 
     on = today()
     hospital = user.hospital

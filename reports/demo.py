@@ -16,6 +16,7 @@ from .choices import ExportStatus, PeriodKind, ReportType
 from .models import ReportExport
 from .periods import Period
 from .services import schedule_periodic_reports
+from .tasks import build_report_export
 
 
 def seed(*, stdout, style) -> None:
@@ -41,8 +42,6 @@ def seed(*, stdout, style) -> None:
             },
         )
         if made:
-            from .tasks import build_report_export
-
             transaction.on_commit(lambda pk=export.pk: build_report_export.delay(pk))
             requested += 1
     stdout.write(

@@ -159,7 +159,7 @@ class ReportRequestForm(forms.Form):
             return data
         data["period"] = period
         region, hospital = data.get("region"), data.get("hospital")
-        if region and hospital and not hospital.region.path.startswith(region.path):
+        if region and hospital and not region.contains(hospital.region):
             self.add_error("hospital", _("所选机构不在所选区域内。"))
         return data
 

@@ -5,7 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from hospitals.models import Hospital, Region
+from core.dates import format_as_of
+from hospitals.models import Hospital, Region, within
 
 from .choices import ExportStatus, PeriodKind, ReportType
 from .periods import Period
@@ -20,12 +21,10 @@ class ReportExportQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self.all()
-        from accounts.choices import Role
-
         own = Q(requested_by=user)
-        if user.role in (Role.BUREAU, Role.ADMIN) and user.region_id:
-            return self.filter(own | Q(region__path__startswith=user.region.path))
-        if user.role == Role.OFFICER and user.hospital_id:
+        if user.is_bureau_side and user.region_id:
+            return self.filter(own | within(user.region, "region"))
+        if user.is_officer and user.hospital_id:
             return self.filter(own | Q(hospital_id=user.hospital_id))
         return self.filter(own)
 
@@ -108,7 +107,6 @@ class ReportExport(models.Model):
     @property
     def as_of_display(self) -> str:
         """ "2026-10-31 24:00" (empty until the build has started)."""
-        from core.dates import format_as_of
 
         return format_as_of(self.as_of) if self.as_of else ""
 
@@ -262,7 +260,7 @@ class NarrativeQuerySet(models.QuerySet):
         if user.is_superuser:
             return self.all()
         if user.is_bureau_side and user.region_id:
-            return self.filter(region__path__startswith=user.region.path)
+            return self.filter(within(user.region, "region"))
         return self.none()
 
 

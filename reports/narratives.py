@@ -55,11 +55,11 @@ def _this_period(period: Period) -> str:
 def listed_in_period(scope: ReportScope) -> int:
     """重大隐患 listed for supervision (挂牌督办) in the period, by the as-of instant."""
     return HazardEvent.objects.filter(
+        scope.hospital_filter("hazard__hospital"),
         kind=EventType.LISTED,
         at__date__gte=scope.period.start,
         at__date__lte=scope.period.end,
         at__lte=as_of_instant(scope.as_of),
-        **scope.hospital_filter("hazard__hospital"),
     ).count()
 
 

@@ -7,7 +7,9 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
-from hospitals.models import Hospital, Region
+from django.db.models import Q
+
+from hospitals.models import Hospital, Region, within
 
 from .periods import Period, as_of_for, as_of_text
 
@@ -48,11 +50,11 @@ class ReportScope:
             return Hospital.objects.filter(pk=self.hospital.pk)
         return Hospital.objects.in_region(self.region)
 
-    def hospital_filter(self, prefix: str = "hospital") -> dict:
-        """Keyword filter restricting a related queryset to the scope."""
+    def hospital_filter(self, prefix: str = "hospital") -> Q:
+        """Condition restricting a related queryset to the scope (`prefix`: the hospital)."""
         if self.hospital is not None:
-            return {f"{prefix}_id": self.hospital.pk}
-        return {f"{prefix}__region__path__startswith": self.region.path}
+            return Q(**{f"{prefix}_id": self.hospital.pk})
+        return within(self.region, f"{prefix}__region")
 
     def child_regions(self) -> list[Region]:
         """Sub-regions one level down (for per-region totals); the region itself if a leaf."""

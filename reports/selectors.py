@@ -23,6 +23,8 @@ from core.dates import add_months, as_of_date
 from hazards.choices import Category
 from hazards.models import Hazard
 from hazards.selectors import format_rate, hazard_figures_by
+from inspections.selectors import coverage_by, submitted_inspections
+from security.selectors import build_rows
 
 from .scope import ReportScope
 
@@ -88,7 +90,7 @@ FIGURE_NAMES = tuple(f.name for f in fields(Figures))
 
 def scope_hazards(scope: ReportScope):
     """Every hazard of the scope's hospitals (whatever the period)."""
-    return Hazard.objects.filter(**scope.hospital_filter())
+    return Hazard.objects.filter(scope.hospital_filter())
 
 
 def period_hazards(scope: ReportScope):
@@ -137,7 +139,6 @@ def hazard_figures_by_hospital(scope: ReportScope, hospitals=None) -> dict:
 def coverage_by_hospital(scope: ReportScope, hospitals=None) -> dict:
     """{hospital_id: (done, due)} for the inspection days falling in the period, as of
     `scope.as_of`: `inspections.selectors.coverage_by` grouped per hospital (one query)."""
-    from inspections.selectors import coverage_by
 
     rows = coverage_by(
         scope.hospitals() if hospitals is None else hospitals,
@@ -150,7 +151,6 @@ def coverage_by_hospital(scope: ReportScope, hospitals=None) -> dict:
 
 def inspections_by_hospital(scope: ReportScope, hospitals=None) -> dict:
     """{hospital_id: inspections carried out in the period and submitted by `scope.as_of`}."""
-    from inspections.selectors import submitted_inspections
 
     rows = (
         submitted_inspections(
@@ -169,7 +169,6 @@ def inspections_by_hospital(scope: ReportScope, hospitals=None) -> dict:
 def security_by_hospital(scope: ReportScope, hospitals=None) -> dict:
     """{hospital_id: OverviewRow} for the hospitals the 4+N plan covers (fixed queries), on the
     as-of date."""
-    from security.selectors import build_rows
 
     rows = build_rows(
         scope.hospitals() if hospitals is None else hospitals, today=as_of_date(scope.as_of)
@@ -270,7 +269,7 @@ def assemble_summary(
     for region in children:
         region_figures = Figures()
         for line in lines:
-            if line.hospital.region.path.startswith(region.path):
+            if region.contains(line.hospital.region):
                 region_figures.add(line.figures)
         regions.append((region, region.name, region_figures))
     if children != [scope.region]:

@@ -22,8 +22,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.choices import Role
+from accounts.models import User
 from core.errors import DomainError, NotAllowed
 from core.excel import build_workbook
+from core.http import ascii_filename, scope_code
 from hospitals.models import Hospital, Region
 from notifications.choices import EventKind
 from notifications.services import notify
@@ -71,9 +73,9 @@ OFFICER_REPORT_TYPES = (
 
 
 def report_types_for(user) -> list[str]:
-    if user.is_superuser or user.role in (Role.BUREAU, Role.ADMIN):
+    if user.is_superuser or user.is_bureau_side:
         return list(ReportType.values)
-    if user.role == Role.OFFICER:
+    if user.is_officer:
         return list(OFFICER_REPORT_TYPES)
     return []
 
@@ -85,11 +87,11 @@ def check_can_request(*, user, report_type: str, region: Region, hospital: Hospi
     if not Region.objects.visible_to(user).filter(pk=region.pk).exists():
         raise NotAllowed
     if hospital is not None:
-        if not hospital.region.path.startswith(region.path):
+        if not region.contains(hospital.region):
             raise NotAllowed
         if not Hospital.objects.visible_to(user).filter(pk=hospital.pk).exists():
             raise NotAllowed
-    elif user.role == Role.OFFICER and not user.is_superuser:
+    elif user.is_officer and not user.is_superuser:
         # An officer's reports always cover their own hospital only.
         raise NotAllowed
 
@@ -110,7 +112,6 @@ ASCII_TYPE_NAMES = {ReportType.HAZARD_LEDGER: "ledger"}
 def report_ascii_filename(*, report_type: str, region=None, hospital=None, period_key="") -> str:
     """The ASCII fallback of `report_filename`: type, scope and period, e.g.
     "ledger_JJ_2026Q3.xlsx" (old clients that ignore filename* read this one)."""
-    from core.http import ascii_filename, scope_code
 
     kind = ASCII_TYPE_NAMES.get(report_type, str(report_type))
     scope = scope_code(hospital) if hospital is not None else scope_code(region)
@@ -183,6 +184,7 @@ def export_scope(export: ReportExport) -> ReportScope:
 
 
 def _enqueue(export_id: int) -> None:
+    # The one lazy edge of the services ↔ tasks pair: tasks (thin wrappers) import services.
     from .tasks import build_report_export
 
     transaction.on_commit(lambda: build_report_export.delay(export_id))
@@ -235,7 +237,6 @@ def export_retry(*, export: ReportExport, by) -> ReportExport:
 def _recipients(export: ReportExport) -> list:
     if export.requested_by_id:
         return [export.requested_by]
-    from accounts.models import User
 
     # Scheduled reports go to the administrators of the region they cover.
     return list(User.objects.with_role(Role.ADMIN).filter(region=export.region))

@@ -145,7 +145,7 @@ class StatutoryTable:
 
 def _major_hazards(scope: ReportScope):
     """The scope's hazards that are 重大 at the as-of instant (whatever today's level)."""
-    major = as_of_alias(Hazard.objects.filter(**scope.hospital_filter()), scope.as_of)
+    major = as_of_alias(Hazard.objects.filter(scope.hospital_filter()), scope.as_of)
     return Hazard.objects.filter(pk__in=major.filter(major_at_q()).values("pk"))
 
 
@@ -166,7 +166,7 @@ def statutory_figures_by_hospital(scope: ReportScope) -> dict[int, StatutoryFigu
     money = DecimalField(max_digits=14, decimal_places=2)
     zero = Value(Decimal("0"), output_field=money)
     extra_rows = (
-        as_of_alias(Hazard.objects.filter(**scope.hospital_filter()), scope.as_of)
+        as_of_alias(Hazard.objects.filter(scope.hospital_filter()), scope.as_of)
         .filter(found_in_period)
         .order_by()
         .values("hospital_id")
@@ -215,7 +215,7 @@ def statutory_table(scope: ReportScope) -> StatutoryTable:
     for region in children:
         figures = StatutoryFigures()
         for line in lines:
-            if line.hospital.region.path.startswith(region.path):
+            if region.contains(line.hospital.region):
                 figures.add(line.figures)
         regions.append((region, region.name, figures))
     if children != [scope.region]:

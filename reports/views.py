@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.dates import today
-from core.figures import is_large_scope
 from core.http import XLSX_CONTENT_TYPE, attachment_response, file_response
 from core.views_helpers import apply_domain_error
+from hospitals.figures import is_large_scope
 from hospitals.models import Hospital, Region
 
 from .choices import (
@@ -26,11 +26,14 @@ from .choices import (
 from .dashboard import bureau_dashboard, officer_dashboard
 from .forms import DEFAULT_PERIOD_KIND, NarrativeForm, ReportRequestForm
 from .models import ReportExport
+from .mywork import my_work as select_my_work
+from .narratives import NarrativeError, narrative_for, narrative_save
 from .periods import Period, PeriodError
 from .scope import ReportScope
 from .services import (
     ReportError,
     build_report_bytes,
+    check_can_request,
     direct_download_allowed,
     export_request,
     export_retry,
@@ -39,6 +42,15 @@ from .services import (
     report_types_for,
 )
 from .snapshots import dashboard_periods, run_for
+from .statutory import (
+    StatutoryError,
+    confirmation_rows,
+    due_date,
+    latest_periods,
+    period_kind_of,
+    statutory_confirm,
+    statutory_figures_by_hospital,
+)
 
 
 def _require_reports(user):
@@ -118,7 +130,6 @@ def _direct_download(request, report_type, scope, form):
             by=request.user,
         )
         return redirect("reports:detail", pk=export.pk)
-    from .services import check_can_request
 
     check_can_request(
         user=request.user, report_type=report_type, region=scope.region, hospital=scope.hospital
@@ -271,7 +282,6 @@ def dashboard(request):
 
 def my_work(request):
     """我的工作: the first page after login for every role — what this person must do now."""
-    from .mywork import my_work as select_my_work
 
     work = select_my_work(request.user)
     return render(request, "reports/my_work.html", {"work": work, "today": today()})
@@ -282,7 +292,6 @@ def my_work(request):
 
 def _statutory_choice(request) -> tuple[str, Period]:
     """The table type and period asked for (default: the latest ended quarter)."""
-    from .statutory import latest_periods, period_kind_of
 
     report_type = request.GET.get("type") or ReportType.HAZARD_STATS_QUARTER
     if report_type not in STATUTORY_REPORT_TYPES:
@@ -300,8 +309,6 @@ def _statutory_choice(request) -> tuple[str, Period]:
 
 
 def _statutory_period(report_type: str, key: str) -> Period:
-    from .statutory import period_kind_of
-
     if report_type not in STATUTORY_REPORT_TYPES:
         raise Http404
     try:
@@ -317,12 +324,6 @@ def _statutory_period(report_type: str, key: str) -> Period:
 def statutory_list(request):
     """The statutory tables of a period: each hospital's figures, due date and confirmation;
     an officer sees (and confirms) their own hospital's only."""
-    from .statutory import (
-        confirmation_rows,
-        due_date,
-        latest_periods,
-        statutory_figures_by_hospital,
-    )
 
     user = request.user
     if not (user.is_superuser or user.is_bureau_side or (user.is_officer and user.hospital_id)):
@@ -402,8 +403,6 @@ def statutory_download(request, report_type: str, period_key: str):
 
 @require_POST
 def statutory_confirm_view(request, report_type: str, period_key: str, hospital_pk: int):
-    from .statutory import StatutoryError, statutory_confirm
-
     period = _statutory_period(report_type, period_key)
     hospital = get_object_or_404(Hospital.objects.visible_to(request.user), pk=hospital_pk)
     try:
@@ -458,7 +457,6 @@ def _narrative_choice(request) -> tuple[str, Period, Region]:
 def narrative_edit(request):
     """Bureau staff edit the 工作开展情况 / 存在问题 / 下步打算 of a report before export: the
     saved text, else the text pre-filled from the period's figures."""
-    from .narratives import NarrativeError, narrative_for, narrative_save
 
     user = request.user
     if not (user.is_superuser or user.is_bureau_side):

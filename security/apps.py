@@ -1,5 +1,10 @@
 from django.apps import AppConfig
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import gettext_lazy as _
+
+from hospitals.registry import register_demo_builder
+from notifications.attachments import register
+from notifications.registry import register_reminders
 
 
 class SecurityConfig(AppConfig):
@@ -7,20 +12,21 @@ class SecurityConfig(AppConfig):
     verbose_name = _("平安医院“4+N”")
 
     def ready(self):
-        # The half-year report PDF travels with the e-mail to the police contact; the delivery
-        # rebuilds it from the report at every attempt.
-        from notifications.attachments import register
-
+        # Inside ready(): these modules import models, which load only once the registry is ready.
+        from . import demo, reminders
         from .report_pdf import ATTACHMENT_NAME, report_attachment
 
+        register_demo_builder(self.name, demo.seed)
+        register_reminders(reminders)
+        # The half-year report PDF travels with the e-mail to the police contact; the delivery
+        # rebuilds it from the report at every attempt.
         register(ATTACHMENT_NAME, report_attachment)
 
         self._watch_overview_records()
 
     def _watch_overview_records(self):
         """Every record the 4+N overview's figures read bumps its cache version."""
-        from django.db.models.signals import m2m_changed, post_delete, post_save
-
+        # Inside ready(): models load only once the registry is ready.
         from hospitals.models import Hospital, Region
 
         from . import models

@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
+from django.core.cache import cache
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.dates import half_year_bounds
 from core.dates import today as local_today
+from core.figures import cached_figures
 from hospitals.models import Hospital, Region
 
 from .choices import (
@@ -828,8 +832,6 @@ class OverviewSummary:
 
 
 def _slim_state(state: ItemState):
-    from types import SimpleNamespace
-
     item = state.item
     return SimpleNamespace(
         kind=state.kind,
@@ -850,7 +852,6 @@ def _slim_state(state: ItemState):
 def overview_summary(hospitals, *, period=None, today=None) -> OverviewSummary:
     """The overview figures of a scope from build_rows/summarise (one home for the rule),
     without the rows. A fixed number of queries."""
-    from types import SimpleNamespace
 
     rows = build_rows(hospitals, today=today, period=period)
     data = summarise(rows, period=period)
@@ -910,14 +911,11 @@ OVERVIEW_VERSION_KEY = "security:overview:version"
 def overview_version() -> int:
     """Moves with every save or delete of a record the overview's figures read (signals wired
     in SecurityConfig.ready): a cached summary is replaced as soon as one changes."""
-    from django.core.cache import cache
 
     return cache.get(OVERVIEW_VERSION_KEY, 0)
 
 
 def bump_overview_version(**_kwargs) -> None:
-    from django.core.cache import cache
-
     try:
         cache.incr(OVERVIEW_VERSION_KEY)
     except ValueError:
@@ -928,9 +926,6 @@ def cached_overview_summary(what: str, hospitals, *, period, seconds: int) -> Ov
     """overview_summary of a large scope, cached per (what, data version, `seconds` bucket):
     a change through the ORM gives a new key at once; the bucket bounds what bypasses signals
     (bulk writes, `update()`)."""
-    import time
-
-    from core.figures import cached_figures
 
     return cached_figures(
         f"security overview {what}",

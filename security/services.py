@@ -19,15 +19,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.choices import Role
 from accounts.models import User
 from core.dates import today
 from core.errors import DomainError
 from core.uploads import attach_upload, clean_upload_key, existing_upload
+from hazards.choices import Category, Source
+from hazards.services import HazardError, hazard_raise
 from hospitals.models import Hospital, Region
 from notifications.choices import EventKind
 from notifications.recipients import bureau_recipients, hospital_officers
-from notifications.services import notify
+from notifications.services import deliveries_for, delivery_retry, notify
 
 from .choices import STANDARD_KINDS, ItemAction, ItemKind, ItemStatus, ReportStatus
 from .models import (
@@ -42,6 +43,15 @@ from .models import (
     SecurityPlan,
     SecurityProfile,
     version_in_force,
+)
+from .report_pdf import ATTACHMENT_NAME
+from .selectors import (
+    PlanIndex,
+    checklist_states,
+    hospital_facts,
+    item_shortfalls,
+    plan_for_hospital,
+    plan_item_cells,
 )
 
 
@@ -58,16 +68,16 @@ def can_edit_hospital(user, hospital: Hospital) -> bool:
         return False
     if user.is_superuser:
         return True
-    return user.role == Role.OFFICER and user.hospital_id == hospital.pk
+    return user.is_officer and user.hospital_id == hospital.pk
 
 
 def can_review(user, hospital: Hospital) -> bool:
     """Bureau staff / administrators who see the hospital confirm or send back its items."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    if user.role == Role.OFFICER:
+    if user.is_officer:
         return False
-    if not (user.is_superuser or user.role in (Role.BUREAU, Role.ADMIN)):
+    if not (user.is_superuser or user.is_bureau_side):
         return False
     return Hospital.objects.visible_to(user).filter(pk=hospital.pk).exists()
 
@@ -77,7 +87,7 @@ def can_edit_plan(user, region: Region) -> bool:
         return False
     if user.is_superuser:
         return True
-    return user.role == Role.ADMIN and Region.objects.visible_to(user).filter(pk=region.pk).exists()
+    return user.is_region_admin and Region.objects.visible_to(user).filter(pk=region.pk).exists()
 
 
 def _require_editor(user, hospital: Hospital) -> None:
@@ -131,10 +141,10 @@ def _side_refusal(user, item: ChecklistItem, side: str) -> str | None:
     if side == HOSPITAL_SIDE:
         if can_edit_hospital(user, item.hospital):
             return None
-        if getattr(user, "role", None) in (Role.BUREAU, Role.ADMIN):
+        if getattr(user, "is_bureau_side", False):
             return _("该操作由医院办理,卫健局不能代医院修改 4+N 项目的进展和佐证。")
         return _("只有本院的安全管理员可以修改本院的 4+N 资料。")
-    if getattr(user, "role", None) == Role.OFFICER:
+    if getattr(user, "is_officer", False):
         return _("医院不能确认或退回本院的 4+N 项目,须由卫健局工作人员办理。")
     if not can_review(user, item.hospital):
         return _("您无权审核该医疗机构的 4+N 项目。")
@@ -193,7 +203,6 @@ def item_refusal(user, item: ChecklistItem, action: str, *, shortfalls=None) -> 
     def reasons():
         if shortfalls is not None:
             return shortfalls
-        from .selectors import item_shortfalls
 
         return item_shortfalls(item)
 
@@ -203,8 +212,6 @@ def item_refusal(user, item: ChecklistItem, action: str, *, shortfalls=None) -> 
 def allowed_actions(user, item: ChecklistItem, *, shortfalls=None) -> set[str]:
     """Names of the actions `user` may take on `item` now (the item page's buttons)."""
     if shortfalls is None and not item.is_custom:
-        from .selectors import item_shortfalls
-
         shortfalls = item_shortfalls(item)
     return {
         action
@@ -555,8 +562,6 @@ def finding_raise_hazard(
     *, finding: DrillFinding, by, risk_level: str, location: str, deadline=None
 ):
     """Register a drill finding as a hazard (source: 应急演练发现) through hazards.services."""
-    from hazards.choices import Category, Source
-    from hazards.services import HazardError, hazard_raise
 
     drill = finding.drill
     _require_editor(by, drill.hospital)
@@ -697,7 +702,6 @@ def report_save(
 
 def build_snapshot(hospital: Hospital) -> dict:
     """The checklist and key figures as they stand now, as plain JSON."""
-    from .selectors import PlanIndex, checklist_states, hospital_facts, plan_item_cells
 
     hospital = Hospital.objects.select_related("region").get(pk=hospital.pk)
     index = PlanIndex.load()
@@ -778,8 +782,6 @@ def report_submit(*, report: HalfYearReport, by) -> HalfYearReport:
     (in-app, and e-mail by their preferences) and e-mail the police contact of the region plan
     the report as a PDF. Both are Delivery rows written in this transaction under one key per
     report, so a retried request, a second submit or a re-run task never sends it twice."""
-    from .report_pdf import ATTACHMENT_NAME
-    from .selectors import plan_for_hospital
 
     with transaction.atomic():
         report = (
@@ -855,7 +857,6 @@ def addressees(plan) -> dict:
 def report_police_deliveries(report: HalfYearReport) -> list:
     """The e-mail deliveries of the report to the police contact (none when the plan had no
     police e-mail at submission): what the report page shows as "sent to the police"."""
-    from notifications.services import deliveries_for
 
     return [
         d
@@ -871,7 +872,6 @@ def report_police_deliveries(report: HalfYearReport) -> list:
 def report_police_resend(*, report: HalfYearReport, by) -> bool:
     """Bureau staff over the hospital try a FAILED police e-mail again (same row, same key:
     it can still be sent only once). Returns False when there was nothing failed to resend."""
-    from notifications.services import delivery_retry
 
     if not can_review(by, report.hospital):
         raise SecurityError(_("只有卫健局工作人员可以重新发送报告。"))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
@@ -23,10 +25,12 @@ from core.http import (
 )
 from core.permissions import role_required
 from core.views_helpers import apply_domain_error
+from hospitals.figures import is_large_scope
 from hospitals.models import Hospital, Region
 
 from . import selectors, services
 from .choices import STANDARD_KINDS, STATUS_COLOURS, DrillScenario, ItemStatus, ReportStatus
+from .exports import overview_workbook
 from .forms import (
     AlarmDrillForm,
     AlarmPointForm,
@@ -64,6 +68,7 @@ from .models import (
     SecurityProfile,
     VideoSystem,
 )
+from .report_pdf import half_year_report_pdf, report_filename
 from .services import SecurityError
 
 BUREAU_SIDE = (Role.BUREAU, Role.ADMIN)
@@ -103,9 +108,9 @@ def _hospital_context(request, hospital, tab):
 def index(request):
     """The officer's first page is their own hospital; the bureau's is the region overview."""
     user = request.user
-    if user.role == Role.OFFICER and user.hospital_id:
+    if user.is_officer and user.hospital_id:
         return redirect("security:hospital", pk=user.hospital_id)
-    if user.is_superuser or user.role in BUREAU_SIDE:
+    if user.is_superuser or user.is_bureau_side:
         return redirect("security:overview")
     raise PermissionDenied
 
@@ -115,7 +120,6 @@ OVERVIEW_PAGE_SIZE = 50
 
 def _overview_export(request, hospitals, form, year, half, *, q, attention, sort):
     """The Excel download: every hospital's full row (a download, not a page)."""
-    from .exports import overview_workbook
 
     data = selectors.region_overview(hospitals, period=(year, half))
     table = selectors.FiguresTable(selectors.hospital_figures(r) for r in data.rows)
@@ -148,10 +152,6 @@ def overview(request):
     then one page of hospitals (filtered and sorted on their figures): full rows are built
     only for the page shown. A large scope's summary is cached until a record it reads
     changes (selectors.cached_overview_summary); the page states the instant it is as of."""
-    from django.conf import settings
-    from django.utils.translation import get_language
-
-    from core.figures import is_large_scope
 
     regions = Region.objects.visible_to(request.user)
     form = OverviewFilterForm(request.GET or None, regions=regions)
@@ -830,7 +830,6 @@ def report_police_resend(request, pk):
 
 def report_pdf(request, pk):
     """The submitted report as the PDF the police contact receives (same scope as the page)."""
-    from .report_pdf import half_year_report_pdf, report_filename
 
     report = get_object_or_404(
         HalfYearReport.objects.visible_to(request.user)
@@ -862,7 +861,7 @@ def plans_page(request):
                 if plan.region_id and plan.region_id != region.pk
                 else None,
                 # Every listed region is visible to the user; administrators edit their plans.
-                "can_edit": request.user.is_superuser or request.user.role == Role.ADMIN,
+                "can_edit": request.user.is_superuser or request.user.is_region_admin,
                 "depth": region.path.count("/") - 2,
             }
         )

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from core.excel import Column, Sheet, workbook_bytes
 
+from .choices import CertificateState
 from .selectors import certificate_state
 
 
@@ -28,8 +29,6 @@ def session_sheet(rows) -> Sheet:
 
 
 def certificate_sheet(rows, *, on) -> Sheet:
-    from .choices import CertificateState
-
     return Sheet(
         title=_("特种作业人员证书"),
         columns=[

@@ -7,7 +7,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from hospitals.models import Hospital, Region
+from hospitals.models import Hospital, Region, within
 
 from .choices import CertificateState, CertificateType, LetterLevel, SessionKind
 from .selectors import certificates_in_state
@@ -32,7 +32,7 @@ class _ScopedFilter(django_filters.FilterSet):
     )
 
     def filter_region(self, queryset, name, value):
-        return queryset.filter(hospital__region__path__startswith=value.path) if value else queryset
+        return queryset.filter(within(value, "hospital__region")) if value else queryset
 
 
 class SessionFilter(_ScopedFilter):

@@ -1,4 +1,5 @@
-"""Certificate expiry reminders, run by the notifications reminder scan (REMINDER_APPS).
+"""Certificate expiry reminders, run by the notifications reminder scan (registered in
+TrainingConfig.ready(), `notifications.registry`).
 
 A special-operation certificate that is about to lapse → the hospital's officers, once when it
 enters each window (CERTIFICATE_REMINDER_DAYS: within 30 days, within 7 days) and once when it

@@ -83,19 +83,36 @@ class TrainingFigures:
         return format_rate(self.certified_rate)
 
 
-def training_figures_for(hospital_ids, year: int, *, on: dt.date | None = None) -> dict:
+def training_figures_for(
+    hospital_ids, year: int, *, on: dt.date | None = None, sparse: bool = False
+) -> dict:
     """{hospital_id: TrainingFigures} for the given hospitals (ids, a queryset of hospitals or
-    of ids) — three queries whatever their number."""
+    of ids) — three queries whatever their number. `sparse`: only the hospitals with a session,
+    a yearly base or a valid certificate (a province's dashboard card adds 2,000 up)."""
     day = figure_date(year, on)
-    if not isinstance(hospital_ids, list | tuple | set):
-        hospital_ids = list(hospital_ids.values_list("pk", flat=True))
-    figures = {pk: TrainingFigures(year=year, on=day) for pk in hospital_ids}
-    if not figures:
-        return figures
-    ids = list(figures)
+    if isinstance(hospital_ids, list | tuple | set):
+        ids = list(hospital_ids)
+        scope = Q(hospital_id__in=ids)
+        if not ids:
+            return {}
+    else:  # a queryset: filtered as a subquery, not a list of 2,000 ids in the SQL
+        ids = None
+        scope = Q(hospital_id__in=hospital_ids.order_by().values("pk"))
+    figures: dict[int, TrainingFigures] = {}
+    if not sparse:
+        if ids is None:
+            ids = list(hospital_ids.order_by().values_list("pk", flat=True))
+        figures = {pk: TrainingFigures(year=year, on=day) for pk in ids}
+
+    def line(hospital_id: int) -> TrainingFigures:
+        item = figures.get(hospital_id)
+        if item is None:
+            item = figures[hospital_id] = TrainingFigures(year=year, on=day)
+        return item
+
     start, end = dt.date(year, 1, 1), min(dt.date(year, 12, 31), day)
     sessions = (
-        TrainingSession.objects.filter(hospital_id__in=ids, held_on__range=(start, end))
+        TrainingSession.objects.filter(scope, held_on__range=(start, end))
         .values("hospital_id")
         .annotate(
             all_staff=Count("pk", filter=Q(kind=SessionKind.ALL_STAFF)),
@@ -103,19 +120,19 @@ def training_figures_for(hospital_ids, year: int, *, on: dt.date | None = None) 
         )
     )
     for row in sessions:
-        item = figures[row["hospital_id"]]
+        item = line(row["hospital_id"])
         item.all_staff_sessions = row["all_staff"]
         item.new_staff_trained = row["new_trained"] or 0
-    for base in TrainingYear.objects.filter(hospital_id__in=ids, year=year):
-        item = figures[base.hospital_id]
+    for base in TrainingYear.objects.filter(scope, year=year):
+        item = line(base.hospital_id)
         item.new_staff, item.special_posts, item.has_base = base.new_staff, base.special_posts, True
     valid = (
-        Certificate.objects.filter(hospital_id__in=ids, valid_until__gte=day)
+        Certificate.objects.filter(scope, valid_until__gte=day)
         .values("hospital_id")
         .annotate(n=Count("pk"))
     )
     for row in valid:
-        figures[row["hospital_id"]].certified = row["n"]
+        line(row["hospital_id"]).certified = row["n"]
     return figures
 
 
@@ -180,17 +197,17 @@ def training_summary(hospitals, *, year: int | None = None, on: dt.date | None =
     hospital's counts are capped at its own denominators before they are added up."""
     on = on or today()
     year = year or on.year
-    ids = list(hospitals.values_list("pk", flat=True))
-    per = training_figures_for(ids, year, on=on)
+    hospitals = hospitals.order_by()
+    per = training_figures_for(hospitals, year, on=on, sparse=True)
     day = figure_date(year, on)
-    summary = TrainingSummary(year=year, on=day, hospitals=len(ids))
+    summary = TrainingSummary(year=year, on=day, hospitals=hospitals.count())
     for item in per.values():
         summary.all_staff_ok += item.all_staff_ok
         summary.new_staff += item.new_staff
         summary.new_staff_trained += min(item.new_staff_trained, item.new_staff)
         summary.special_posts += item.special_posts
         summary.certified += min(item.certified, item.special_posts)
-    certificates = Certificate.objects.filter(hospital_id__in=ids).aggregate(
+    certificates = Certificate.objects.filter(hospital_id__in=hospitals.values("pk")).aggregate(
         due_soon=Count(
             "pk",
             filter=Q(valid_until__gte=on, valid_until__lte=on + dt.timedelta(days=DUE_SOON_DAYS)),
@@ -199,7 +216,5 @@ def training_summary(hospitals, *, year: int | None = None, on: dt.date | None =
     )
     summary.certificates_due_soon = certificates["due_soon"]
     summary.certificates_lapsed = certificates["lapsed"]
-    summary.letters_missing = hospitals_without_letter(
-        hospitals.model.objects.filter(pk__in=ids), year
-    ).count()
+    summary.letters_missing = hospitals_without_letter(hospitals, year).count()
     return summary

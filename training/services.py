@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from accounts.choices import Role
 from core.dates import today
 from core.errors import DomainError
 from core.uploads import CleanedUpload, attach_upload, clean_upload_key, existing_upload
@@ -49,7 +48,7 @@ def can_edit(user, hospital: Hospital) -> bool:
         return False
     if user.is_superuser:
         return True
-    return user.role == Role.OFFICER and user.hospital_id == hospital.pk
+    return user.is_officer and user.hospital_id == hospital.pk
 
 
 def _require_edit(user, hospital: Hospital) -> None:

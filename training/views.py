@@ -94,7 +94,7 @@ def session_list(request):
             "filter": flt,
             "page": _page(request, flt.qs),
             "query": _query(request),
-            "can_add": request.user.role == Role.OFFICER,
+            "can_add": request.user.is_officer,
         },
     )
 
@@ -210,7 +210,7 @@ def certificate_list(request):
             "filter": flt,
             "page": page,
             "query": _query(request),
-            "can_add": request.user.role == Role.OFFICER,
+            "can_add": request.user.is_officer,
         },
     )
 
@@ -301,9 +301,7 @@ def figures(request):
             "rows": rows,
             "page": page,
             "query": _query(request),
-            "own_hospital_id": request.user.hospital_id
-            if request.user.role == Role.OFFICER
-            else None,
+            "own_hospital_id": request.user.hospital_id if request.user.is_officer else None,
         },
     )
 
@@ -361,7 +359,7 @@ def letter_list(request):
             "filter": flt,
             "page": _page(request, flt.qs),
             "query": _query(request),
-            "can_add": request.user.role == Role.OFFICER,
+            "can_add": request.user.is_officer,
         },
     )
 

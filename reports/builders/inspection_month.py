@@ -82,7 +82,7 @@ def month_lines(scope) -> list[MonthLine]:
         for hospital in hospitals:
             lines[(hospital.pk, month)] = MonthLine(hospital, month)
     assignments = with_state(
-        Assignment.objects.filter(**scope.hospital_filter(), period__in=months), as_of=as_of
+        Assignment.objects.filter(scope.hospital_filter(), period__in=months), as_of=as_of
     ).select_related("department")
     for assignment in assignments:
         line = lines.get((assignment.hospital_id, assignment.period))
@@ -90,10 +90,10 @@ def month_lines(scope) -> list[MonthLine]:
             line.assignments[assignment.kind] = assignment
     answers = (
         Answer.objects.filter(
+            scope.hospital_filter("inspection__hospital"),
             inspection__status=InspectionStatus.SUBMITTED,
             inspection__submitted_at__lte=as_of,
             inspection__assignment__period__in=months,
-            **scope.hospital_filter("inspection__hospital"),
         )
         .order_by()
         .values("inspection__hospital_id", "inspection__assignment__period")

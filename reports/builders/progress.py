@@ -40,7 +40,7 @@ def period_figures(scope: ReportScope) -> PeriodFigures:
     return PeriodFigures(
         summary=summarise_scope(scope),
         security_met=SecurityItem.objects.filter(
-            **scope.hospital_filter(),
+            scope.hospital_filter(),
             status=ItemStatus.MET,
             met_on__gte=start,
             met_on__lte=min(end, as_of_date(scope.as_of)),

@@ -154,8 +154,8 @@ def crawl(page, who: str, start: list[str]) -> tuple[list[str], list[str]]:
 def demo(settings):
     settings.CELERY_TASK_ALWAYS_EAGER = True
     call_command("seed_demo", stdout=io.StringIO())
+    from accounts.demo import DEMO_PASSWORD
     from accounts.models import User
-    from hospitals.demo import DEMO_PASSWORD
 
     return {u.username: u for u in User.objects.filter(username__in=["jjyy_officer", "jj_gw"])}, (
         DEMO_PASSWORD

@@ -6,6 +6,7 @@ import pytest
 from django.core.management.base import OutputWrapper
 from django.core.management.color import no_style
 
+from accounts import demo as accounts_demo
 from hazards import demo as hazards_demo
 from hazards.choices import RiskLevel, Status
 from hazards.models import ExtensionRequest, Hazard
@@ -18,6 +19,7 @@ pytestmark = pytest.mark.django_db
 def test_hazard_demo_is_realistic_and_idempotent():
     out = OutputWrapper(io.StringIO())
     hospitals_demo.seed(stdout=out, style=no_style())
+    accounts_demo.seed(stdout=out, style=no_style())
     hazards_demo.seed(stdout=out, style=no_style())
     count = Hazard.objects.count()
     assert count > 40

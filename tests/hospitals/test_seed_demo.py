@@ -8,8 +8,9 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from accounts.choices import Role
+from accounts.demo import DEMO_PASSWORD, USERS
 from accounts.models import User
-from hospitals.demo import DEMO_PASSWORD, HOSPITALS, REGIONS, USERS
+from hospitals.demo import HOSPITALS, REGIONS
 from hospitals.models import BureauDepartment, Hospital, MedicalConsortium, Region
 
 pytestmark = pytest.mark.django_db
@@ -26,14 +27,18 @@ def history_counts() -> dict:
 
 
 def test_hospitals_demo_is_idempotent_and_realistic(client):
-    from hospitals.demo import print_logins, seed
+    from accounts.demo import print_logins
+    from accounts.demo import seed as seed_users
+    from hospitals.demo import seed
 
     out = io.StringIO()
     from django.core.management.color import no_style
 
     seed(stdout=out, style=no_style())
+    seed_users(stdout=out, style=no_style())
     first, first_history = counts(), history_counts()
     seed(stdout=out, style=no_style())
+    seed_users(stdout=out, style=no_style())
     assert counts() == first
     assert history_counts() == first_history  # a re-run changes nothing at all
     assert first["Region"] == len(REGIONS)
@@ -65,9 +70,11 @@ def test_hospitals_demo_is_idempotent_and_realistic(client):
 def test_demo_logins_work_and_scopes_differ(client):
     from django.core.management.color import no_style
 
+    from accounts.demo import seed as seed_users
     from hospitals.demo import seed
 
     seed(stdout=io.StringIO(), style=no_style())
+    seed_users(stdout=io.StringIO(), style=no_style())
     client.post(reverse("login"), {"username": "jjyy_officer", "password": DEMO_PASSWORD})
     assert client.session["_auth_user_id"] == str(User.objects.get(username="jjyy_officer").pk)
     officer = User.objects.get(username="jjyy_officer")

@@ -16,6 +16,7 @@ from hospitals.models import Hospital
 from incidents.models import Incident, Patrol
 from incidents.selectors import dashboard_figures
 from tests.factories import HospitalFactory, OfficerFactory
+from tests.reports.helpers import table
 
 from .factories import make_incident, make_patrols
 
@@ -168,11 +169,10 @@ def test_exports_open_in_openpyxl_and_follow_the_filters(
     client.force_login(county_bureau)
     response = client.get(reverse("incidents:incident_export"), {"kind": "theft"})
     assert response.status_code == 200
-    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    header, rows = table(load_workbook(io.BytesIO(response.content)).active, totals=False)
     text = repr(rows)
     assert "住院部五楼" in text and "南安市医院门诊" not in text and "HYPERLINK" not in text
-    header = next(row for row in rows if row and "事件类型" in row)
-    assert rows[-1][header.index("事件类型")] == "盗窃"
+    assert [row[header.index("事件类型")] for row in rows] == ["盗窃"]
 
     response = client.get(reverse("incidents:incident_export"))
     sheet = load_workbook(io.BytesIO(response.content)).active
@@ -180,9 +180,8 @@ def test_exports_open_in_openpyxl_and_follow_the_filters(
     assert cell.data_type == "s"  # a formula-like string stays text
 
     response = client.get(reverse("incidents:patrol_export"))
-    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
-    header = next(row for row in rows if row and "巡查人员" in row)
-    data = rows[rows.index(header) + 1 :]
+    header, data = table(load_workbook(io.BytesIO(response.content)).active, totals=False)
+    assert "巡查人员" in header
     assert len(data) == 2 and all(row[header.index("医疗机构")] == "晋江市医院" for row in data)
 
 

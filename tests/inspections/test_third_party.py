@@ -16,6 +16,7 @@ from hazards.models import Hazard
 from inspections.choices import InspectionKind, Result
 from inspections.models import Answer, Inspection
 from inspections.services import InspectionError, inspection_submit, inspection_update
+from tests.reports.helpers import table
 
 from .factories import fill_all, started
 
@@ -103,11 +104,8 @@ def test_start_form_requires_the_firm_and_hazards_carry_the_third_party_source(
     detail = client.get(reverse("inspections:detail", args=[inspection.pk]))
     assert "安信咨询" in detail.content.decode()
     response = client.get(reverse("inspections:export"), {"kind": "third_party"})
-    sheet = load_workbook(io.BytesIO(response.content)).active
-    rows = [[cell for cell in row] for row in sheet.iter_rows(values_only=True)]
-    header = next(row for row in rows if "第三方机构" in row)
-    column = header.index("第三方机构")
-    assert rows[-1][column] == "安信咨询"
+    header, rows = table(load_workbook(io.BytesIO(response.content)).active, totals=False)
+    assert [row[header.index("第三方机构")] for row in rows] == ["安信咨询"]
 
 
 def test_firm_is_amended_with_a_reason_after_submission(

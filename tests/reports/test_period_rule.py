@@ -5,9 +5,10 @@ deadlines, close-outs, deadline changes and regrades recorded as events with the
 value at random instants, inspection days with submissions at random instants — up to a month
 after "now". The database first holds the history up to NOW; the rest happens a month later
 (time travel). For a random period and scope, the dashboard, the quarterly report, the
-信息月报 (progress), the ledger and the inspection-day summary, read back from the workbooks,
-must equal a direct count in Python as of `as_of_for(period, NOW)`; a past period's figures
-must not change when rebuilt a month later.
+信息月报 (progress), the ledger, the inspection-day summary and the 隐患排查治理情况统计表 —
+read back from the workbooks or the page's selector — and the dashboard read from a stored
+figure run must equal a direct count in Python as of `as_of_for(period, NOW)`; a past period's
+figures must not change when rebuilt a month later.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from reports.periods import Period, as_of_for
 from reports.scope import ReportScope
 from reports.services import build_report_bytes
 from reports.snapshots import figures_refresh, latest_run
+from reports.statutory import statutory_table
 from tests.factories import HospitalFactory, OfficerFactory, RegionFactory
 from tests.reports.factories import make_hazard
 from tests.reports.helpers import as_dicts, load
@@ -325,6 +327,17 @@ def ledger_figures(scope: ReportScope) -> dict:
     }
 
 
+def statutory_figures(scope: ReportScope) -> dict:
+    """The 隐患排查治理情况统计表's total line (what its page and workbook print)."""
+    total = statutory_table(scope).total
+    return {
+        "found": total.found,
+        "rectified": total.rectified,
+        "major_found": total.major_found,
+        "general_found": total.general_found,
+    }
+
+
 def inspection_month_figures(scope: ReportScope) -> dict:
     wb = load(build_report_bytes(ReportType.INSPECTION_MONTH, scope)[0])
     states = [
@@ -492,6 +505,7 @@ class TestOnePeriodRule(TestCase):
             "progress": progress_figures(scope),
             "ledger": ledger_figures(scope),
             "inspection_month": inspection_month_figures(scope),
+            "statutory": statutory_figures(scope),
         }
 
     def check(self, figures: dict, history: History, scope, members, at) -> None:
@@ -544,6 +558,11 @@ class TestOnePeriodRule(TestCase):
         assert befores["新发现隐患(条)"] == before.found
         assert befores["其中:逾期未整改(条)"] == before.overdue
         assert rates["整改率(本期发现)"][1] == approx(before.rate)
+
+        statutory = figures["statutory"]
+        assert (statutory["found"], statutory["rectified"]) == (e.found, e.rectified)
+        assert statutory["major_found"] == e.major  # 重大 at the as-of instant
+        assert statutory["general_found"] == e.found - e.major
 
         ledger = figures["ledger"]
         assert (ledger["found"], ledger["rectified"]) == (e.found, e.rectified)

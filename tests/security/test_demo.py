@@ -6,6 +6,7 @@ import pytest
 from django.core.management.color import no_style
 from django.urls import reverse
 
+from accounts import demo as accounts_demo
 from accounts.models import User
 from hospitals import demo as hospitals_demo
 from security import demo
@@ -25,6 +26,7 @@ pytestmark = pytest.mark.django_db
 def test_demo_gives_every_covered_hospital_a_checklist_and_is_idempotent(client):
     out = io.StringIO()
     hospitals_demo.seed(stdout=out, style=no_style())
+    accounts_demo.seed(stdout=out, style=no_style())
     demo.seed(stdout=out, style=no_style())
     counts = [
         m.objects.count()

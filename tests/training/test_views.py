@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from core.dates import today
 from tests.factories import HospitalFactory
+from tests.reports.helpers import table
 from training.models import Certificate, ResponsibilityLetter, TrainingSession
 
 from .factories import make_certificate, make_letter, make_session
@@ -108,9 +109,10 @@ def test_refused_form_shows_why_and_saves_nothing(client, hospital_a, officer_a)
 
 
 def _sheet_rows(content: bytes):
+    """The header row, then the data rows (title, scope line, totals and sign-off left out)."""
     workbook = load_workbook(io.BytesIO(content))
-    sheet = workbook.worksheets[0]
-    return [row for row in sheet.iter_rows(min_row=3, values_only=True) if any(row)]
+    headers, data = table(workbook.worksheets[0], totals=False)
+    return [tuple(headers), *data]
 
 
 def test_session_export_has_the_visible_filtered_rows(

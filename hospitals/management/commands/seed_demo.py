@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-from importlib import import_module
-
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from hospitals.demo_size import SIZES, set_demo_size
-
-# Order matters: later apps build on earlier apps' demo data.
-DEMO_APPS = (
-    "hospitals",
-    "hazards",
-    "inspections",
-    "security",
-    "training",
-    "incidents",
-    "notifications",
-    "reports",
-)
+from hospitals.registry import demo_builders
 
 
 class Command(BaseCommand):
@@ -36,15 +23,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if options.get("size"):
             set_demo_size(options["size"])
-        for app_label in DEMO_APPS:
-            try:
-                module = import_module(f"{app_label}.demo")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"{app_label}.demo":
-                    raise
-                continue
+        # Each app registers its builders in its AppConfig.ready(), in the order they build on
+        # each other's data (hospitals.registry).
+        for _name, seed in demo_builders():
             with transaction.atomic():
-                module.seed(stdout=self.stdout, style=self.style)
-        from hospitals.demo import print_logins
-
-        print_logins(stdout=self.stdout, style=self.style)
+                seed(stdout=self.stdout, style=self.style)
