@@ -86,7 +86,10 @@ def _require_edit(request, hospital):
 
 
 def _error(request, exc):
-    messages.error(request, exc.message if isinstance(exc, SecurityError) else str(exc))
+    if isinstance(exc, SecurityError):
+        apply_domain_error(request, exc)
+    else:
+        messages.error(request, str(exc))
 
 
 def _hospital_context(request, hospital, tab):
