@@ -9,10 +9,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError
+
 from .models import User
 
 
-class UserManagementError(Exception):
+class UserManagementError(DomainError):
     """A user-management action that is not allowed; the message is shown to the actor."""
 
 

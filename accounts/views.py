@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.permissions import role_required
+from core.views_helpers import apply_domain_error
 from hospitals.models import within
 
 from .choices import Role
@@ -120,7 +121,7 @@ def user_toggle_active(request, pk: int):
     try:
         user_set_active(user=target, active=active, by=request.user)
     except UserManagementError as exc:
-        messages.error(request, str(exc))
+        apply_domain_error(request, exc)
     else:
         if active:
             messages.success(

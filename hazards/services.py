@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.dates import today
+from core.errors import DomainError
 from core.uploads import CleanedUpload, attach_upload, clean_upload_key, existing_upload
 from hospitals.models import Hospital, Region
 from notifications.choices import EventKind
@@ -93,15 +94,8 @@ FIELD_AUTHORITY: dict[str, str] = {
 }
 
 
-class HazardError(Exception):
+class HazardError(DomainError):
     """A refused hazard operation; `message` is translated and safe to show to the user."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-    def __str__(self) -> str:
-        return self.message
 
 
 class HazardPermissionError(HazardError):

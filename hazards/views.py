@@ -30,6 +30,7 @@ from core.http import (
     scope_code,
 )
 from core.permissions import role_required
+from core.views_helpers import apply_domain_error
 from hospitals.figures import cached_for_scope
 
 from . import services
@@ -333,7 +334,7 @@ def bulk_action(request):
                 hazards=hazards, by=request.user, note=data["note"]
             )
         except services.HazardError as exc:
-            form.add_error("note", exc.message)
+            apply_domain_error(form, exc, field="note")
             return _bulk_confirm(request, form, hazards, ids, back)
     missing = len(ids) - len(hazards)
     if result.done:
@@ -493,7 +494,7 @@ def hazard_create(request):
         except ValidationError as exc:
             _apply_validation_error(form, exc)
         except services.HazardError as exc:
-            form.add_error(None, exc.message)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("隐患 %(code)s 已登记。") % {"code": hazard.code})
             return redirect(hazard)
@@ -522,7 +523,7 @@ def hazard_edit(request, pk: int):
                 expected_version=form.cleaned_data["version"] or None,
             )
         except services.HazardError as exc:
-            form.add_error(None, exc.message)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("已保存。"))
             return redirect(hazard)
@@ -778,7 +779,7 @@ def hazard_action(request, pk: int, action: str):
             except ValidationError as exc:
                 _apply_validation_error(form, exc)
             except services.HazardError as exc:
-                form.add_error(None, exc.message)
+                apply_domain_error(form, exc)
             else:
                 messages.success(request, spec.success)
                 return redirect(hazard)
@@ -817,7 +818,7 @@ def extension_decide(request, pk: int, extension_pk: int):
         try:
             decide(extension=extension, by=request.user, note=form.cleaned_data["note"])
         except services.HazardError as exc:
-            form.add_error(None, exc.message)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("延期申请已审批。"))
             return redirect(hazard)

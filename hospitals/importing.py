@@ -26,6 +26,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 from simple_history.utils import bulk_create_with_history
 
+from core.errors import DomainError
 from core.excel import Column, Sheet, workbook_bytes
 
 from .choices import Demonstration, HospitalLevel, HospitalType, Ownership
@@ -152,7 +153,7 @@ class ImportResult:
         return not self.errors
 
 
-class SheetError(Exception):
+class SheetError(DomainError):
     """The file as a whole cannot be read (not xlsx, no header row, too many rows), or reading
     stopped at `row` (the Excel row number) for `value`."""
 

@@ -14,6 +14,7 @@ from core.dates import today
 from core.http import XLSX_CONTENT_TYPE, ascii_filename, attachment_response, scope_code
 from core.permissions import role_required
 from core.roles import Role
+from core.views_helpers import apply_domain_error
 
 from .choices import RegionLevel
 from .exports import hospitals_workbook
@@ -317,7 +318,7 @@ def hospital_import(request):
         try:
             job = hospital_import_start(upload=form.cleaned_data["file"], by=request.user)
         except SheetError as exc:
-            form.add_error("file", str(exc))
+            apply_domain_error(form, exc, field="file")
         else:
             return redirect("hospitals:import_detail", pk=job.pk)
     recent = HospitalImport.objects.visible_to(request.user)[:5]

@@ -17,13 +17,13 @@ from accounts.choices import Role
 from accounts.models import User
 from core.dates import today
 from hazards.choices import Category, RiskLevel
+from hospitals.demo_size import demo_size
 from hospitals.models import Hospital
 
 from .choices import IncidentKind
 from .models import Patrol
 from .services import incident_create, patrol_create, patrol_raise_hazard
 
-DAYS = 42
 ROUTES = [
     "门诊大厅—挂号收费处—急诊科—发热门诊",
     "住院部各楼层—护士站—楼梯间",
@@ -62,9 +62,10 @@ def _officer(hospital):
 
 
 def _seed_hospital(hospital, officer, rng: random.Random) -> None:
-    first = today() - dt.timedelta(days=DAYS)
+    days = demo_size().patrol_days
+    first = today() - dt.timedelta(days=days)
     raised = False
-    for offset in range(DAYS + 1):
+    for offset in range(days + 1):
         day = first + dt.timedelta(days=offset)
         # Mostly the rule's three or four patrols; about one day in eight falls short.
         count = rng.choice([1, 2]) if rng.random() < 0.12 else rng.choice([3, 3, 4])
@@ -113,7 +114,8 @@ def _seed_hospital(hospital, officer, rng: random.Random) -> None:
 def seed(*, stdout, style) -> None:
     rng = random.Random(2615)
     seeded = 0
-    for hospital in Hospital.objects.active().select_related("region").order_by("pk"):
+    hospitals = Hospital.objects.active().select_related("region").order_by("pk")
+    for hospital in hospitals[: demo_size().history_hospitals]:
         if Patrol.objects.filter(hospital=hospital).exists():
             continue
         officer = _officer(hospital)

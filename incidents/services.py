@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.dates import today
+from core.errors import DomainError, NotAllowed
 from core.uploads import CleanedUpload, attach_upload, clean_upload_key, existing_upload
 from hazards.choices import Source
 from hazards.services import HazardError, hazard_raise
@@ -30,8 +31,12 @@ from .choices import MIN_PATROLS_PER_DAY, IncidentKind
 from .models import Incident, IncidentAttachment, Patrol, PatrolTarget
 
 
-class IncidentError(Exception):
+class IncidentError(DomainError):
     """A refused action, with a translated message for the user."""
+
+
+class IncidentNotAllowed(IncidentError, NotAllowed):
+    """The actor does not record this hospital's incidents and patrols (a 403 in views)."""
 
 
 INCIDENT_FIELDS = (
@@ -59,8 +64,8 @@ def _require_recorder(user, hospital_id: int | None) -> None:
     if may_record(user, hospital_id):
         return
     if getattr(user, "is_bureau_side", False):
-        raise IncidentError(_("治安事件和巡查记录由医院安全管理员登记,卫健局人员只能查看。"))
-    raise IncidentError(_("您只能登记本院的治安事件和巡查记录。"))
+        raise IncidentNotAllowed(_("治安事件和巡查记录由医院安全管理员登记,卫健局人员只能查看。"))
+    raise IncidentNotAllowed(_("您只能登记本院的治安事件和巡查记录。"))
 
 
 def _text(value) -> str:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from core.dates import month_bounds, today
 from core.http import XLSX_CONTENT_TYPE, attachment_response, file_response
+from core.views_helpers import apply_domain_error
 from hospitals.models import Hospital
 
 from . import selectors, services
@@ -144,7 +145,7 @@ def incident_new(request):
         except ValidationError as exc:
             _apply_errors(form, exc)
         except services.IncidentError as exc:
-            raise PermissionDenied(str(exc))
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("治安事件已登记。"))
             return redirect("incidents:incident_detail", pk=incident.pk)
@@ -192,7 +193,7 @@ def incident_edit(request, pk: int):
         except ValidationError as exc:
             _apply_errors(form, exc)
         except services.IncidentError as exc:
-            raise PermissionDenied(str(exc))
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("修改已保存并记入历史。"))
             return redirect("incidents:incident_detail", pk=incident.pk)
@@ -306,7 +307,7 @@ def patrol_new(request):
         except ValidationError as exc:
             _apply_errors(form, exc)
         except services.IncidentError as exc:
-            raise PermissionDenied(str(exc))
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("巡查记录已登记。"))
             return redirect("incidents:patrol_detail", pk=patrol.pk)
@@ -356,7 +357,7 @@ def patrol_edit(request, pk: int):
         except ValidationError as exc:
             _apply_errors(form, exc)
         except services.IncidentError as exc:
-            raise PermissionDenied(str(exc))
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("修改已保存并记入历史。"))
             return redirect("incidents:patrol_detail", pk=patrol.pk)
@@ -387,7 +388,7 @@ def patrol_raise(request, pk: int):
             for message in exc.messages:
                 messages.error(request, message)
         except services.IncidentError as exc:
-            messages.error(request, str(exc))
+            apply_domain_error(request, exc)
         else:
             messages.success(request, _("已登记隐患 %(code)s。") % {"code": hazard.code})
     else:

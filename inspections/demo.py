@@ -26,6 +26,7 @@ from core.uploads import CleanedUpload
 from hazards.choices import RiskLevel
 from hazards.models import Hazard
 from hazards.services import hazard_raise
+from hospitals.demo_size import demo_size
 from hospitals.models import BureauDepartment, Hospital
 
 from .choices import ASSIGNMENT_TO_INSPECTION_KIND, KIND_TO_HAZARD_SOURCE, InspectionKind, Result
@@ -34,7 +35,6 @@ from .selectors import template_in_force
 from .services import assignments_generate, inspection_start
 
 SEED = 2026
-MONTHS = 12
 DEMO_PASSWORD = "Demo-2026-pingan"
 
 SURNAMES = "陈林黄张李王吴刘蔡杨许郑谢洪郭邱曾苏庄施"
@@ -277,8 +277,9 @@ def seed(*, stdout, style) -> None:
         return
     officers, staff = _ensure_people(rng)
 
-    first_year, first_month = add_months(now.year, now.month, -(MONTHS - 1))
-    for offset in range(MONTHS):
+    months = demo_size().inspection_months
+    first_year, first_month = add_months(now.year, now.month, -(months - 1))
+    for offset in range(months):
         year, month = add_months(first_year, first_month, offset)
         assignments_generate(year=year, month=month)
     next_year, next_month = add_months(now.year, now.month, 1)

@@ -41,6 +41,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from core.dates import today
+from core.errors import DomainError
 from core.middleware import PERMISSIONS_POLICY
 from core.uploads import UPLOAD_KEY_RE, CleanedUpload, clean_image_upload
 from hazards.choices import Category, RiskLevel
@@ -72,13 +73,12 @@ ASSIGNMENT_WINDOW = dt.timedelta(days=31)
 # --------------------------------------------------------------------------------------------
 # Errors and parsed writes
 # --------------------------------------------------------------------------------------------
-class SyncError(Exception):
+class SyncError(DomainError):
     """A refused sync; nothing of the request was saved unless `applied` says otherwise."""
 
     def __init__(self, status: int, message: str, **extra):
         super().__init__(message)
         self.status = status
-        self.message = message
         self.extra = extra
 
     def as_json(self) -> dict:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.dates import add_months, today
+from core.errors import DomainError
 from core.uploads import CleanedUpload, attach_upload, clean_upload_key, existing_upload
 from hazards.choices import Category, RiskLevel
 from hazards.services import hazard_raise
@@ -51,16 +52,12 @@ from .photostamp import PhotoCapture, burn_stamp, stamp_lines
 from .selectors import template_in_force
 
 
-class InspectionError(Exception):
+class InspectionError(DomainError):
     """A refused action; `str(error)` is a translated message for the user."""
 
-    def __init__(self, message: str, problems: Sequence[str] = ()):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, problems: Sequence[str] = (), *, field: str | None = None):
+        super().__init__(message, field=field)
         self.problems = list(problems)
-
-    def __str__(self) -> str:
-        return self.message
 
 
 class TemplateLockedError(InspectionError):

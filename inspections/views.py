@@ -29,6 +29,7 @@ from core.http import (
     scope_code,
 )
 from core.permissions import role_required
+from core.views_helpers import apply_domain_error
 from hospitals.figures import cached_for_scope, is_large_scope
 from hospitals.models import Hospital, Region
 
@@ -255,7 +256,7 @@ def assignment_start(request, pk: int):
     try:
         inspection = services.inspection_start(by=request.user, assignment=assignment)
     except services.InspectionError as exc:
-        messages.error(request, str(exc))
+        apply_domain_error(request, exc)
         return redirect("inspections:calendar")
     return redirect("inspections:record", pk=inspection.pk)
 
@@ -333,7 +334,7 @@ def inspection_new(request):
                 third_party_firm=data["third_party_firm"],
             )
         except services.InspectionError as exc:
-            form.add_error(None, str(exc))
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("检查已开始,填写内容会自动保存为草稿。"))
             return redirect("inspections:record", pk=inspection.pk)
@@ -514,7 +515,7 @@ def _visible_inspection(request, pk: int) -> Inspection:
 def _refused(request, inspection: Inspection, exc: services.InspectionError):
     if _wants_json(request):
         return JsonResponse({"ok": False, "errors": [str(exc)]}, status=409)
-    messages.error(request, str(exc))
+    apply_domain_error(request, exc)
     return redirect("inspections:detail", pk=inspection.pk)
 
 
@@ -885,7 +886,7 @@ def answer_amend(request, pk: int, answer_pk: int):
         except services.InspectionError as exc:
             if services.action_refusal(request.user, inspection, InspectionAction.AMEND):
                 return _refused(request, inspection, exc)
-            form.add_error(None, str(exc))
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("更正已保存并记录。"))
             return redirect(
@@ -917,7 +918,7 @@ def header_amend(request, pk: int):
         except services.InspectionError as exc:
             if services.action_refusal(request.user, inspection, InspectionAction.AMEND):
                 return _refused(request, inspection, exc)
-            form.add_error(None, str(exc))
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("更正已保存并记录。"))
             return redirect("inspections:detail", pk=inspection.pk)
@@ -981,7 +982,7 @@ def template_copy(request, pk: int):
     try:
         new = services.template_copy(template=template, by=request.user)
     except services.InspectionError as exc:
-        messages.error(request, str(exc))
+        apply_domain_error(request, exc)
         return redirect("inspections:template_detail", pk=template.pk)
     messages.success(
         request,
@@ -999,7 +1000,7 @@ def template_toggle(request, pk: int):
             template=template, by=request.user, active=request.POST.get("active") == "1"
         )
     except services.InspectionError as exc:
-        messages.error(request, str(exc))
+        apply_domain_error(request, exc)
     else:
         messages.success(request, _("已保存。"))
     return redirect("inspections:template_detail", pk=template.pk)
@@ -1015,13 +1016,13 @@ def _template_form_page(request, template, form, title, apply):
         try:
             services.template_ensure_editable(template)
         except services.TemplateLockedError as exc:
-            messages.error(request, str(exc))
+            apply_domain_error(request, exc)
             return redirect("inspections:template_detail", pk=template.pk)
     if request.method == "POST" and form.is_valid():
         try:
             services.template_edit(template=template, by=request.user, apply=apply)
         except services.InspectionError as exc:
-            messages.error(request, str(exc))
+            apply_domain_error(request, exc)
             return redirect("inspections:template_detail", pk=template.pk)
         messages.success(request, _("已保存。"))
         return redirect("inspections:template_detail", pk=template.pk)
@@ -1079,7 +1080,7 @@ def _template_delete_step(request, template, message: str):
     try:
         services.template_ensure_editable(template)
     except services.TemplateLockedError as exc:
-        messages.error(request, str(exc))
+        apply_domain_error(request, exc)
         return redirect("inspections:template_detail", pk=template.pk)
     if _confirmed(request):
         return None
@@ -1106,7 +1107,7 @@ def section_delete(request, pk: int, section_pk: int):
     try:
         services.template_edit(template=template, by=request.user, apply=section.delete)
     except services.InspectionError as exc:
-        messages.error(request, str(exc))
+        apply_domain_error(request, exc)
     else:
         messages.success(request, _("检查领域及其条目已删除。"))
     return redirect("inspections:template_detail", pk=template.pk)
@@ -1128,7 +1129,7 @@ def template_delete(request, pk: int):
     try:
         services.template_edit(template=template, by=request.user, apply=template.delete)
     except services.InspectionError as exc:
-        messages.error(request, str(exc))
+        apply_domain_error(request, exc)
         return redirect("inspections:template_detail", pk=template.pk)
     messages.success(request, _("检查表版本已删除。"))
     return redirect("inspections:template_list")
@@ -1147,7 +1148,7 @@ def item_delete(request, pk: int, item_pk: int):
     try:
         services.template_edit(template=template, by=request.user, apply=item.delete)
     except services.InspectionError as exc:
-        messages.error(request, str(exc))
+        apply_domain_error(request, exc)
     else:
         messages.success(request, _("检查条目已删除。"))
     return redirect("inspections:template_detail", pk=template.pk)

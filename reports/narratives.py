@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.dates import as_of_instant, format_as_of
+from core.errors import DomainError, NotAllowed
 from hazards.choices import EventType
 from hazards.models import HazardEvent
 from hospitals.models import Hospital, Region
@@ -26,7 +26,7 @@ SECTIONS = ("work_done", "problems", "next_steps")
 NAMED_HOSPITALS = 5
 
 
-class NarrativeError(Exception):
+class NarrativeError(DomainError):
     """The text cannot be saved; the message is translated and shown to users."""
 
 
@@ -185,7 +185,7 @@ def narrative_save(
 ) -> Narrative:
     """Save (create or replace) the text sections of a report for a scope and period."""
     if not can_edit(by, region, hospital):
-        raise PermissionDenied
+        raise NotAllowed
     if report_type not in NARRATIVE_REPORT_TYPES:
         raise NarrativeError(_("该报表没有文字部分。"))
     if report_type == ReportType.CAMPAIGN_SUMMARY and period.kind != PeriodKind.YEAR:

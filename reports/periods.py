@@ -23,6 +23,7 @@ from core.dates import (
     quarter_bounds,
     quarter_of,
 )
+from core.errors import DomainError
 
 from .choices import PeriodKind
 
@@ -31,8 +32,8 @@ __all__ = ["Period", "PeriodError", "as_of_for", "as_of_text"]  # as_of_text: co
 MAX_CUSTOM_DAYS = 366 * 3
 
 
-class PeriodError(ValueError):
-    pass
+class PeriodError(DomainError, ValueError):
+    """A period that cannot be read or is out of range; also a ValueError for old callers."""
 
 
 @dataclass(frozen=True)

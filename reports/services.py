@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterable
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -24,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import Role
 from accounts.models import User
+from core.errors import DomainError, NotAllowed
 from core.excel import build_workbook
 from core.http import ascii_filename, scope_code
 from hospitals.models import Hospital, Region
@@ -42,7 +42,7 @@ HEARTBEAT_EVERY_ROWS = 500
 HEARTBEAT_EVERY_SECONDS = 10
 
 
-class ReportError(Exception):
+class ReportError(DomainError):
     """A report cannot be requested or built; the message is translated and shown to users."""
 
 
@@ -81,19 +81,19 @@ def report_types_for(user) -> list[str]:
 
 
 def check_can_request(*, user, report_type: str, region: Region, hospital: Hospital | None):
-    """Raise PermissionDenied unless the scope lies inside what the user may see."""
+    """Raise NotAllowed (a 403 in views) unless the scope lies inside what the user may see."""
     if report_type not in report_types_for(user):
-        raise PermissionDenied
+        raise NotAllowed
     if not Region.objects.visible_to(user).filter(pk=region.pk).exists():
-        raise PermissionDenied
+        raise NotAllowed
     if hospital is not None:
         if not region.contains(hospital.region):
-            raise PermissionDenied
+            raise NotAllowed
         if not Hospital.objects.visible_to(user).filter(pk=hospital.pk).exists():
-            raise PermissionDenied
+            raise NotAllowed
     elif user.is_officer and not user.is_superuser:
         # An officer's reports always cover their own hospital only.
-        raise PermissionDenied
+        raise NotAllowed
 
 
 # ---- building -----------------------------------------------------------------------------

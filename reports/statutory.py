@@ -16,7 +16,6 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, fields
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Count, DecimalField, Q, Sum, Value
 from django.db.models.functions import Coalesce
@@ -24,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.dates import as_of_date, end_of_day
+from core.errors import DomainError, NotAllowed
 from hazards.models import Hazard
 from hazards.selectors import as_of_alias, format_rate, hazard_figures_by, major_at_q
 from hospitals.models import Hospital
@@ -47,7 +47,7 @@ PLAN_FIELDS = (
 LEGAL_BASIS = "《安全生产事故隐患排查治理暂行规定》(原国家安全生产监督管理总局令第16号)第十四条"
 
 
-class StatutoryError(Exception):
+class StatutoryError(DomainError):
     """A statutory table cannot be confirmed; the message is translated and shown to users."""
 
 
@@ -261,7 +261,7 @@ def statutory_confirm(
     """The hospital confirms its table for the period: the figures (as of the period's end)
     are stored with who confirmed them and when. Confirming twice is refused."""
     if not can_confirm(by, hospital):
-        raise PermissionDenied
+        raise NotAllowed
     check_period(report_type, period)
     figures = statutory_figures_by_hospital(hospital_scope(hospital, period)).get(
         hospital.pk, StatutoryFigures()

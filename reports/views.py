@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.dates import today
 from core.http import XLSX_CONTENT_TYPE, attachment_response, file_response
+from core.views_helpers import apply_domain_error
 from hospitals.figures import is_large_scope
 from hospitals.models import Hospital, Region
 
@@ -94,7 +95,7 @@ def export_list(request):
                     by=request.user,
                 )
             except ReportError as exc:
-                form.add_error(None, str(exc))
+                apply_domain_error(form, exc)
             else:
                 messages.success(request, _("报表已加入生成队列,完成后会通知您。"))
                 return redirect("reports:detail", pk=export.pk)
@@ -210,7 +211,7 @@ def export_retry_view(request, pk):
     try:
         export_retry(export=export, by=request.user)
     except ReportError as exc:
-        messages.error(request, str(exc))
+        apply_domain_error(request, exc)
     else:
         messages.success(request, _("已重新加入生成队列。"))
     return redirect("reports:detail", pk=export.pk)
@@ -409,7 +410,7 @@ def statutory_confirm_view(request, report_type: str, period_key: str, hospital_
             hospital=hospital, report_type=report_type, period=period, by=request.user
         )
     except StatutoryError as exc:
-        messages.error(request, str(exc))
+        apply_domain_error(request, exc)
     else:
         messages.success(
             request,
@@ -483,7 +484,7 @@ def narrative_edit(request):
                     **form.cleaned_data,
                 )
             except NarrativeError as exc:
-                form.add_error(None, str(exc))
+                apply_domain_error(form, exc)
             else:
                 if "export" in request.POST:
                     export = export_request(

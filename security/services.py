@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.dates import today
+from core.errors import DomainError
 from core.uploads import attach_upload, clean_upload_key, existing_upload
 from hazards.choices import Category, Source
 from hazards.services import HazardError, hazard_raise
@@ -54,12 +55,8 @@ from .selectors import (
 )
 
 
-class SecurityError(Exception):
+class SecurityError(DomainError):
     """A refused 4+N action; str(error) is a translated message for the user."""
-
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = str(message)
 
 
 # --- who may act ------------------------------------------------------------------------------

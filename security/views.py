@@ -24,6 +24,7 @@ from core.http import (
     scope_code,
 )
 from core.permissions import role_required
+from core.views_helpers import apply_domain_error
 from hospitals.figures import is_large_scope
 from hospitals.models import Hospital, Region
 
@@ -85,7 +86,10 @@ def _require_edit(request, hospital):
 
 
 def _error(request, exc):
-    messages.error(request, exc.message if isinstance(exc, SecurityError) else str(exc))
+    if isinstance(exc, SecurityError):
+        apply_domain_error(request, exc)
+    else:
+        messages.error(request, str(exc))
 
 
 def _hospital_context(request, hospital, tab):
@@ -440,7 +444,7 @@ def custom_item_new(request, pk):
                 hospital=hospital, by=request.user, **form.cleaned_data
             )
         except SecurityError as exc:
-            form.add_error(None, exc.message)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("已新增 N 项“%(name)s”。") % {"name": item.name})
             return redirect("security:hospital", pk=hospital.pk)
@@ -575,7 +579,7 @@ def _record_edit(request, kind, hospital, instance):
         try:
             saved = services.record_save(instance=form.instance, hospital=hospital, by=request.user)
         except SecurityError as exc:
-            form.add_error(None, exc.message)
+            apply_domain_error(form, exc)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -750,7 +754,7 @@ def reports_page(request, pk):
                     by=request.user,
                 )
             except SecurityError as exc:
-                form.add_error(None, exc.message)
+                apply_domain_error(form, exc)
             else:
                 messages.success(request, _("草稿已保存,核对后请点击“报送”。"))
                 return redirect("security:report", pk=report.pk)
@@ -892,7 +896,7 @@ def plan_edit(request, region_pk):
                 excludes=list(form.cleaned_data["exclude_hospitals"]),
             )
         except SecurityError as exc:
-            form.add_error(None, exc.message)
+            apply_domain_error(form, exc)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -929,7 +933,7 @@ def plan_versions(request, region_pk):
                     by=request.user,
                 )
             except SecurityError as exc:
-                form.add_error(None, exc.message)
+                apply_domain_error(form, exc)
             else:
                 messages.success(
                     request,

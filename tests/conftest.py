@@ -115,6 +115,17 @@ def _isolated_media(settings, tmp_path):
     settings.STORAGES = storages
 
 
+@pytest.fixture(autouse=True)
+def _small_demo():
+    """Tests build the small demo (the whole organisation, a short history); `make run` and a
+    plain `seed_demo` keep the full one."""
+    from hospitals.demo_size import set_demo_size
+
+    previous = set_demo_size("small")
+    yield
+    set_demo_size(previous.name)
+
+
 @pytest.fixture
 def city(db):
     return RegionFactory(name="泉州市", code="QZ", level="city")

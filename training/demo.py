@@ -16,6 +16,7 @@ from accounts.choices import Role
 from accounts.models import User
 from core.dates import today
 from core.uploads import clean_evidence_upload
+from hospitals.demo_size import demo_size
 from hospitals.models import Hospital
 
 from . import services
@@ -122,7 +123,8 @@ def seed(*, stdout, style) -> None:
     rng = random.Random(2026)
     on = today()
     seeded = 0
-    for hospital in Hospital.objects.filter(is_active=True).select_related("region"):
+    hospitals = Hospital.objects.filter(is_active=True).select_related("region").order_by("pk")
+    for hospital in hospitals[: demo_size().history_hospitals]:
         officer = User.objects.filter(role=Role.OFFICER, hospital=hospital, is_active=True).first()
         if officer is None or TrainingSession.objects.filter(hospital=hospital).exists():
             continue

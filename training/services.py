@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from core.dates import today
+from core.errors import DomainError
 from core.uploads import CleanedUpload, attach_upload, clean_upload_key, existing_upload
 from hospitals.models import Hospital
 
@@ -33,12 +34,8 @@ CERTIFICATE_FIELDS = frozenset({"holder", "cert_type", "number", "valid_until", 
 LETTER_FIELDS = frozenset({"year", "level", "party_a", "party_b", "signed_on", "note"})
 
 
-class TrainingError(Exception):
+class TrainingError(DomainError):
     """A refused action; `message` is translated for the user."""
-
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = str(message)
 
 
 # --- who may act ------------------------------------------------------------------------------

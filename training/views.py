@@ -15,6 +15,7 @@ from accounts.choices import Role
 from core.dates import today
 from core.http import XLSX_CONTENT_TYPE, attachment_response, file_response
 from core.permissions import role_required
+from core.views_helpers import apply_domain_error
 from hospitals.models import Hospital
 
 from . import exports, selectors, services
@@ -131,7 +132,7 @@ def _session_form_page(request, hospital, session=None):
                 upload_key=data.get("upload_key") or "",
             )
         except TrainingError as exc:
-            form.add_error(None, exc.message)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("培训记录已保存。"))
             return redirect("training:session", session.pk)
@@ -235,7 +236,7 @@ def _certificate_form_page(request, hospital, certificate=None):
                 certificate=certificate,
             )
         except TrainingError as exc:
-            form.add_error(None, exc.message)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("证书已保存。"))
             return redirect("training:certificate", certificate.pk)
@@ -319,7 +320,7 @@ def year_edit(request, pk, year):
                 hospital=hospital, year=year, by=request.user, **form.cleaned_data
             )
         except TrainingError as exc:
-            form.add_error(None, exc.message)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("年度基数已保存。"))
             return redirect(f"{reverse('training:figures')}?year={year}")
@@ -388,7 +389,7 @@ def _letter_form_page(request, hospital, letter=None):
                 upload_key=data.get("upload_key") or "",
             )
         except TrainingError as exc:
-            form.add_error(None, exc.message)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("责任书已保存。"))
             return redirect("training:letter", letter.pk)

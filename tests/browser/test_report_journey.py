@@ -6,8 +6,6 @@ meant for the other real-worker tests."""
 
 from __future__ import annotations
 
-import os
-
 import openpyxl
 import pytest
 
@@ -17,7 +15,7 @@ from reports.models import ReportExport
 from reports.periods import Period
 from tests.hazards.factories import raise_hazard
 from tests.reports.helpers import as_dicts
-from tests.reports.worker import celery_workers, redis_url_with_db
+from tests.reports.worker import celery_workers, worker_redis_url
 
 pytestmark = [
     pytest.mark.browser,
@@ -26,14 +24,10 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-WORKER_REDIS_DB = 5
-
 
 @pytest.fixture
 def worker(tmp_path):
-    with celery_workers(
-        tmp_path, redis_url=redis_url_with_db(os.environ["REDIS_URL"], WORKER_REDIS_DB)
-    ) as (start, _media):
+    with celery_workers(tmp_path, redis_url=worker_redis_url(slot=1)) as (start, _media):
         start()  # boots while the administrator logs in
         yield
 

@@ -92,3 +92,16 @@ def test_seed_demo_command_runs_twice_without_duplicates():
     call_command("seed_demo", stdout=out)
     assert counts() == first
     assert "admin" in out.getvalue()
+
+
+def test_seed_demo_takes_a_size_and_the_full_demo_stays_the_default():
+    from hospitals.demo_size import SIZES, demo_size
+    from hospitals.management.commands.seed_demo import Command
+
+    parser = Command().create_parser("manage.py", "seed_demo")
+    assert parser.parse_args([]).size is None  # keeps the size in use: full outside tests
+    assert parser.parse_args(["--size", "small"]).size == "small"
+    assert demo_size() == SIZES["small"]  # tests build the small one (tests/conftest.py)
+    full, small = SIZES["full"], SIZES["small"]
+    assert full.inspection_months == 12 and small.inspection_months < full.inspection_months
+    assert small.patrol_days < full.patrol_days

@@ -220,11 +220,12 @@ def test_demo_seeds_patrols_and_incidents_once(officer_a, hospital_a):
 
     from django.core.management.color import no_style
 
+    from hospitals.demo_size import demo_size
     from incidents import demo
 
     demo.seed(stdout=StringIO(), style=no_style())
     patrols = Patrol.objects.filter(hospital=hospital_a).count()
-    assert patrols > 3 * 30
+    assert patrols > 2.5 * demo_size().patrol_days  # mostly three or four a day
     assert Patrol.objects.filter(hospital=hospital_a).exclude(hazards=None).exists()
     demo.seed(stdout=StringIO(), style=no_style())
     assert Patrol.objects.filter(hospital=hospital_a).count() == patrols

@@ -22,6 +22,7 @@ from notifications.models import Delivery, Notification
 from notifications.tasks import run_reminders
 from tests.notifications.factories import RobotFactory
 from tests.notifications.test_hazard_reminders import at
+from tests.reports.worker import _use_broker, worker_redis_url
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -103,7 +104,7 @@ def test_a_real_celery_worker_delivers_a_reminder_end_to_end(
 ):
     from config.celery import app
 
-    redis_url = os.environ["REDIS_URL"]
+    redis_url = worker_redis_url()  # this test process's own Redis database under xdist
     (hazard,) = _overdue_hazards(hospital_a, officer_a, n=1)
     robot = RobotFactory(
         hospital=hospital_a, webhook_url=webhook_server.url(), events=[EventKind.HAZARD_OVERDUE]
@@ -149,8 +150,9 @@ def test_a_real_celery_worker_delivers_a_reminder_end_to_end(
         stderr=subprocess.STDOUT,
         text=True,
     )
-    eager = app.conf.task_always_eager
+    eager, was_broker = app.conf.task_always_eager, app.conf.broker_url
     try:
+        _use_broker(app, redis_url)
         app.conf.task_always_eager = False
         run_reminders.delay()  # through Redis, not eager
         deadline = time.monotonic() + 60
@@ -167,6 +169,7 @@ def test_a_real_celery_worker_delivers_a_reminder_end_to_end(
             time.sleep(0.5)
     finally:
         app.conf.task_always_eager = eager
+        _use_broker(app, was_broker)
         worker.terminate()
         try:
             output, _ = worker.communicate(timeout=20)

@@ -4,9 +4,9 @@ pre-filled from the period's figures, edited by bureau staff, printed by the exp
 from __future__ import annotations
 
 import pytest
-from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from core.errors import NotAllowed
 from hazards.choices import EventType
 from hazards.models import HazardEvent
 from reports.choices import ReportType
@@ -98,7 +98,7 @@ def test_only_bureau_staff_over_the_region_save(
     scenario, county, other_county, officer_a, other_county_bureau, county_admin
 ):
     for user, region in ((officer_a, county), (other_county_bureau, county)):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(NotAllowed):
             narrative_save(
                 report_type=ReportType.PROGRESS,
                 region=region,

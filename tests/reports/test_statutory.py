@@ -9,11 +9,11 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
 from core.dates import end_of_day
+from core.errors import NotAllowed
 from hazards.choices import EventType, RectificationMode, RiskLevel, Status
 from hazards.models import Hazard, HazardEvent
 from hospitals.models import within
@@ -231,7 +231,7 @@ def test_only_the_hospitals_own_officer_confirms(
     scenario, hospital_a, officer_b, county_bureau, county_admin
 ):
     for user in (officer_b, county_bureau, county_admin):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(NotAllowed):
             statutory_confirm(
                 hospital=hospital_a,
                 report_type=ReportType.HAZARD_STATS_QUARTER,

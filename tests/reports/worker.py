@@ -16,6 +16,22 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def worker_redis_url(slot: int = 0) -> str:
+    """The Redis URL real Celery workers of this test process use. In a serial run, REDIS_URL
+    itself (slot 1, the browser report journey: its database 5, as before). Under pytest-xdist,
+    process gwN uses database (base + N) mod 16, base being REDIS_URL's database, for every
+    slot (the tests of one process run one after another): two processes never share a queue,
+    purge each other's tasks or have one's worker take (and fail) the other's task, each
+    process having its own test database."""
+    url = os.environ["REDIS_URL"]
+    name = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not name.startswith("gw"):
+        return url if slot == 0 else redis_url_with_db(url, 5)
+    base = url.split("?", 1)[0].rstrip("/").rpartition("/")[2]
+    base_db = int(base) if base.isdigit() else 0
+    return redis_url_with_db(url, (base_db + int(name[2:])) % 16)
+
+
 def redis_url_with_db(url: str, db: int) -> str:
     """`url` pointing at Redis database `db` (so concurrent real-worker tests never share a
     queue)."""
@@ -40,7 +56,7 @@ def celery_workers(tmp_path, *, redis_url: str | None = None):
     (start, media): start() launches one more worker; media is the shared media directory."""
     from config.celery import app
 
-    redis_url = redis_url or os.environ["REDIS_URL"]
+    redis_url = redis_url or worker_redis_url()
     was_eager = app.conf.task_always_eager
     was_broker = app.conf.broker_url
     if redis_url != was_broker:
