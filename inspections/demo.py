@@ -29,8 +29,16 @@ from hazards.services import hazard_raise
 from hospitals.demo_size import demo_size
 from hospitals.models import BureauDepartment, Hospital
 
+from . import checklist_seed
 from .choices import ASSIGNMENT_TO_INSPECTION_KIND, KIND_TO_HAZARD_SOURCE, InspectionKind, Result
-from .models import Answer, Assignment, ChecklistItem, Inspection
+from .models import (
+    Answer,
+    Assignment,
+    ChecklistItem,
+    ChecklistSection,
+    ChecklistTemplate,
+    Inspection,
+)
 from .selectors import template_in_force
 from .services import assignments_generate, inspection_start
 
@@ -275,6 +283,9 @@ def seed(*, stdout, style) -> None:
     if not hospitals:
         stdout.write("inspections demo: no hospitals, skipped")
         return
+    # The built-in checklists come with migration 0002; a database emptied since (a test's
+    # flush, an operator's truncate) gets them back, or no demo inspection could start.
+    checklist_seed.install(ChecklistTemplate, ChecklistSection, ChecklistItem)
     officers, staff = _ensure_people(rng)
 
     months = demo_size().inspection_months
