@@ -6,6 +6,7 @@ the selected period, or now while it runs), so the two always agree."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from urllib.parse import urlencode
@@ -112,6 +113,23 @@ class LeagueRow:
         return self._link(risk_level=RiskLevel.MAJOR, status="open")
 
 
+class LeagueRows(Sequence):
+    """The league table's rows, made only for the slice a page shows: a province has 2,000
+    institutions, and 2,000 short-lived objects a request set off Python's full garbage
+    collection every few requests (p95 149 ms against p50 43)."""
+
+    def __init__(self, lines, period: Period):
+        self._lines, self._period = lines, period
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [LeagueRow(line, self._period) for line in self._lines[index]]
+        return LeagueRow(self._lines[index], self._period)
+
+
 def bureau_dashboard(scope: ReportScope, run=None) -> dict:
     """Every KPI, the league tables, categories and trend of the selected period, as of
     `scope.as_of` (stated on the page): computed live, or read from a stored figure run
@@ -179,15 +197,18 @@ def bureau_dashboard(scope: ReportScope, run=None) -> dict:
             format_rate(total.security_rate),
         ),
     ]
-    for index, (value, label, found, still_open) in enumerate(categories):
-        categories[index] = {
+    # A new list: the figures read from a stored run are shared between requests.
+    categories = [
+        {
             "value": value,
             "label": label,
             "found": found,
             "open": still_open,
             "url": hazard_list_url(**found_params, category=value),
         }
-    hospitals = [LeagueRow(line, period) for line in summary.hospitals]
+        for value, label, found, still_open in categories
+    ]
+    hospitals = LeagueRows(summary.hospitals, period)
     regions = [
         {
             "region": region,

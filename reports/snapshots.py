@@ -28,7 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from dataclasses import fields as dataclass_fields
 
 from django.conf import settings
@@ -288,7 +288,7 @@ def run_lines(run: FigureRun, scope: ReportScope) -> tuple[list, dict[int, dict]
 def run_figures(run: FigureRun, scope: ReportScope):
     """(ScopeSummary, category rows, trend) of a scope from a stored run — what
     `summarise_scope`, `category_counts` and `trend` give live as of the run's instant.
-    Cached under the run's generation while none of the scope's lines is dirty."""
+    Memoised per (run, generation, scope, language) while none of the scope's lines is dirty."""
     hospitals = scope.hospitals().order_by().values("pk")
     if HospitalFigures.objects.filter(run=run, dirty__gt=0, hospital_id__in=hospitals).exists():
         return _run_figures(run, scope)  # recomputes the dirty lines: a new generation
@@ -296,17 +296,29 @@ def run_figures(run: FigureRun, scope: ReportScope):
         str(part)
         for part in (
             run.pk,
+            run.computed_at.isoformat(),  # a pk may come back after a rollback (SQLite)
             run.generation,
             scope.region.pk,
             scope.hospital.pk if scope.hospital else "",
             get_language(),
         )
     )
-    result = cache.get(key)
+    # Kept in this process, not in the shared cache: the key names the run and its generation,
+    # so the value never changes, and unpickling a province's 2,000 lines on every request set
+    # off Python's full garbage collection every few requests.
+    result = _READS.get(key)
     if result is None:
         result = _run_figures(run, scope)
-        cache.set(key, result, run_max_age().total_seconds())
+        _READS[key] = result
+        while len(_READS) > READ_MEMO_SIZE:
+            _READS.popitem(last=False)
+    else:
+        _READS.move_to_end(key)
     return result
+
+
+READ_MEMO_SIZE = 64
+_READS: OrderedDict[str, tuple] = OrderedDict()
 
 
 def _run_figures(run: FigureRun, scope: ReportScope):
