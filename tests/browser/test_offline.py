@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 import pytest
 
@@ -121,6 +122,16 @@ class Phone:
 
 def wait_ready(page):
     page.wait_for_selector("body[data-offline-loaded]")
+
+
+def wait_stored_note(page, note: str, timeout: float = 10.0) -> None:
+    """Until an inspection kept in IndexedDB holds `note` in one of its answers."""
+    deadline = time.monotonic() + timeout
+    script = """(note) => window.OfflineDB.all("inspections").then((records) =>
+        records.some((r) => Object.values(r.local || {}).some((f) => f.note === note)))"""
+    while not page.evaluate(script, note):
+        assert time.monotonic() < deadline, f"{note!r} never reached IndexedDB"
+        page.wait_for_timeout(100)
 
 
 def test_offline_inspection_survives_a_restart_and_syncs_exactly_once(
@@ -262,7 +273,9 @@ def test_the_offline_page_says_what_waits_and_needs_no_server_for_it(
         first.get_by_text("合格", exact=True).click()
         first.get_by_label("检查情况").fill("灭火器压力正常")
         first.get_by_label("检查情况").press("Tab")
-        first.get_by_text("已保存在本机").wait_for()
+        # "已保存在本机" already shows from the 合格 tap: wait for the note itself to be in
+        # IndexedDB (written on blur) before going on.
+        wait_stored_note(page, "灭火器压力正常")
         page.close()
 
         page = phone.watch(phone.context.new_page())
@@ -303,7 +316,9 @@ def test_an_item_changed_elsewhere_meanwhile_is_shown_and_the_person_decides(
         first.get_by_text("合格", exact=True).click()
         first.get_by_label("检查情况").fill("本机填写")
         first.get_by_label("检查情况").press("Tab")
-        first.get_by_text("已保存在本机").wait_for()
+        # "已保存在本机" already shows from the 合格 tap: wait for the note itself to be in
+        # IndexedDB (written on blur) before going on.
+        wait_stored_note(page, "本机填写")
 
         # Meanwhile a colleague answers the same item on another device.
         answer = Inspection.objects.get(assignment=assignment).answers.order_by("pk").first()
