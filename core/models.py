@@ -1,5 +1,6 @@
 """Abstract model pieces shared by the apps (core has no tables of its own)."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -15,3 +16,27 @@ class UploadIdentity(models.Model):
 
     class Meta:
         abstract = True
+
+
+class StoredFile(UploadIdentity):
+    """An uploaded file as the record keeps it: its name as chosen, type, size, who uploaded it
+    and when. The concrete model adds its target, the `file` field (its own upload path) and
+    the two constraints `UploadIdentity` asks for."""
+
+    original_name = models.CharField(_("文件名"), max_length=150)
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveIntegerField(_("大小"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.models import UploadIdentity
+from core.models import StoredFile
 from hospitals.models import Hospital
 
 from .choices import INCIDENT_KIND_BADGES, IncidentKind
@@ -78,7 +78,7 @@ class AttachmentQuerySet(models.QuerySet):
         return self.filter(incident__hospital__in=Hospital.objects.visible_to(user))
 
 
-class IncidentAttachment(UploadIdentity):
+class IncidentAttachment(StoredFile):
     """A photo or PDF (report, statement) of an incident, cleaned by core/uploads.py and
     stored once (`existing_upload`)."""
 
@@ -86,13 +86,6 @@ class IncidentAttachment(UploadIdentity):
         Incident, verbose_name=_("治安事件"), on_delete=models.CASCADE, related_name="attachments"
     )
     file = models.FileField(_("文件"), upload_to=attachment_path, max_length=255)
-    original_name = models.CharField(_("文件名"), max_length=150)
-    content_type = models.CharField(max_length=50)
-    size = models.PositiveIntegerField(_("大小"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     objects = AttachmentQuerySet.as_manager()
 
@@ -112,13 +105,6 @@ class IncidentAttachment(UploadIdentity):
                 name="incident_attachment_file_once",
             ),
         ]
-
-    def __str__(self) -> str:
-        return self.original_name
-
-    @property
-    def is_image(self) -> bool:
-        return self.content_type.startswith("image/")
 
 
 class Patrol(models.Model):

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.models import UploadIdentity
+from core.models import StoredFile
 from hospitals.choices import HospitalLevel
 from hospitals.models import Hospital, Region
 
@@ -332,18 +332,11 @@ class EvidenceQuerySet(models.QuerySet):
         return self.filter(item__hospital__in=Hospital.objects.visible_to(user))
 
 
-class ItemEvidence(UploadIdentity):
+class ItemEvidence(StoredFile):
     item = models.ForeignKey(
         ChecklistItem, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="evidence"
     )
     file = models.FileField(_("文件"), upload_to=evidence_path, max_length=255)
-    original_name = models.CharField(_("文件名"), max_length=150)
-    content_type = models.CharField(max_length=50)
-    size = models.PositiveIntegerField(_("大小"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     objects = EvidenceQuerySet.as_manager()
 
@@ -364,13 +357,6 @@ class ItemEvidence(UploadIdentity):
                 name="security_evidence_file_once_per_item",
             ),
         ]
-
-    def __str__(self) -> str:
-        return self.original_name
-
-    @property
-    def is_image(self) -> bool:
-        return self.content_type.startswith("image/")
 
 
 class ItemEvent(models.Model):

@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.models import UploadIdentity
+from core.models import StoredFile
 from hospitals.models import Hospital
 
 from .choices import CertificateType, FileKind, LetterLevel, SessionKind
@@ -78,7 +78,7 @@ class SessionFileQuerySet(models.QuerySet):
         return self.filter(session__hospital__in=Hospital.objects.visible_to(user))
 
 
-class SessionFile(UploadIdentity):
+class SessionFile(StoredFile):
     """A photo of a session or its scanned sign-in sheet, stored once per session."""
 
     session = models.ForeignKey(
@@ -86,13 +86,6 @@ class SessionFile(UploadIdentity):
     )
     kind = models.CharField(_("类别"), max_length=10, choices=FileKind.choices)
     file = models.FileField(_("文件"), upload_to=session_file_path, max_length=255)
-    original_name = models.CharField(_("文件名"), max_length=150)
-    content_type = models.CharField(max_length=50)
-    size = models.PositiveIntegerField(_("大小"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     objects = SessionFileQuerySet.as_manager()
 
@@ -112,13 +105,6 @@ class SessionFile(UploadIdentity):
                 name="training_file_once_per_session",
             ),
         ]
-
-    def __str__(self) -> str:
-        return self.original_name
-
-    @property
-    def is_image(self) -> bool:
-        return self.content_type.startswith("image/")
 
 
 class Certificate(models.Model):
@@ -241,7 +227,7 @@ class LetterScanQuerySet(models.QuerySet):
         return self.filter(letter__hospital__in=Hospital.objects.visible_to(user))
 
 
-class LetterScan(UploadIdentity):
+class LetterScan(StoredFile):
     letter = models.ForeignKey(
         ResponsibilityLetter,
         verbose_name=_("责任书"),
@@ -249,13 +235,6 @@ class LetterScan(UploadIdentity):
         related_name="scans",
     )
     file = models.FileField(_("文件"), upload_to=letter_scan_path, max_length=255)
-    original_name = models.CharField(_("文件名"), max_length=150)
-    content_type = models.CharField(max_length=50)
-    size = models.PositiveIntegerField(_("大小"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     objects = LetterScanQuerySet.as_manager()
 
@@ -275,10 +254,3 @@ class LetterScan(UploadIdentity):
                 name="training_scan_once_per_letter",
             ),
         ]
-
-    def __str__(self) -> str:
-        return self.original_name
-
-    @property
-    def is_image(self) -> bool:
-        return self.content_type.startswith("image/")
