@@ -14,10 +14,11 @@ run: ## Run the app on the embedded default (SQLite + filesystem Celery broker),
 test: ## Run the test suite (SQLite by default; PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
 	@bash scripts/test.sh
 
-lint: venv ## ruff check + format check + import layers (.importlinter)
+lint: venv ## ruff check + format check + import layers (.importlinter) + mypy (scripts/typecheck.sh)
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	.venv/bin/lint-imports
+	bash scripts/typecheck.sh
 
 format: venv ## Format the code with ruff
 	.venv/bin/ruff check --fix .

@@ -19,7 +19,7 @@ class UserManagementError(DomainError):
 
 
 def _stamp(user: User, by: User) -> None:
-    user._history_user = by
+    user._history_user = by  # type: ignore[attr-defined]  # simple_history's hook, untyped
 
 
 @transaction.atomic

@@ -19,7 +19,7 @@ import io
 import math
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from copy import copy
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -82,7 +82,7 @@ def is_formula_like(value: Any) -> bool:
     return isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
 
 
-def guard_cell(cell):
+def guard_cell(cell: Any) -> Any:
     """Make a cell whose text looks like a formula plain text: Excel and WPS show it as typed
     and never evaluate it (the cell keeps its exact value; the style carries quotePrefix)."""
     if is_formula_like(cell.value):
@@ -91,7 +91,7 @@ def guard_cell(cell):
     return cell
 
 
-def text_cell(ws, value):
+def text_cell(ws: Any, value: object) -> Any:
     return guard_cell(WriteOnlyCell(ws, value=value))
 
 
@@ -192,7 +192,7 @@ class Sheet:
         return self.fitted_scale(*self.layout())
 
 
-def _style(ws, column: Column, *, highlight: bool = False, total: bool = False):
+def _style(ws: Any, column: Column, *, highlight: bool = False, total: bool = False) -> Any:
     cell = WriteOnlyCell(ws)
     cell.font = _TOTAL_FONT if total else (_LINK_FONT if column.kind == "link" else _BODY_FONT)
     cell.border = _TOTAL_BORDER if total else _BORDER
@@ -226,18 +226,18 @@ class _TemplateCell(Cell):
     __slots__ = ("_style_id",)
 
     @property
-    def style_id(self):
+    def style_id(self) -> int:
         return self._style_id
 
 
-def _template(ws, styled) -> _TemplateCell:
+def _template(ws: Any, styled: Any) -> _TemplateCell:
     cell = _TemplateCell(ws, row=1, column=1)
     cell._style = copy(styled._style)
     cell._style_id = ws.parent._cell_styles.add(cell._style)
     return cell
 
 
-def _plain(value):
+def _plain(value: object) -> object:
     if isinstance(value, dt.datetime) and timezone.is_aware(value):
         return timezone.localtime(value).replace(tzinfo=None)
     if isinstance(value, Decimal):
@@ -245,7 +245,7 @@ def _plain(value):
     return value
 
 
-def _cells_to_row(cells, row_idx):
+def _cells_to_row(cells: Iterable[Any], row_idx: int) -> Iterator[Any]:
     """Replaces the write-only sheet's `_values_to_row` (openpyxl 3.1, pinned): rows are
     appended as lists of cells we made (one reusable, pre-styled cell per column), so openpyxl
     neither re-binds each value nor makes a new cell per value. The row is written before
@@ -261,7 +261,7 @@ def _cells_to_row(cells, row_idx):
 class _RowWriter:
     """Writes data rows with one pre-styled cell per column and style (plain, highlighted)."""
 
-    def __init__(self, ws, columns: list[Column]):
+    def __init__(self, ws: Any, columns: list[Column]) -> None:
         self.ws = ws
         self.columns = columns
         self.plain = [_template(ws, _style(ws, c)) for c in columns]
@@ -273,7 +273,7 @@ class _RowWriter:
         self.sums: dict[str, float] = {c.name: 0 for c in columns if c.total}
         self.counts: dict[str, int] = {c.name: 0 for c in columns if c.total}
 
-    def _fresh(self, template):
+    def _fresh(self, template: Any) -> Any:
         cell = WriteOnlyCell(self.ws)
         cell._style = copy(template._style)
         return cell
@@ -286,12 +286,12 @@ class _RowWriter:
         self.ws.add_image(image)
         return math.ceil((image.height * 0.75 + 6) / _LINE_POINTS)
 
-    def write(self, row, row_idx: int, *, highlight: bool) -> None:
+    def write(self, row: Any, row_idx: int, *, highlight: bool) -> None:
         """Write one row. The common value types are bound straight onto the reused cells
         (what openpyxl's `Cell.value` setter does, minus its type dispatch); everything else
         goes through the setter."""
         templates = self.marked if highlight else self.plain
-        cells = []
+        cells: list[Any] = []
         append = cells.append
         kinds = self.kinds
         lines = 1
@@ -370,8 +370,8 @@ class _RowWriter:
         if lines > 1:
             del dims[row_idx]  # written: keep memory flat
 
-    def totals(self) -> list:
-        result = []
+    def totals(self) -> list[float | None]:
+        result: list[float | None] = []
         for column in self.columns:
             if column.total == "sum":
                 result.append(self.sums[column.name])
@@ -384,7 +384,16 @@ class _RowWriter:
         return result
 
 
-def _merged_row(ws, row_idx: int, ncols: int, value, *, font, alignment, height=None):
+def _merged_row(
+    ws: Any,
+    row_idx: int,
+    ncols: int,
+    value: object,
+    *,
+    font: Any,
+    alignment: Any,
+    height: float | None = None,
+) -> None:
     cell = text_cell(ws, value)
     cell.font = font
     cell.alignment = alignment
@@ -405,7 +414,7 @@ def sign_off_items() -> list[str]:
     ]
 
 
-def _sign_off(ws, row_idx: int, ncols: int) -> int:
+def _sign_off(ws: Any, row_idx: int, ncols: int) -> int:
     """The sign-off block from `row_idx`: a blank row, then the five items spread over the
     columns (three on the first line, two on the second; one a line on narrow sheets).
     Returns the next free row."""

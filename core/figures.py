@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -22,7 +22,7 @@ from django.core.paginator import Paginator
 T = TypeVar("T")
 
 
-def cached_figures(what: str, version: tuple, compute: Callable[[], T]) -> T:
+def cached_figures(what: str, version: tuple[object, ...], compute: Callable[[], T]) -> T:
     """`compute()` once per (what, version); `what` must identify the question completely."""
     digest = hashlib.sha256(repr((what, version)).encode()).hexdigest()
     key = f"figures:{digest}"
@@ -42,7 +42,7 @@ def cached_for(what: str, seconds: int, compute: Callable[[], T]) -> T:
 class CountedPaginator(Paginator):
     """A paginator told its count (computed once with the list's figures, or cached)."""
 
-    def __init__(self, *args, count: int, **kwargs):
+    def __init__(self, *args: Any, count: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._known_count = count
 

@@ -5,19 +5,22 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
+from collections.abc import Iterable
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network
+from typing import IO, Any
 from urllib.parse import quote
 
 from django.conf import settings
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 
 
 @lru_cache(maxsize=8)
-def _networks(entries: tuple[str, ...]) -> tuple:
+def _networks(entries: tuple[str, ...]) -> tuple[IPv4Network | IPv6Network, ...]:
     return tuple(ipaddress.ip_network(entry.strip(), strict=False) for entry in entries if entry)
 
 
-def _trusted(address: str, networks) -> bool:
+def _trusted(address: str, networks: Iterable[IPv4Network | IPv6Network]) -> bool:
     try:
         ip = ipaddress.ip_address(address.strip())
     except ValueError:
@@ -25,7 +28,7 @@ def _trusted(address: str, networks) -> bool:
     return any(ip in network for network in networks)
 
 
-def client_ip(request) -> str:
+def client_ip(request: HttpRequest) -> str:
     """The address of the person at the other end: THE one reading, used by the login lockout,
     the login throttle and the access log.
 
@@ -53,7 +56,7 @@ def client_ip(request) -> str:
 _ASCII_PART = re.compile(r"[^A-Za-z0-9.-]+")
 
 
-def ascii_filename(*parts, ext: str) -> str:
+def ascii_filename(*parts: object, ext: str) -> str:
     """An ASCII download name that keeps what the Chinese one says: type, scope and period,
     e.g. ascii_filename("ledger", "JJ", "2026Q3", ext=".xlsx") → "ledger_JJ_2026Q3.xlsx".
     Non-ASCII characters are dropped from each part; empty parts are left out."""
@@ -62,7 +65,7 @@ def ascii_filename(*parts, ext: str) -> str:
     return stem + ext
 
 
-def scope_code(scope) -> str:
+def scope_code(scope: Any) -> str:
     """The ASCII code of a scope for file names: a region's code ("JJ"), a hospital as its
     region's code and its id ("JJ-H12"); "" for anything else."""
     if scope is None or isinstance(scope, str):
@@ -110,8 +113,13 @@ INLINE_CONTENT_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
 
 
 def file_response(
-    fileobj, filename: str, content_type: str, *, inline: bool = False, fallback: str = ""
-):
+    fileobj: IO[bytes] | Any,
+    filename: str,
+    content_type: str,
+    *,
+    inline: bool = False,
+    fallback: str = "",
+) -> FileResponse:
     """A private file: inline only for re-encoded images, never cached, and sandboxed so that
     even a file opened directly cannot run script in our origin."""
     response = FileResponse(fileobj, content_type=content_type)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -50,7 +51,11 @@ def paragraph(text: str, style: ParagraphStyle) -> Paragraph:
 
 
 def grid_table(
-    rows: Iterable[list], widths: list[float], *, shade: tuple = ((0, 0), (-1, 0)), **options
+    rows: Iterable[list[Any]],
+    widths: list[float],
+    *,
+    shade: tuple[tuple[int, int], tuple[int, int]] = ((0, 0), (-1, 0)),
+    **options: Any,
 ) -> Table:
     """A bordered table with one shaded band (default: the header row)."""
     table = Table(list(rows), colWidths=widths, **options)
@@ -59,7 +64,9 @@ def grid_table(
     return table
 
 
-def a4_pdf(story: list, *, title: str, author: str, compress: bool = True, **options) -> bytes:
+def a4_pdf(
+    story: list[Any], *, title: str, author: str, compress: bool = True, **options: Any
+) -> bytes:
     """The story laid out on A4 with the margins every printable of the product uses.
     `compress=False` leaves the page streams readable (tests); `canvasmaker` goes to build()."""
     canvasmaker = options.pop("canvasmaker", None)

@@ -13,15 +13,20 @@ import os
 import re
 import secrets
 import warnings
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
+from django.db.models import Model, QuerySet
+from django.db.models.fields.files import FieldFile
 from django.template.defaultfilters import filesizeformat
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pypdf import PdfReader
@@ -57,7 +62,7 @@ _budget: ContextVar[UploadBudget | None] = ContextVar("upload_budget", default=N
 
 
 @contextmanager
-def upload_budget():
+def upload_budget() -> Iterator[None]:
     """Open a fresh allowance for one request (UploadBudgetMiddleware); code outside a request
     (tasks, commands, the demo) has no budget and no per-request limit."""
     token = _budget.set(
@@ -108,7 +113,7 @@ class CleanedUpload:
     # SHA-256 of the bytes the client sent: "the same file" for the identical-file refusal.
     sha256: str = ""
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if not self.sha256:
             self.content.seek(0)
             self.sha256 = hashlib.sha256(self.content.read()).hexdigest()
@@ -126,7 +131,7 @@ def _random_name(extension: str) -> str:
     return f"{secrets.token_hex(16)}.{extension}"
 
 
-def _read_limited(uploaded) -> bytes:
+def _read_limited(uploaded: File) -> bytes:
     limit = settings.UPLOAD_MAX_BYTES
     if uploaded.size is not None and uploaded.size > limit:
         raise ValidationError(
@@ -254,9 +259,9 @@ def _clean_image(data: bytes, original_name: str) -> CleanedUpload:
                     )
                 _spend_pixels(width * height)
                 probe.verify()
-            with Image.open(io.BytesIO(data)) as image:
-                image.load()
-                image = _drop_metadata(image)
+            with Image.open(io.BytesIO(data)) as opened:
+                opened.load()
+                image = _drop_metadata(opened)
     except ValidationError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -300,7 +305,7 @@ def _drop_metadata(image: Image.Image) -> Image.Image:
     return image
 
 
-def clean_evidence_upload(uploaded) -> CleanedUpload:
+def clean_evidence_upload(uploaded: File) -> CleanedUpload:
     """Validate and sanitise one uploaded file, or raise a translated ValidationError."""
     _spend_file()
     data = _read_limited(uploaded)
@@ -309,21 +314,40 @@ def clean_evidence_upload(uploaded) -> CleanedUpload:
             _("文件中含有网页或脚本内容,出于安全考虑不予接收。"), code="active_content"
         )
     if data.startswith(b"%PDF-"):
-        return _clean_pdf(data, uploaded.name)
-    return _clean_image(data, uploaded.name)
+        return _clean_pdf(data, uploaded.name or "")
+    return _clean_image(data, uploaded.name or "")
 
 
 UPLOAD_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
+M = TypeVar("M", bound=Model)
 
-def clean_upload_key(value) -> str:
+
+class EvidenceRow(Protocol):
+    """What `attach_upload` fills: a model on `core.models.UploadIdentity` with the stored-file
+    columns and its own `file` field (core.models.StoredFile, or the same columns declared)."""
+
+    original_name: str
+    content_type: str
+    size: int
+    sha256: str
+    upload_key: str
+    file: FieldFile
+
+
+R = TypeVar("R", bound=EvidenceRow)
+
+
+def clean_upload_key(value: str | None) -> str:
     """The client-generated key of one upload attempt (a UUID from the page), or "" when absent
     or malformed: a bad key never blocks an upload, it only loses the retry protection."""
     value = (value or "").strip()
     return value if UPLOAD_KEY_RE.match(value) else ""
 
 
-def existing_upload(queryset, upload: CleanedUpload, *, upload_key: str = ""):
+def existing_upload(
+    queryset: QuerySet[M], upload: CleanedUpload, *, upload_key: str = ""
+) -> M | None:
     """THE rule for storing evidence exactly once, for every model built on
     `core.models.UploadIdentity`. `queryset` is the files already attached to the same target
     (a hazard stage, a checklist answer, a 4+N item).
@@ -347,7 +371,7 @@ def existing_upload(queryset, upload: CleanedUpload, *, upload_key: str = ""):
     return None
 
 
-def attach_upload(row, upload: CleanedUpload, *, upload_key: str = ""):
+def attach_upload(row: R, upload: CleanedUpload, *, upload_key: str = "") -> R:
     """Fill an evidence row (a model on `core.models.UploadIdentity` with `file`,
     `original_name`, `content_type` and `size`) from a cleaned upload and write its file to
     storage; the caller saves the row (after `existing_upload` said it is new)."""
@@ -356,11 +380,13 @@ def attach_upload(row, upload: CleanedUpload, *, upload_key: str = ""):
     row.size = upload.size
     row.sha256 = upload.sha256
     row.upload_key = upload_key
-    row.file.save(upload.content.name, upload.content, save=False)
+    name = upload.content.name
+    assert name, "a cleaned upload carries its random storage name"
+    row.file.save(name, upload.content, save=False)
     return row
 
 
-def clean_image_upload(uploaded) -> CleanedUpload:
+def clean_image_upload(uploaded: File) -> CleanedUpload:
     """Like clean_evidence_upload, but photos only (no PDF)."""
     cleaned = clean_evidence_upload(uploaded)
     if cleaned.kind != "image":
@@ -371,18 +397,19 @@ def clean_image_upload(uploaded) -> CleanedUpload:
 class EvidenceFileField(forms.FileField):
     """A form field whose cleaned value is a CleanedUpload (or None when left empty)."""
 
-    def __init__(self, *args, images_only: bool = False, **kwargs):
+    def __init__(self, *args: Any, images_only: bool = False, **kwargs: Any) -> None:
         self.images_only = images_only
         kwargs.setdefault(
             "help_text",
-            _("JPEG、PNG、WebP 图片") + ("" if images_only else _("或 PDF")),
+            # Lazy as a whole: `+` would translate now, once, in the language of import time.
+            format_lazy("{}{}", _("JPEG、PNG、WebP 图片"), "" if images_only else _("或 PDF")),
         )
         super().__init__(*args, **kwargs)
         self.widget.attrs.setdefault(
             "accept", "image/jpeg,image/png,image/webp" if images_only else ACCEPT_ATTR
         )
 
-    def clean(self, data, initial=None):
+    def clean(self, data: Any, initial: Any = None) -> CleanedUpload | None:
         uploaded = super().clean(data, initial)
         if not uploaded or uploaded is initial:
             return None
@@ -400,7 +427,8 @@ class MultipleEvidenceField(EvidenceFileField):
 
     widget = MultipleFileInput
 
-    def clean(self, data, initial=None):
+    # A list where the single-file field gives one upload: the form reads it as such.
+    def clean(self, data: Any, initial: Any = None) -> list[CleanedUpload]:  # type: ignore[override]
         files = data if isinstance(data, list | tuple) else ([data] if data else [])
         if not files:
             if self.required:
@@ -412,7 +440,8 @@ class MultipleEvidenceField(EvidenceFileField):
                 code="too_many_files",
                 params={"max": settings.UPLOAD_MAX_FILES_PER_REQUEST},
             )
-        cleaned, errors = [], []
+        cleaned: list[CleanedUpload | None] = []
+        errors: list[str] = []
         for uploaded in files:
             try:
                 cleaned.append(super().clean(uploaded, initial))

@@ -6,14 +6,14 @@ import logging
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 csp_log = logging.getLogger("safehospital.csp")
 
 
-def _connection_use() -> dict | None:
+def _connection_use() -> dict[str, int] | None:
     """How full the PostgreSQL server's connection slots are (None on SQLite)."""
     if connection.vendor != "postgresql":
         return None
@@ -26,12 +26,12 @@ def _connection_use() -> dict | None:
 
 
 @login_not_required
-def healthz(request):
+def healthz(request: HttpRequest) -> JsonResponse:
     """For the load balancer: the database answers and has connections to spare (503 when
     almost every slot is taken: new web or worker processes would fail to connect)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
-    body = {"status": "ok", "database": connection.vendor}
+    body: dict[str, object] = {"status": "ok", "database": connection.vendor}
     use = _connection_use()
     if use is not None:
         body["connections"] = use
@@ -54,7 +54,7 @@ _CSP_FIELDS = (
 )
 
 
-def _csp_reports(payload) -> list[dict]:
+def _csp_reports(payload: object) -> list[dict[str, object]]:
     if isinstance(payload, dict) and isinstance(payload.get("csp-report"), dict):
         return [payload["csp-report"]]
     if isinstance(payload, list):
@@ -69,7 +69,7 @@ def _csp_reports(payload) -> list[dict]:
 @login_not_required
 @csrf_exempt
 @require_POST
-def csp_report(request):
+def csp_report(request: HttpRequest) -> HttpResponse:
     """Browsers post Content-Security-Policy violations here (the policy's report-uri); each is
     logged at WARNING on "safehospital.csp". Anonymous and CSRF-exempt by nature (the browser
     sends it, not a form); the body is capped at CSP_REPORT_MAX_BYTES and every logged value

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.forms import BaseForm
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseBase
 
 from .errors import DomainError, NotAllowed
 
 
-def apply_domain_error(target: BaseForm | HttpRequest, exc: DomainError, *, field=None) -> None:
+def apply_domain_error(
+    target: BaseForm | HttpRequest, exc: DomainError, *, field: str | None = None
+) -> None:
     """Show `exc` to the person: on the form (on `exc.field`, else `field`, when the form has
     that field; otherwise as a non-field error) or, given a request, as an error message.
     `NotAllowed` is not shown but answered 403, as Django's `PermissionDenied` is."""
@@ -27,13 +31,13 @@ class DomainErrorMiddleware:
     """A `NotAllowed` no view caught (e.g. from a service called outside a try) is a 403, the
     way `PermissionDenied` is, and goes through the same 403 page and refusal log."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         return self.get_response(request)
 
-    def process_exception(self, request, exception):
+    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
         if isinstance(exception, NotAllowed):
             raise PermissionDenied(exception.message) from exception
         return None

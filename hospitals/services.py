@@ -6,8 +6,11 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.core.files.uploadedfile import UploadedFile
+from django.db import models, transaction
+from django.db.models import QuerySet
 
+from core.types import Actor
 from core.uploads import safe_display_name
 
 from .importing import check_upload
@@ -15,13 +18,13 @@ from .models import BureauDepartment, Hospital, HospitalImport, Region
 from .tasks import run_hospital_import
 
 
-def _stamp(instance, by) -> None:
+def _stamp(instance: models.Model, by: Actor) -> None:
     # simple_history reads this when the change does not come through a request.
-    instance._history_user = by
+    instance._history_user = by  # type: ignore[attr-defined]  # simple_history's hook, untyped
 
 
 @transaction.atomic
-def hospital_save(*, hospital: Hospital, by) -> Hospital:
+def hospital_save(*, hospital: Hospital, by: Actor) -> Hospital:
     """Create or update one hospital after full model validation."""
     hospital.full_clean()
     _stamp(hospital, by)
@@ -30,7 +33,7 @@ def hospital_save(*, hospital: Hospital, by) -> Hospital:
 
 
 @transaction.atomic
-def region_save(*, region: Region, by) -> Region:
+def region_save(*, region: Region, by: Actor) -> Region:
     region.full_clean()
     _stamp(region, by)
     region.save()
@@ -39,7 +42,11 @@ def region_save(*, region: Region, by) -> Region:
 
 @transaction.atomic
 def department_save(
-    *, department: BureauDepartment, hospitals: Iterable[Hospital], scope, by
+    *,
+    department: BureauDepartment,
+    hospitals: Iterable[Hospital],
+    scope: QuerySet[Hospital],
+    by: Actor,
 ) -> BureauDepartment:
     """Save a 挂钩科室 and make exactly `hospitals` its linked institutions.
 
@@ -65,11 +72,12 @@ def department_save(
     return department
 
 
-def hospital_import_start(*, upload, by) -> HospitalImport:
+def hospital_import_start(*, upload: UploadedFile, by: Actor) -> HospitalImport:
     """Refuse what needs no parsing (size, not xlsx, zip bomb: SheetError), store the file and
     queue the import for a worker; the caller shows the import's page, which follows it."""
     check_upload(upload)
-    job = HospitalImport(created_by=by, original_name=safe_display_name(upload.name))
+    # By id: below `accounts`, the actor is a `core.types.Actor`, not the `User` the FK holds.
+    job = HospitalImport(created_by_id=by.pk, original_name=safe_display_name(upload.name or ""))
     job.file.save(f"{secrets.token_hex(16)}.xlsx", upload, save=False)
     job.save()
     transaction.on_commit(lambda: run_hospital_import.delay(job.pk), robust=True)
