@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlencode
 
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -49,7 +50,7 @@ def last_judged_day(end: dt.date, on: dt.date | None = None) -> dt.date:
 
 def patrol_short_days(
     *,
-    hospitals,
+    hospitals: QuerySet[Hospital],
     start: dt.date,
     end: dt.date,
     on: dt.date | None = None,
@@ -104,7 +105,7 @@ def patrol_short_days(
 
 
 def short_day_totals(
-    *, hospitals, start: dt.date, end: dt.date, on: dt.date | None = None
+    *, hospitals: QuerySet[Hospital], start: dt.date, end: dt.date, on: dt.date | None = None
 ) -> tuple[int, int, int]:
     """(hospital-days short, hospitals with a short day, active hospitals) over a period, as
     `patrol_short_days` counts them, without fetching a row per hospital and day: the days
@@ -154,15 +155,19 @@ def short_day_totals(
     return short_days, short_hospitals, len(ids)
 
 
-def _list_url(name: str, **params) -> str:
+def _list_url(name: str, **params: Any) -> str:
     params = {key: value for key, value in params.items() if value not in (None, "")}
     url = reverse(name)
     return f"{url}?{urlencode(params)}" if params else url
 
 
 def dashboard_figures(
-    *, hospitals, start: dt.date, end: dt.date, as_of: dt.datetime | dt.date | None = None
-) -> dict:
+    *,
+    hospitals: QuerySet[Hospital],
+    start: dt.date,
+    end: dt.date,
+    as_of: dt.datetime | dt.date | None = None,
+) -> dict[str, Any]:
     """The bureau dashboard card: incidents of the period by kind (as of `as_of`) and the
     hospital-days that fell short of patrols. Four queries for any region (three more when a
     hospital in it has a raised target in the period)."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,10 +21,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from core.dates import today
 from core.errors import DomainError, NotAllowed
 from core.uploads import CleanedUpload, attach_upload, clean_upload_key, existing_upload
 from hazards.choices import Source
+from hazards.models import Hazard
 from hazards.services import HazardError, hazard_raise
 from hospitals.models import Hospital
 
@@ -53,14 +56,14 @@ PATROL_FIELDS = ("patrolled_on", "started_at", "route", "patroller", "findings")
 
 
 # --- who may do what ------------------------------------------------------------------------
-def may_record(user, hospital_id: int | None) -> bool:
+def may_record(user: User, hospital_id: int | None) -> bool:
     """Officers record their own hospital's incidents and patrols; nobody else writes them."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     return bool(user.is_officer and hospital_id and user.hospital_id == hospital_id)
 
 
-def _require_recorder(user, hospital_id: int | None) -> None:
+def _require_recorder(user: User, hospital_id: int | None) -> None:
     if may_record(user, hospital_id):
         return
     if getattr(user, "is_bureau_side", False):
@@ -68,7 +71,7 @@ def _require_recorder(user, hospital_id: int | None) -> None:
     raise IncidentNotAllowed(_("您只能登记本院的治安事件和巡查记录。"))
 
 
-def _text(value) -> str:
+def _text(value: object) -> object:
     return (value or "").strip() if isinstance(value, str) else value
 
 
@@ -103,17 +106,17 @@ def _clean_incident(values: dict) -> dict:
 def incident_create(
     *,
     hospital: Hospital,
-    by,
+    by: User,
     attachments: Sequence[CleanedUpload] = (),
     upload_key: str = "",
-    **fields,
+    **fields: Any,
 ) -> Incident:
     """Register an incident of `hospital`, with its attachments (each stored once)."""
     _require_recorder(by, hospital.pk)
     values = _clean_incident(fields)
     with transaction.atomic():
         incident = Incident(hospital=hospital, created_by=by, **values)
-        incident._history_user = by
+        incident._history_user = by  # type: ignore[attr-defined]  # simple_history's hook, untyped
         incident.save()
         for index, upload in enumerate(attachments):
             key = f"{clean_upload_key(upload_key)}-{index}" if clean_upload_key(upload_key) else ""
@@ -121,7 +124,7 @@ def incident_create(
     return incident
 
 
-def incident_update(*, incident: Incident, by, **fields) -> Incident:
+def incident_update(*, incident: Incident, by: User, **fields: Any) -> Incident:
     """Change an incident's details; every change is a history row (who, when, what)."""
     _require_recorder(by, incident.hospital_id)
     with transaction.atomic():
@@ -133,12 +136,14 @@ def incident_update(*, incident: Incident, by, **fields) -> Incident:
         values = _clean_incident({**current, **fields})
         for name, value in values.items():
             setattr(incident, name, value)
-        incident._history_user = by
+        incident._history_user = by  # type: ignore[attr-defined]  # simple_history's hook, untyped
         incident.save()
     return incident
 
 
-def _attach(incident: Incident, upload: CleanedUpload, *, by, upload_key: str):
+def _attach(
+    incident: Incident, upload: CleanedUpload, *, by: User, upload_key: str
+) -> tuple[IncidentAttachment, bool]:
     earlier = existing_upload(incident.attachments.all(), upload, upload_key=upload_key)
     if earlier is not None:
         return earlier, False
@@ -150,7 +155,7 @@ def _attach(incident: Incident, upload: CleanedUpload, *, by, upload_key: str):
 
 
 def incident_attach(
-    *, incident: Incident, by, upload: CleanedUpload, upload_key: str = ""
+    *, incident: Incident, by: User, upload: CleanedUpload, upload_key: str = ""
 ) -> tuple[IncidentAttachment, bool]:
     """Attach one cleaned file. The same upload again returns the first row (created False);
     the same file chosen twice is refused (ValidationError); nothing is stored twice."""
@@ -181,18 +186,18 @@ def _clean_patrol(values: dict) -> dict:
     return values
 
 
-def patrol_create(*, hospital: Hospital, by, **fields) -> Patrol:
+def patrol_create(*, hospital: Hospital, by: User, **fields: Any) -> Patrol:
     """Log one patrol of `hospital`."""
     _require_recorder(by, hospital.pk)
     values = _clean_patrol(fields)
     with transaction.atomic():
         patrol = Patrol(hospital=hospital, created_by=by, **values)
-        patrol._history_user = by
+        patrol._history_user = by  # type: ignore[attr-defined]  # simple_history's hook, untyped
         patrol.save()
     return patrol
 
 
-def patrol_update(*, patrol: Patrol, by, **fields) -> Patrol:
+def patrol_update(*, patrol: Patrol, by: User, **fields: Any) -> Patrol:
     _require_recorder(by, patrol.hospital_id)
     unknown = set(fields) - set(PATROL_FIELDS)
     if unknown:
@@ -203,7 +208,7 @@ def patrol_update(*, patrol: Patrol, by, **fields) -> Patrol:
         values = _clean_patrol({**current, **fields})
         for name, value in values.items():
             setattr(patrol, name, value)
-        patrol._history_user = by
+        patrol._history_user = by  # type: ignore[attr-defined]  # simple_history's hook, untyped
         patrol.save()
     return patrol
 
@@ -211,13 +216,13 @@ def patrol_update(*, patrol: Patrol, by, **fields) -> Patrol:
 def patrol_raise_hazard(
     *,
     patrol: Patrol,
-    by,
+    by: User,
     category: str,
     risk_level: str,
     location: str,
     description: str = "",
     deadline: dt.date | None = None,
-):
+) -> Hazard:
     """Register a patrol finding as a hazard through `hazards.services.hazard_raise` (the one
     way to create hazards): source 医院自查, found on the patrol's date, linked back here."""
 
@@ -251,7 +256,7 @@ def patrol_raise_hazard(
 def patrol_target_set(
     *,
     hospital: Hospital,
-    by,
+    by: User,
     starts_on: dt.date,
     daily_target: int,
     ends_on: dt.date | None = None,
@@ -282,6 +287,6 @@ def patrol_target_set(
             reason=(reason or "").strip()[:200],
             created_by=by,
         )
-        target._history_user = by
+        target._history_user = by  # type: ignore[attr-defined]  # simple_history's hook, untyped
         target.save()
     return target

@@ -17,15 +17,16 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Model, Q
 from django.db.models.constants import OnConflict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from hospitals.models import Hospital, Region
 
 from .channels import (
@@ -59,7 +60,7 @@ def backoff_seconds(attempt: int) -> int:
     return min(BACKOFF_BASE_SECONDS * 2 ** max(attempt - 1, 0), BACKOFF_MAX_SECONDS)
 
 
-def dedupe_key(event: str, obj=None, occurrence: str = "") -> str:
+def dedupe_key(event: str, obj: Model | None = None, occurrence: str = "") -> str:
     obj_part = f"{obj._meta.label_lower}:{obj.pk}" if obj is not None else "-"
     return f"{event}|{obj_part}|{occurrence}"[:255]
 
@@ -131,7 +132,9 @@ def queue_sending(
 # notify()
 
 
-def _scope_of(obj, hospital=None, region=None):
+def _scope_of(
+    obj: object, hospital: Hospital | None = None, region: Region | None = None
+) -> tuple[Hospital | None, Region | None]:
     if hospital is not None or region is not None or obj is None:
         return hospital, region
 
@@ -148,7 +151,7 @@ def _scope_of(obj, hospital=None, region=None):
     return None, None
 
 
-def _robots_for_scope(hospital, region) -> list:
+def _robots_for_scope(hospital: Hospital | None, region: Region | None) -> list[Robot]:
     """Robots of a hospital or region; inside a dispatch batch (a reminder run) read once per
     scope for the whole run."""
     batch = _current_batch.get()
@@ -182,7 +185,8 @@ def _insert_new(rows: list[Notification]) -> list[Notification]:
     size = max(connection.ops.bulk_batch_size(fields, rows), 1)
     with transaction.atomic(using=manager.db, savepoint=False):
         for start in range(0, len(rows), size):
-            returned = manager._insert(
+            # QuerySet._insert, which Django hands to managers too (queryset_only=False).
+            returned = manager._insert(  # type: ignore[attr-defined]
                 rows[start : start + size],
                 fields=fields,
                 returning_fields=returning,
@@ -203,14 +207,14 @@ def _insert_new(rows: list[Notification]) -> list[Notification]:
 def notify(
     *,
     event: str,
-    recipients: Iterable,
+    recipients: Iterable[User | None],
     title: str,
     body: str = "",
     url: str = "",
-    obj=None,
+    obj: Model | None = None,
     occurrence: str = "",
-    hospital=None,
-    region=None,
+    hospital: Hospital | None = None,
+    region: Region | None = None,
     robots: bool = True,
     addresses: Iterable[tuple[str, str]] = (),
     attachment: str = "",
@@ -377,11 +381,11 @@ class Notice:
     """The arguments of one `notify` call, for `notify_many`."""
 
     event: str
-    recipients: tuple
+    recipients: tuple[User | None, ...]
     title: str
     body: str = ""
     url: str = ""
-    obj: object = None
+    obj: Model | None = None
     occurrence: str = ""
 
 
@@ -410,7 +414,7 @@ def notify_many(notices: Iterable[Notice]) -> list[int]:
             )
             for user in users.values()
         ]
-    inserted = defaultdict(int)
+    inserted: defaultdict[str, int] = defaultdict(int)
     for row in _insert_new(rows):
         inserted[row.dedupe_key] += 1
     everyone = {pk for *_rest, users in prepared for pk in users}
@@ -472,7 +476,7 @@ class TransientDeliveryError(Exception):
     """Raised by tasks so Celery retries them with backoff; the row already records why."""
 
 
-def _claim(pk: int, now) -> bool:
+def _claim(pk: int, now: datetime) -> bool:
     return (
         Delivery.objects.filter(pk=pk, status=DeliveryStatus.PENDING).update(
             status=DeliveryStatus.SENDING,
@@ -659,7 +663,7 @@ def send_robot_digest(robot_id: int) -> dict:
     return result
 
 
-def send_robot_test_message(*, robot: Robot, by) -> None:
+def send_robot_test_message(*, robot: Robot, by: User) -> None:
     """Send a test message to a robot now (not recorded as a delivery). Raises DeliveryError."""
     channel = robot_channel(robot.kind)
     message = RobotMessage(
@@ -713,7 +717,7 @@ def retry_due_deliveries(*, limit: int = 500) -> dict:
     }
 
 
-def delivery_retry(*, delivery: Delivery, by) -> bool:
+def delivery_retry(*, delivery: Delivery, by: User) -> bool:
     """An administrator asks to try a failed delivery again. Returns False if not failed."""
     now = timezone.now()
     with transaction.atomic():
@@ -721,14 +725,17 @@ def delivery_retry(*, delivery: Delivery, by) -> bool:
             status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=now, updated_at=now
         )
     if updated:
-        if delivery.robot_id:
-            transaction.on_commit(lambda: queue_sending([], [delivery.robot_id]))
+        robot_id = delivery.robot_id
+        if robot_id:
+            transaction.on_commit(lambda: queue_sending([], [robot_id]))
         else:  # one e-mail, sent on its own (with its attachment, if any)
             transaction.on_commit(lambda: queue_sending([delivery.pk], []))
     return bool(updated)
 
 
-def deliveries_for(*, event: str, obj, occurrence: str = "", channel: str = Channel.EMAIL):
+def deliveries_for(
+    *, event: str, obj: Model | None, occurrence: str = "", channel: str = Channel.EMAIL
+) -> list[Delivery]:
     """The deliveries of one event occurrence (a page showing "sent to …" asks here)."""
     return list(
         Delivery.objects.filter(channel=channel, dedupe_key=dedupe_key(event, obj, occurrence))
@@ -741,7 +748,7 @@ def deliveries_for(*, event: str, obj, occurrence: str = "", channel: str = Chan
 # Notification centre
 
 
-def notification_mark_read(*, notification: Notification, by) -> None:
+def notification_mark_read(*, notification: Notification, by: User) -> None:
     if notification.recipient_id != by.pk:
         raise PermissionError("not the recipient")
     if notification.read_at is None:
@@ -750,20 +757,20 @@ def notification_mark_read(*, notification: Notification, by) -> None:
         notification.read_at = now
 
 
-def notifications_mark_all_read(*, by) -> int:
+def notifications_mark_all_read(*, by: User) -> int:
     return Notification.objects.filter(recipient=by, read_at__isnull=True).update(
         read_at=timezone.now()
     )
 
 
-def preference_for(user) -> NotificationPreference:
+def preference_for(user: User) -> NotificationPreference:
     """The user's preferences; the defaults (unsaved) until they first save them, so reading
     the preferences page writes nothing."""
     pref = NotificationPreference.objects.filter(user=user).first()
     return pref if pref is not None else NotificationPreference(user=user)
 
 
-def preference_update(*, user, email_enabled: bool, email_events: Iterable[str]) -> None:
+def preference_update(*, user: User, email_enabled: bool, email_events: Iterable[str]) -> None:
     wanted = set(email_events)
     with transaction.atomic():
         pref, _created = NotificationPreference.objects.select_for_update().get_or_create(user=user)

@@ -17,11 +17,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from core.dates import today
 from hazards.selectors import format_rate
+from hospitals.models import Hospital
 
 from .choices import ALL_STAFF_MIN_PER_YEAR, CertificateState, LetterLevel, SessionKind
 from .models import Certificate, ResponsibilityLetter, TrainingSession, TrainingYear
@@ -84,24 +86,28 @@ class TrainingFigures:
 
 
 def training_figures_for(
-    hospital_ids, year: int, *, on: dt.date | None = None, sparse: bool = False
-) -> dict:
+    hospital_ids: list[int] | tuple[int, ...] | set[int] | QuerySet[Any],
+    year: int,
+    *,
+    on: dt.date | None = None,
+    sparse: bool = False,
+) -> dict[int, TrainingFigures]:
     """{hospital_id: TrainingFigures} for the given hospitals (ids, a queryset of hospitals or
     of ids) — three queries whatever their number. `sparse`: only the hospitals with a session,
     a yearly base or a valid certificate (a province's dashboard card adds 2,000 up)."""
     day = figure_date(year, on)
-    if isinstance(hospital_ids, list | tuple | set):
+    ids: list[int] | None
+    if isinstance(hospital_ids, QuerySet):
+        # Filtered as a subquery, not a list of 2,000 ids in the SQL.
+        scope = Q(hospital_id__in=hospital_ids.order_by().values("pk"))
+        ids = None if sparse else list(hospital_ids.order_by().values_list("pk", flat=True))
+    else:
         ids = list(hospital_ids)
         scope = Q(hospital_id__in=ids)
         if not ids:
             return {}
-    else:  # a queryset: filtered as a subquery, not a list of 2,000 ids in the SQL
-        ids = None
-        scope = Q(hospital_id__in=hospital_ids.order_by().values("pk"))
     figures: dict[int, TrainingFigures] = {}
-    if not sparse:
-        if ids is None:
-            ids = list(hospital_ids.order_by().values_list("pk", flat=True))
+    if not sparse and ids is not None:
         figures = {pk: TrainingFigures(year=year, on=day) for pk in ids}
 
     def line(hospital_id: int) -> TrainingFigures:
@@ -131,12 +137,14 @@ def training_figures_for(
         .values("hospital_id")
         .annotate(n=Count("pk"))
     )
-    for row in valid:
-        line(row["hospital_id"]).certified = row["n"]
+    for counted in valid:
+        line(counted["hospital_id"]).certified = counted["n"]
     return figures
 
 
-def training_figures(hospital, year: int, *, on: dt.date | None = None) -> TrainingFigures:
+def training_figures(
+    hospital: Hospital, year: int, *, on: dt.date | None = None
+) -> TrainingFigures:
     return training_figures_for([hospital.pk], year, on=on)[hospital.pk]
 
 
@@ -149,7 +157,9 @@ def certificate_state(certificate: Certificate, on: dt.date | None = None) -> st
     return CertificateState.VALID
 
 
-def certificates_in_state(queryset, state: str, on: dt.date | None = None):
+def certificates_in_state(
+    queryset: QuerySet[Certificate], state: str, on: dt.date | None = None
+) -> QuerySet[Certificate]:
     on = on or today()
     soon = on + dt.timedelta(days=DUE_SOON_DAYS)
     if state == CertificateState.LAPSED:
@@ -161,7 +171,9 @@ def certificates_in_state(queryset, state: str, on: dt.date | None = None):
     return queryset
 
 
-def hospitals_without_letter(hospitals, year: int, level: str = LetterLevel.BUREAU_HOSPITAL):
+def hospitals_without_letter(
+    hospitals: QuerySet[Hospital], year: int, level: str = LetterLevel.BUREAU_HOSPITAL
+) -> QuerySet[Hospital]:
     """The hospitals (a queryset) with no letter of `level` recorded for `year`."""
     signed = ResponsibilityLetter.objects.filter(hospital=OuterRef("pk"), year=year, level=level)
     return hospitals.filter(~Exists(signed))
@@ -192,7 +204,9 @@ class TrainingSummary:
         return format_rate(_rate(self.certified, self.special_posts))
 
 
-def training_summary(hospitals, *, year: int | None = None, on: dt.date | None = None):
+def training_summary(
+    hospitals: QuerySet[Hospital], *, year: int | None = None, on: dt.date | None = None
+) -> TrainingSummary:
     """Totals over a queryset of hospitals (a region's active hospitals) in six queries: each
     hospital's counts are capped at its own denominators before they are added up."""
     on = on or today()

@@ -6,12 +6,16 @@ region settings. Every service runs in one transaction and saves nothing when it
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import partial
+from typing import TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from core.dates import today
 from core.errors import DomainError
 from core.uploads import CleanedUpload, attach_upload, clean_upload_key, existing_upload
@@ -27,6 +31,8 @@ from .models import (
     TrainingYear,
 )
 
+R = TypeVar("R", SessionFile, LetterScan)
+
 SESSION_FIELDS = frozenset(
     {"held_on", "kind", "title", "trainer", "hours", "attendee_count", "attendees", "note"}
 )
@@ -41,7 +47,7 @@ class TrainingError(DomainError):
 # --- who may act ------------------------------------------------------------------------------
 
 
-def can_edit(user, hospital: Hospital) -> bool:
+def can_edit(user: User, hospital: Hospital) -> bool:
     """The hospital's own officer (or a superuser) records its trainings, certificates and
     letters."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -51,7 +57,7 @@ def can_edit(user, hospital: Hospital) -> bool:
     return user.is_officer and user.hospital_id == hospital.pk
 
 
-def _require_edit(user, hospital: Hospital) -> None:
+def _require_edit(user: User, hospital: Hospital) -> None:
     if not can_edit(user, hospital):
         raise TrainingError(_("只有本院安全管理员可以登记或修改本院的记录。"))
 
@@ -68,11 +74,17 @@ def _not_future(day: dt.date | None, label: str) -> None:
         raise TrainingError(_("%(label)s不能晚于今天。") % {"label": label})
 
 
-def _store_files(queryset, make_row, uploads: Iterable[CleanedUpload], upload_key: str) -> list:
+def _store_files(
+    queryset: QuerySet[R],
+    make_row: Callable[[], R],
+    uploads: Iterable[CleanedUpload],
+    upload_key: str,
+) -> list[R]:
     """Store each cleaned upload once (core.uploads.existing_upload): a repeated key returns
     the earlier row, the same file twice is refused."""
     upload_key = clean_upload_key(upload_key)
-    created, seen = [], set()
+    created: list[R] = []
+    seen: set[str] = set()
     for index, upload in enumerate(uploads):
         key = f"{upload_key}-{index}" if upload_key else ""
         try:
@@ -100,7 +112,7 @@ def session_save(
     *,
     hospital: Hospital,
     fields: dict,
-    by,
+    by: User,
     session: TrainingSession | None = None,
     photos: Iterable[CleanedUpload] = (),
     sign_in_sheets: Iterable[CleanedUpload] = (),
@@ -129,7 +141,7 @@ def session_save(
         ):
             _store_files(
                 existing,
-                lambda kind=kind: SessionFile(session=session, kind=kind, uploaded_by=by),
+                partial(SessionFile, session=session, kind=kind, uploaded_by=by),
                 uploads,
                 f"{upload_key}{suffix}" if upload_key else "",
             )
@@ -140,7 +152,7 @@ def session_save(
 
 
 def certificate_save(
-    *, hospital: Hospital, fields: dict, by, certificate: Certificate | None = None
+    *, hospital: Hospital, fields: dict, by: User, certificate: Certificate | None = None
 ) -> Certificate:
     _require_edit(by, hospital)
     fields = _only(dict(fields), CERTIFICATE_FIELDS)
@@ -169,7 +181,7 @@ def certificate_save(
 
 
 def training_year_save(
-    *, hospital: Hospital, year: int, new_staff: int, special_posts: int, by
+    *, hospital: Hospital, year: int, new_staff: int, special_posts: int, by: User
 ) -> TrainingYear:
     """Set the year's denominators: new staff joined, special-operation posts."""
     _require_edit(by, hospital)
@@ -194,7 +206,7 @@ def letter_save(
     *,
     hospital: Hospital,
     fields: dict,
-    by,
+    by: User,
     letter: ResponsibilityLetter | None = None,
     scans: Iterable[CleanedUpload] = (),
     upload_key: str = "",
@@ -217,8 +229,10 @@ def letter_save(
         raise TrainingError(_("签订日期应在该年度内或上一年度末。"))
     level = fields.get("level", letter.level if letter else None)
     duplicate = ResponsibilityLetter.objects.filter(
-        hospital=hospital, year=year, level=LetterLevel.BUREAU_HOSPITAL
+        hospital=hospital, level=LetterLevel.BUREAU_HOSPITAL
     )
+    # No year yet: nothing to collide with (year IS NULL matched no row either).
+    duplicate = duplicate.filter(year=year) if year is not None else duplicate.none()
     if letter is not None:
         duplicate = duplicate.exclude(pk=letter.pk)
     if level == LetterLevel.BUREAU_HOSPITAL and duplicate.exists():
