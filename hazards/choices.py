@@ -92,7 +92,11 @@ class SupervisionLevel(models.TextChoices):
 # 挂牌督办 level → the rank of the lowest region level whose bureau may act on the listed hazard
 # (county 0, city 1, province 2), and each region level's rank. Used by
 # services.bureau_authority_region (one hazard) and selectors.todo_for (a list).
-LISTING_RANK = {SupervisionLevel.COUNTY: 0, SupervisionLevel.CITY: 1, SupervisionLevel.PROVINCE: 2}
+LISTING_RANK: dict[str, int] = {
+    SupervisionLevel.COUNTY: 0,
+    SupervisionLevel.CITY: 1,
+    SupervisionLevel.PROVINCE: 2,
+}
 REGION_LEVEL_RANK = {"county": 0, "city": 1, "province": 2}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db import connection
 from django.db.models import (
@@ -14,6 +15,7 @@ from django.db.models import (
     DateField,
     Exists,
     F,
+    Field,
     OuterRef,
     Q,
     QuerySet,
@@ -23,14 +25,18 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from accounts.models import User
 from core.dates import as_of_date, as_of_instant, today
 from hospitals.models import Hospital, Region, within
 
 from .choices import FoundSide, RectificationMode, RiskLevel, Status, listing_levels_decided_at
 from .models import ExtensionRequest, Hazard, HazardEvent, open_q, overdue_q
 
+# A period of found/closed dates, either end open; None: no bound but the as-of day.
+Period = tuple[dt.date | None, dt.date | None] | None
 
-def hazards_visible_to(user) -> QuerySet[Hazard]:
+
+def hazards_visible_to(user: User) -> QuerySet[Hazard]:
     return Hazard.objects.visible_to(user)
 
 
@@ -58,7 +64,12 @@ def due_within(
     )
 
 
-def _scope_queryset(scope) -> QuerySet[Hazard]:
+# What a figure counts: every hazard (None), a queryset of hazards, hospitals or regions, one
+# hospital or one region's subtree.
+HazardScope = QuerySet[Any] | Hospital | Region | None
+
+
+def _scope_queryset(scope: HazardScope) -> QuerySet[Hazard]:
     if scope is None:
         return Hazard.objects.all()
     if isinstance(scope, QuerySet):
@@ -124,7 +135,9 @@ class RectificationFigures:
 # else today's value. Nothing below reads `status`.
 
 
-def _changed_later(changes: QuerySet[HazardEvent], current: str, output_field) -> Case:
+def _changed_later(
+    changes: QuerySet[HazardEvent], current: str, output_field: Field[Any, Any]
+) -> Case:
     """Today's value of `current`, or the previous value kept by the earliest of `changes`
     (events after T that changed it) for the few hazards that have one. The correlated lookup
     runs only for the hazards in the (hashed, uncorrelated) set of changed ones: as of now
@@ -251,12 +264,13 @@ def days_overdue_at(hazard: Hazard, as_of: dt.datetime | dt.date) -> int:
     day = as_of_date(as_of)
     if hazard.found_on > day or (hazard.closed_on is not None and hazard.closed_on <= day):
         return 0
-    if not hazard.deadline_then or hazard.deadline_then >= day:
+    then: dt.date | None = hazard.deadline_then  # type: ignore[attr-defined]  # annotated
+    if not then or then >= day:
         return 0
-    return (day - hazard.deadline_then).days
+    return (day - then).days
 
 
-def _bounded(field: str, period, day: dt.date) -> Q:
+def _bounded(field: str, period: Period, day: dt.date) -> Q:
     condition = Q(**{f"{field}__lte": day})
     if period:
         start, end = period
@@ -267,7 +281,7 @@ def _bounded(field: str, period, day: dt.date) -> Q:
     return condition
 
 
-def _rectification_counts(period, as_of: dt.datetime) -> dict:
+def _rectification_counts(period: Period, as_of: dt.datetime) -> dict[str, Count]:
     """THE definition of every hazard figure of a period as of an instant, as aggregate
     expressions over an `as_of_alias` queryset; shared by `rectification_rate`,
     `rectification_figures_by` and `hazard_figures_by`."""
@@ -289,7 +303,7 @@ def _rectification_counts(period, as_of: dt.datetime) -> dict:
     }
 
 
-def _figures(row: dict) -> RectificationFigures:
+def _figures(row: dict[str, Any]) -> RectificationFigures:
     found = row["found"]
     rate = None
     if found:
@@ -309,14 +323,14 @@ def _figures(row: dict) -> RectificationFigures:
     )
 
 
-def _counted(qs_or_scope, as_of: dt.datetime) -> QuerySet[Hazard]:
+def _counted(qs_or_scope: HazardScope, as_of: dt.datetime) -> QuerySet[Hazard]:
     qs = _scope_queryset(qs_or_scope).filter(found_on__lte=as_of_date(as_of))
     return as_of_alias(qs, as_of)
 
 
 def rectification_rate(
-    qs_or_scope=None,
-    period: tuple[dt.date | None, dt.date | None] | None = None,
+    qs_or_scope: HazardScope = None,
+    period: Period = None,
     *,
     as_of: dt.datetime | dt.date | None = None,
 ) -> RectificationFigures:
@@ -332,12 +346,12 @@ def rectification_rate(
 
 
 def hazard_figures_by(
-    qs_or_scope=None,
+    qs_or_scope: HazardScope = None,
     *,
     group_by: str | tuple[str, ...] = "hospital_id",
-    period: tuple[dt.date | None, dt.date | None] | None = None,
+    period: Period = None,
     as_of: dt.datetime | dt.date | None = None,
-) -> dict:
+) -> dict[Any, RectificationFigures]:
     """{group value: RectificationFigures} for every value of the Hazard field `group_by` that
     has anything to count (found or closed in the period, or an open major/overdue backlog),
     in one query. A tuple of fields gives tuple keys, e.g. ("hospital_id", "category")."""
@@ -345,7 +359,7 @@ def hazard_figures_by(
     qs = _counted(qs_or_scope, as_of)
     fields = (group_by,) if isinstance(group_by, str) else tuple(group_by)
     rows = qs.order_by().values(*fields).annotate(**_rectification_counts(period, as_of))
-    result = {}
+    result: dict[Any, RectificationFigures] = {}
     for row in rows:
         figures = _figures(row)
         if figures.found or figures.open_all or figures.closed:
@@ -355,12 +369,12 @@ def hazard_figures_by(
 
 
 def rectification_figures_by(
-    qs_or_scope=None,
+    qs_or_scope: HazardScope = None,
     *,
     group_by: str = "hospital_id",
-    period: tuple[dt.date | None, dt.date | None] | None = None,
+    period: Period = None,
     as_of: dt.datetime | dt.date | None = None,
-) -> dict:
+) -> dict[Any, RectificationFigures]:
     """{group value: RectificationFigures} — `rectification_rate` for every value of the Hazard
     field `group_by` (e.g. "hospital_id", "category") in one query. Groups with nothing found
     in the period are absent (their figures would all be 0 with no rate)."""
@@ -368,7 +382,7 @@ def rectification_figures_by(
     return {key: figures for key, figures in grouped.items() if figures.found}
 
 
-def todo_for(user, qs: QuerySet[Hazard] | None = None) -> QuerySet[Hazard]:
+def todo_for(user: User, qs: QuerySet[Hazard] | None = None) -> QuerySet[Hazard]:
     """What waits for this user: officers — their hospital's open hazards that they must move
     and self-found hazards awaiting their acceptance; bureau — hazards awaiting bureau
     acceptance, a pending extension request or a pending application to resume, in their region
@@ -387,7 +401,7 @@ def todo_for(user, qs: QuerySet[Hazard] | None = None) -> QuerySet[Hazard]:
         )
         if user.is_superuser:
             return waiting
-        decided_here = listing_levels_decided_at(user.region.level if user.region_id else "")
+        decided_here = listing_levels_decided_at(user.region.level if user.region else "")
         return waiting.filter(Q(supervision_level="") | Q(supervision_level__in=decided_here))
     if user.is_officer:
         own_acceptance = (

@@ -8,12 +8,14 @@ forms and missing prerequisites raise HazardError with a translated message and 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Field
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -54,7 +56,7 @@ from .models import (
 from .reminders import schedule as schedule_reminder
 
 # When whoever raises a hazard gives no deadline: 一般隐患 a month, 重大隐患 three months.
-DEFAULT_DEADLINE_DAYS = {RiskLevel.GENERAL: 30, RiskLevel.MAJOR: 90}
+DEFAULT_DEADLINE_DAYS: dict[str, int] = {RiskLevel.GENERAL: 30, RiskLevel.MAJOR: 90}
 
 # --- field authority: THE table of who owns each editable field --------------------------------
 # The hospital side fills in the rectification ("六定") and the 重大隐患 dossier; the side that
@@ -109,11 +111,11 @@ class StaleHazardError(HazardError):
 # --- who may do what ---------------------------------------------------------------------------
 
 
-def _can_see(user, hospital_id: int) -> bool:
+def _can_see(user: User, hospital_id: int) -> bool:
     return Hospital.objects.visible_to(user).filter(pk=hospital_id).exists()
 
 
-def is_hospital_officer(user, hazard: Hazard) -> bool:
+def is_hospital_officer(user: User, hazard: Hazard) -> bool:
     return bool(user.is_active and user.is_officer and user.hospital_id == hazard.hospital_id)
 
 
@@ -145,7 +147,7 @@ def bureau_authority_region(hazard: Hazard, level: str | None = None) -> Region 
     return cache[key]
 
 
-def is_bureau_over(user, hazard: Hazard, *, level: str | None = None) -> bool:
+def is_bureau_over(user: User, hazard: Hazard, *, level: str | None = None) -> bool:
     """Bureau staff of `bureau_authority_region(hazard)` or of a region above it (superusers
     count as bureau). THE check behind every bureau decision on a hazard."""
     if not user.is_active:
@@ -165,17 +167,17 @@ def acceptor_side(hazard: Hazard) -> str:
     return FoundSide.HOSPITAL
 
 
-def can_accept(user, hazard: Hazard) -> bool:
+def can_accept(user: User, hazard: Hazard) -> bool:
     if acceptor_side(hazard) == FoundSide.BUREAU:
         return is_bureau_over(user, hazard)
     return is_hospital_officer(user, hazard) or bool(user.is_superuser)
 
 
-def can_act_for_hospital(user, hazard: Hazard) -> bool:
+def can_act_for_hospital(user: User, hazard: Hazard) -> bool:
     return is_hospital_officer(user, hazard) or bool(user.is_superuser)
 
 
-def editable_fields(user, hazard: Hazard) -> list[str]:
+def editable_fields(user: User, hazard: Hazard) -> list[str]:
     """The fields of FIELD_AUTHORITY the user may change with `hazard_update` (table order)."""
     hospital = can_act_for_hospital(user, hazard)
     finder = hospital if hazard.found_side == FoundSide.HOSPITAL else is_bureau_over(user, hazard)
@@ -185,7 +187,7 @@ def editable_fields(user, hazard: Hazard) -> list[str]:
     return [name for name, side in FIELD_AUTHORITY.items() if side in sides]
 
 
-def allowed_actions(user, hazard: Hazard, *, on: dt.date | None = None) -> set[str]:
+def allowed_actions(user: User, hazard: Hazard, *, on: dt.date | None = None) -> set[str]:
     """Names of the actions the user may take now (used by templates to show buttons only)."""
     actions: set[str] = set()
     hospital_side = can_act_for_hospital(user, hazard)
@@ -261,13 +263,13 @@ def _event(
     hazard: Hazard,
     *,
     kind: str,
-    by,
+    by: User,
     from_status: str = "",
     to_status: str = "",
-    note="",
+    note: str | None = "",
     previous_deadline: dt.date | None = None,
     previous_risk_level: str = "",
-):
+) -> HazardEvent:
     """The audit row. An event that changes the deadline or the risk level passes the value in
     force BEFORE it (figures "as of" a past instant are rebuilt from these)."""
     return HazardEvent.objects.create(
@@ -300,7 +302,9 @@ def _check_batch(files: Sequence[CleanedUpload]) -> None:
         seen.add(upload.sha256)
 
 
-def _is_replay(hazard: Hazard, files: Sequence[CleanedUpload], *, stage: str, upload_key: str):
+def _is_replay(
+    hazard: Hazard, files: Sequence[CleanedUpload], *, stage: str, upload_key: str
+) -> bool:
     """True when this exact upload attempt (same key) was stored already: a retried request or
     a double tap, to be answered with what was done the first time, not done again."""
     key = clean_upload_key(upload_key)
@@ -310,7 +314,7 @@ def _is_replay(hazard: Hazard, files: Sequence[CleanedUpload], *, stage: str, up
 
 
 def _store_evidence(
-    hazard: Hazard, files: Sequence[CleanedUpload], *, stage: str, by, upload_key: str = ""
+    hazard: Hazard, files: Sequence[CleanedUpload], *, stage: str, by: User, upload_key: str = ""
 ) -> list[HazardEvidence]:
     """Store each file exactly once (core.uploads.existing_upload): a file of this upload
     attempt stored before is returned, not stored again; a file identical to one already
@@ -366,8 +370,8 @@ def _require_status(hazard: Hazard, *allowed: str, action: str) -> None:
         )
 
 
-def _save(hazard: Hazard, by, fields: list[str]) -> None:
-    hazard._history_user = by
+def _save(hazard: Hazard, by: User, fields: list[str]) -> None:
+    hazard._history_user = by  # type: ignore[attr-defined]  # simple_history's hook, untyped
     if "deadline" in fields or "status" in fields:
         # Every change of either moves the day the reminder scan next looks at this hazard.
         schedule_reminder(hazard)
@@ -386,14 +390,14 @@ def hazard_version(hazard: Hazard) -> str:
     return hazard.updated_at.isoformat() if hazard.updated_at else ""
 
 
-def _clean_text(value) -> str:
+def _clean_text(value: str | None) -> str:
     return (value or "").strip()
 
 
 # --- creating ----------------------------------------------------------------------------------
 
 
-def derive_found_side(found_by, source: str) -> str:
+def derive_found_side(found_by: User, source: str) -> str:
     if source in BUREAU_SOURCES:
         return FoundSide.BUREAU
     if found_by.is_superuser or found_by.is_bureau_side:
@@ -403,8 +407,8 @@ def derive_found_side(found_by, source: str) -> str:
 
 def hazard_raise(
     *,
-    hospital,
-    found_by,
+    hospital: Hospital,
+    found_by: User,
     source: str,
     category: str,
     risk_level: str,
@@ -504,7 +508,7 @@ def hazard_raise(
             hazard.deadline = deadline or found_on + dt.timedelta(
                 days=DEFAULT_DEADLINE_DAYS[risk_level]
             )
-        hazard._history_user = found_by
+        hazard._history_user = found_by  # type: ignore[attr-defined]  # simple_history's hook, untyped
         schedule_reminder(hazard)
         hazard.save()
         _store_evidence(hazard, photos, stage=EvidenceStage.BEFORE, by=found_by, upload_key=key)
@@ -549,7 +553,7 @@ def hazard_raise(
 # --- transitions -------------------------------------------------------------------------------
 
 
-def _check_hospital_side(hazard: Hazard, by) -> None:
+def _check_hospital_side(hazard: Hazard, by: User) -> None:
     if not can_act_for_hospital(by, hazard):
         raise HazardPermissionError(_("只有该医院的安全管理员可以办理隐患整改。"))
 
@@ -557,7 +561,7 @@ def _check_hospital_side(hazard: Hazard, by) -> None:
 def hazard_start_rectification(
     *,
     hazard: Hazard,
-    by,
+    by: User,
     note: str = "",
     expected_status: str | None = Status.PENDING,
     responsible_department: str | None = None,
@@ -587,7 +591,7 @@ def hazard_start_rectification(
             locked.funds = funds
             fields.append("funds")
         missing = [
-            str(Hazard._meta.get_field(name).verbose_name)
+            _label(name)
             for name in ("responsible_person", "rectification_measures", "interim_measures")
             if not _clean_text(getattr(locked, name))
         ]
@@ -612,7 +616,7 @@ def hazard_start_rectification(
 def hazard_record_progress(
     *,
     hazard: Hazard,
-    by,
+    by: User,
     note: str,
     expected_status: str | None = Status.IN_PROGRESS,
     files: Sequence[CleanedUpload] = (),
@@ -651,7 +655,7 @@ def hazard_record_progress(
 def hazard_add_evidence(
     *,
     hazard: Hazard,
-    by,
+    by: User,
     files: Sequence[CleanedUpload],
     stage: str,
     note: str = "",
@@ -687,11 +691,17 @@ def hazard_add_evidence(
     return stored
 
 
-def _labels(names) -> str:
-    return "、".join(str(Hazard._meta.get_field(name).verbose_name) for name in names)
+def _label(name: str) -> str:
+    """A Hazard field's verbose name (a reverse relation has none: its name)."""
+    field = Hazard._meta.get_field(name)
+    return str(field.verbose_name) if isinstance(field, Field) else name
 
 
-def _refuse_fields(user, hazard: Hazard, names) -> None:
+def _labels(names: Iterable[str]) -> str:
+    return "、".join(_label(name) for name in names)
+
+
+def _refuse_fields(user: User, hazard: Hazard, names: Iterable[str]) -> None:
     """HazardPermissionError naming the fields of `names` the user's side does not own."""
     allowed = set(editable_fields(user, hazard))
     refused = [name for name in names if name not in allowed]
@@ -718,7 +728,7 @@ def _refuse_fields(user, hazard: Hazard, names) -> None:
 
 
 def hazard_update(
-    *, hazard: Hazard, by, changes: dict, note: str = "", expected_version: str | None = None
+    *, hazard: Hazard, by: User, changes: dict, note: str = "", expected_version: str | None = None
 ) -> Hazard:
     """Edit the fields the actor's side owns (FIELD_AUTHORITY) while the hazard is open and not
     awaiting acceptance. A change of any other field — a bureau decision, the other side's
@@ -761,7 +771,7 @@ def hazard_update(
 
 
 def hazard_explain_overdue(
-    *, hazard: Hazard, by, explanation: str, expected_status: str | None = None
+    *, hazard: Hazard, by: User, explanation: str, expected_status: str | None = None
 ) -> Hazard:
     """书面说明: why an overdue hazard was not rectified by its deadline."""
     if not _clean_text(explanation):
@@ -783,7 +793,7 @@ def hazard_explain_overdue(
 def hazard_submit(
     *,
     hazard: Hazard,
-    by,
+    by: User,
     note: str = "",
     expected_status: str | None = Status.IN_PROGRESS,
     explanation: str = "",
@@ -862,7 +872,7 @@ def _authority_label(hazard: Hazard) -> str:
     return region.name if region is not None else str(hazard.get_supervision_level_display())
 
 
-def _check_bureau(hazard: Hazard, by, *, action: str) -> None:
+def _check_bureau(hazard: Hazard, by: User, *, action: str) -> None:
     """Only the bureau over the hazard (its listing level's region or above) decides."""
     if is_bureau_over(by, hazard):
         return
@@ -878,7 +888,7 @@ def _check_bureau(hazard: Hazard, by, *, action: str) -> None:
     raise HazardPermissionError(_("只有辖区卫健局工作人员可以%(action)s。") % {"action": action})
 
 
-def _check_acceptor(hazard: Hazard, by) -> None:
+def _check_acceptor(hazard: Hazard, by: User) -> None:
     if can_accept(by, hazard):
         return
     if acceptor_side(hazard) == FoundSide.BUREAU and hazard.supervision_level:
@@ -899,7 +909,7 @@ def _check_acceptor(hazard: Hazard, by) -> None:
 def hazard_record_recheck(
     *,
     hazard: Hazard,
-    by,
+    by: User,
     note: str,
     expected_status: str | None = Status.PENDING_ACCEPTANCE,
     files: Sequence[CleanedUpload] = (),
@@ -929,7 +939,7 @@ def hazard_record_recheck(
 def hazard_accept(
     *,
     hazard: Hazard,
-    by,
+    by: User,
     note: str = "",
     expected_status: str | None = Status.PENDING_ACCEPTANCE,
 ) -> Hazard:
@@ -970,7 +980,7 @@ def hazard_accept(
 def hazard_reject(
     *,
     hazard: Hazard,
-    by,
+    by: User,
     note: str,
     expected_status: str | None = Status.PENDING_ACCEPTANCE,
 ) -> Hazard:
@@ -1005,7 +1015,12 @@ def hazard_reject(
 
 
 def hazard_set_deadline(
-    *, hazard: Hazard, by, deadline: dt.date, note: str = "", expected_status: str | None = None
+    *,
+    hazard: Hazard,
+    by: User,
+    deadline: dt.date,
+    note: str = "",
+    expected_status: str | None = None,
 ) -> Hazard:
     """The bureau sets (or resets) the rectification deadline of an open hazard."""
     if not deadline:
@@ -1045,7 +1060,7 @@ def _require_reason(reason: str, message: str) -> str:
     return reason
 
 
-def _tell_hospital(hazard: Hazard, event: HazardEvent, *, kind: str, title: str, by) -> None:
+def _tell_hospital(hazard: Hazard, event: HazardEvent, *, kind: str, title: str, by: User) -> None:
     notify(
         event=kind,
         recipients=[u for u in hospital_officers(hazard.hospital) if u.pk != by.pk],
@@ -1058,7 +1073,7 @@ def _tell_hospital(hazard: Hazard, event: HazardEvent, *, kind: str, title: str,
 
 
 def hazard_list_for_supervision(
-    *, hazard: Hazard, by, level: str, notice_no: str, reason: str
+    *, hazard: Hazard, by: User, level: str, notice_no: str, reason: str
 ) -> Hazard:
     """分级挂牌督办 a 重大隐患 (or change its level or 文号). The actor must be over the hazard now
     AND at the new level: a county bureau cannot list at 市级, nor change a 市级 listing."""
@@ -1072,7 +1087,8 @@ def hazard_list_for_supervision(
         _require_status(locked, *OPEN_STATUSES, action=_("挂牌督办"))
         if not locked.is_major:
             raise HazardError(_("挂牌督办适用于重大隐患,请先将隐患等级调整为重大隐患。"))
-        if bureau_authority_region(locked, level) is None:
+        authority = bureau_authority_region(locked, level)
+        if authority is None:
             raise HazardError(
                 _("%(hospital)s所在区域没有%(level)s对应的上级区域。")
                 % {"hospital": locked.hospital.name, "level": SupervisionLevel(level).label}
@@ -1081,7 +1097,7 @@ def hazard_list_for_supervision(
             raise HazardPermissionError(
                 _("只有%(region)s及以上卫健局工作人员可以%(level)s。")
                 % {
-                    "region": bureau_authority_region(locked, level).name,
+                    "region": authority.name,
                     "level": SupervisionLevel(level).label,
                 }
             )
@@ -1119,7 +1135,7 @@ def hazard_list_for_supervision(
     return hazard
 
 
-def hazard_delist(*, hazard: Hazard, by, reason: str) -> Hazard:
+def hazard_delist(*, hazard: Hazard, by: User, reason: str) -> Hazard:
     """撤销挂牌督办 of an open hazard (by the bureau over its current listing level)."""
     reason = _require_reason(reason, _("请填写撤销挂牌督办的理由。"))
     with transaction.atomic():
@@ -1151,7 +1167,7 @@ def hazard_delist(*, hazard: Hazard, by, reason: str) -> Hazard:
 
 
 def hazard_order_suspension(
-    *, hazard: Hazard, by, kind: str, scope: str, notice_no: str, reason: str
+    *, hazard: Hazard, by: User, kind: str, scope: str, notice_no: str, reason: str
 ) -> Hazard:
     """责令停业/停用整改 of the area of a 重大隐患 in severe danger."""
     if kind not in (Suspension.SUSPEND_BUSINESS, Suspension.SUSPEND_USE):
@@ -1210,7 +1226,7 @@ def hazard_order_suspension(
     return hazard
 
 
-def hazard_apply_resumption(*, hazard: Hazard, by, note: str) -> Hazard:
+def hazard_apply_resumption(*, hazard: Hazard, by: User, note: str) -> Hazard:
     """The hospital applies to resume after rectifying the suspended area (原安监总局16号令
     第十八条: the unit applies, the regulator reviews, then lifts the suspension)."""
     note = _require_reason(note, _("请说明整改完成情况和恢复申请。"))
@@ -1248,7 +1264,7 @@ def _check_resumption_pending(hazard: Hazard) -> None:
         )
 
 
-def hazard_lift_suspension(*, hazard: Hazard, by, reason: str) -> Hazard:
+def hazard_lift_suspension(*, hazard: Hazard, by: User, reason: str) -> Hazard:
     """解除停业/停用整改 after reviewing the hospital's pending application to resume."""
     reason = _require_reason(reason, _("请填写解除停业/停用整改的审查意见。"))
     with transaction.atomic():
@@ -1293,7 +1309,7 @@ def hazard_lift_suspension(*, hazard: Hazard, by, reason: str) -> Hazard:
     return hazard
 
 
-def hazard_refuse_resumption(*, hazard: Hazard, by, reason: str) -> Hazard:
+def hazard_refuse_resumption(*, hazard: Hazard, by: User, reason: str) -> Hazard:
     """不同意恢复: the suspension stands; the hospital may apply again after further work."""
     reason = _require_reason(reason, _("请填写不同意恢复的理由。"))
     with transaction.atomic():
@@ -1316,7 +1332,7 @@ def hazard_refuse_resumption(*, hazard: Hazard, by, reason: str) -> Hazard:
     return hazard
 
 
-def hazard_regrade(*, hazard: Hazard, by, risk_level: str, reason: str) -> Hazard:
+def hazard_regrade(*, hazard: Hazard, by: User, risk_level: str, reason: str) -> Hazard:
     """调整隐患等级 (一般 ↔ 重大) before submission for acceptance. An upgrade makes the 重大隐患
     rules apply from now on (一患一档 before submission, bureau 复查 and 销号); a downgrade
     requires the listing and any suspension to be withdrawn first."""
@@ -1362,7 +1378,7 @@ def hazard_regrade(*, hazard: Hazard, by, risk_level: str, reason: str) -> Hazar
 
 
 def hazard_request_extension(
-    *, hazard: Hazard, by, requested_deadline: dt.date, reason: str
+    *, hazard: Hazard, by: User, requested_deadline: dt.date, reason: str
 ) -> ExtensionRequest:
     """延期申请 by the hospital; the bureau decides."""
     if not _clean_text(reason):
@@ -1408,7 +1424,9 @@ def hazard_request_extension(
     return extension
 
 
-def _decide_extension(*, extension: ExtensionRequest, by, approve: bool, note: str):
+def _decide_extension(
+    *, extension: ExtensionRequest, by: User, approve: bool, note: str
+) -> ExtensionRequest:
     with transaction.atomic():
         locked_ext = ExtensionRequest.objects.select_for_update().get(pk=extension.pk)
         hazard = _lock(locked_ext.hazard, None)
@@ -1453,11 +1471,15 @@ def _decide_extension(*, extension: ExtensionRequest, by, approve: bool, note: s
     return extension
 
 
-def hazard_approve_extension(*, extension: ExtensionRequest, by, note: str = ""):
+def hazard_approve_extension(
+    *, extension: ExtensionRequest, by: User, note: str = ""
+) -> ExtensionRequest:
     return _decide_extension(extension=extension, by=by, approve=True, note=note)
 
 
-def hazard_refuse_extension(*, extension: ExtensionRequest, by, note: str):
+def hazard_refuse_extension(
+    *, extension: ExtensionRequest, by: User, note: str
+) -> ExtensionRequest:
     if not _clean_text(note):
         raise HazardError(_("请填写不同意延期的理由。"))
     return _decide_extension(extension=extension, by=by, approve=False, note=note)
@@ -1472,7 +1494,9 @@ class BulkResult:
     failed: list[tuple[Hazard, str]]
 
 
-def hazards_bulk(hazards, action, **kwargs) -> BulkResult:
+def hazards_bulk(
+    hazards: Iterable[Hazard], action: Callable[..., object], **kwargs: Any
+) -> BulkResult:
     """Run one service per hazard, each in its own transaction; collect per-hazard failures."""
     result = BulkResult(done=[], failed=[])
     for hazard in hazards:
@@ -1485,7 +1509,7 @@ def hazards_bulk(hazards, action, **kwargs) -> BulkResult:
     return result
 
 
-def hazards_bulk_accept(*, hazards, by, note: str) -> BulkResult:
+def hazards_bulk_accept(*, hazards: Iterable[Hazard], by: User, note: str) -> BulkResult:
     """验收通过并销号 of several hazards at once: the 验收意见 is required and goes on every
     closed hazard's ACCEPTED event; each hazard is its own transaction and its own checks."""
     note = _require_reason(note, _("请填写验收意见。"))
