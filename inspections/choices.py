@@ -21,7 +21,7 @@ class InspectionKind(models.TextChoices):
 
 
 # How a hazard raised by an inspection of each kind was found.
-KIND_TO_HAZARD_SOURCE = {
+KIND_TO_HAZARD_SOURCE: dict[str, Source] = {
     InspectionKind.SELF: Source.SELF_INSPECTION,
     InspectionKind.LINKED: Source.LINKED_DEPARTMENT,
     InspectionKind.JOINT: Source.JOINT,
@@ -48,7 +48,7 @@ class AssignmentKind(models.TextChoices):
     LINKED = "linked", _("挂钩科室检查日")
 
 
-ASSIGNMENT_TO_INSPECTION_KIND = {
+ASSIGNMENT_TO_INSPECTION_KIND: dict[str, InspectionKind] = {
     AssignmentKind.SELF: InspectionKind.SELF,
     AssignmentKind.LINKED: InspectionKind.LINKED,
 }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
 from django.db.models import (
@@ -38,6 +39,9 @@ from hospitals.models import Hospital, Region, within
 from .checklist_seed import SAFETY_CODE
 from .choices import AssignmentKind, AssignmentState, InspectionStatus
 from .models import Assignment, ChecklistTemplate, Inspection
+
+# Where coverage is counted: one hospital, a region's subtree, a Hospital queryset, or all.
+Scope = Hospital | Region | QuerySet[Hospital] | None
 
 
 # --------------------------------------------------------------------------------------------
@@ -79,7 +83,9 @@ def with_state(
     )
 
 
-def assignments_for_list(queryset: QuerySet[Assignment], *, on: dt.date | None = None):
+def assignments_for_list(
+    queryset: QuerySet[Assignment], *, on: dt.date | None = None
+) -> QuerySet[Assignment]:
     """State plus the relations a list or calendar shows, in one query."""
     return with_state(
         queryset.select_related("hospital", "hospital__region", "department", "inspection"),
@@ -97,7 +103,10 @@ def assignments_due_on(day: dt.date, *, kind: str | None = None) -> QuerySet[Ass
 
 
 def missed_assignments(
-    *, on: dt.date | None = None, since: dt.date | None = None, queryset=None
+    *,
+    on: dt.date | None = None,
+    since: dt.date | None = None,
+    queryset: QuerySet[Assignment] | None = None,
 ) -> QuerySet[Assignment]:
     """Assignments whose day passed before `on` (default today) with nothing submitted.
     `since` limits how far back to look (by inspection day)."""
@@ -112,7 +121,7 @@ def missed_assignments(
     )
 
 
-def assignment_assignees(assignment: Assignment):
+def assignment_assignees(assignment: Assignment) -> QuerySet[User]:
     """The people who carry out an assignment: the hospital's active officers for a
     self-inspection day; the linked department's active staff for a linked-department day."""
 
@@ -167,7 +176,7 @@ class Coverage:
         return round(100 * self.done / self.due) if self.due else None
 
 
-def _scope_filter(scope) -> Q:
+def _scope_filter(scope: Scope) -> Q:
     if scope is None:
         return Q()
     if isinstance(scope, Hospital):
@@ -178,7 +187,7 @@ def _scope_filter(scope) -> Q:
     return Q(hospital__in=scope)
 
 
-def _coverage_counts(on: dt.date) -> dict:
+def _coverage_counts(on: dt.date) -> dict[str, Count]:
     """THE definition of total / due / done / missed, as aggregate expressions over a
     `with_state(..., on=on)` queryset: a day is due once it has come (or was done early), done
     once an inspection was submitted, missed once it passed with none submitted."""
@@ -190,12 +199,12 @@ def _coverage_counts(on: dt.date) -> dict:
     }
 
 
-def _coverage_of(row: dict) -> Coverage:
+def _coverage_of(row: dict[str, Any]) -> Coverage:
     return Coverage(done=row["done"], due=row["due"], total=row["total"], missed=row["missed"])
 
 
 def _coverage_assignments(
-    scope,
+    scope: Scope,
     year: int | None,
     month: int | None,
     *,
@@ -215,7 +224,7 @@ def _coverage_assignments(
 
 
 def coverage(
-    scope=None,
+    scope: Scope = None,
     year: int | None = None,
     month: int | None = None,
     *,
@@ -231,7 +240,7 @@ def coverage(
 
 
 def coverage_by(
-    scope=None,
+    scope: Scope = None,
     year: int | None = None,
     month: int | None = None,
     *,
@@ -240,7 +249,7 @@ def coverage_by(
     kind: str | None = None,
     on: dt.date | None = None,
     as_of: dt.datetime | None = None,
-) -> dict:
+) -> dict[Any, Coverage]:
     """{group value: Coverage} — `coverage` for every value of the Assignment field `group_by`
     (e.g. "hospital_id", "kind"; a tuple of fields gives tuple keys, e.g. ("due_date", "kind")
     for a calendar) in one query. By default the month's inspection days (as `coverage`);
@@ -255,7 +264,9 @@ def coverage_by(
     return {tuple(row[f] for f in fields): _coverage_of(row) for row in rows}
 
 
-def coverage_by_month(scope, start: dt.date, end: dt.date, *, on: dt.date | None = None):
+def coverage_by_month(
+    scope: Scope, start: dt.date, end: dt.date, *, on: dt.date | None = None
+) -> dict[dt.date, Coverage]:
     """{period (first of month): Coverage} for every month with assignments in [start, end]."""
     on = on or today()
     queryset = Assignment.objects.filter(
@@ -288,9 +299,9 @@ def template_in_force(
     )
     if not candidates:
         return None
-    depth = {pk: index for index, pk in enumerate(region_ids)}
+    depth: dict[int | None, int] = {pk: index for index, pk in enumerate(region_ids)}
 
-    def specificity(template):
+    def specificity(template: ChecklistTemplate) -> tuple[int, dt.date, int]:
         return (
             depth.get(template.region_id, -1),
             template.effective_from,
@@ -300,7 +311,9 @@ def template_in_force(
     return max(candidates, key=specificity)
 
 
-def templates_available(user, hospital: Hospital | None = None, on: dt.date | None = None):
+def templates_available(
+    user: User, hospital: Hospital | None = None, on: dt.date | None = None
+) -> QuerySet[ChecklistTemplate]:
     """Active template versions the user can choose when starting an inspection."""
     on = on or today()
     return (
@@ -310,7 +323,7 @@ def templates_available(user, hospital: Hospital | None = None, on: dt.date | No
     )
 
 
-def inspections_version() -> tuple:
+def inspections_version() -> tuple[object, ...]:
     """Moves whenever an inspection may enter, leave or change its place in a list: a new one
     (the largest id), any save or submission (the newest `updated_at`: `auto_now`, and the
     services' `.update(updated_at=…)`), a deleted draft (only drafts can be deleted: the number
@@ -329,7 +342,7 @@ def inspections_version() -> tuple:
     return (*row, today().isoformat())
 
 
-def coverage_version() -> tuple:
+def coverage_version() -> tuple[object, ...]:
     """Moves whenever a coverage figure (done / due / missed of assignments) may change:
     `inspections_version` (a submission, a hospital changed or removed, the date), the
     assignments (only ever generated in bulk, removed only with their hospital: the largest id)
@@ -355,11 +368,11 @@ def inspections_for_list(queryset: QuerySet[Inspection]) -> QuerySet[Inspection]
 
 def submitted_inspections(
     *,
-    hospitals=None,
+    hospitals: QuerySet[Hospital] | None = None,
     start: dt.date | None = None,
-    end=None,
+    end: dt.date | None = None,
     as_of: dt.datetime | None = None,
-):
+) -> QuerySet[Inspection]:
     """Submitted inspections, optionally for a hospital queryset, a date range (by inspection
     date) and submitted at or before the instant `as_of` (reports)."""
     queryset = Inspection.objects.submitted()
@@ -374,7 +387,9 @@ def submitted_inspections(
     return queryset
 
 
-def month_assignments(scope, year: int, month: int, *, on: dt.date | None = None):
+def month_assignments(
+    scope: Scope, year: int, month: int, *, on: dt.date | None = None
+) -> QuerySet[Assignment]:
     """Assignments of one month in a scope with their state, for the calendar."""
     start, _end = month_bounds(year, month)
     return assignments_for_list(

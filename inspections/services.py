@@ -9,16 +9,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
+from django.db.models.fields.files import FieldFile
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.models import User
 from core.dates import add_months, today
 from core.errors import DomainError
 from core.uploads import CleanedUpload, attach_upload, clean_upload_key, existing_upload
@@ -51,11 +54,15 @@ from .models import (
 from .photostamp import PhotoCapture, burn_stamp, stamp_lines
 from .selectors import template_in_force
 
+T = TypeVar("T")
+
 
 class InspectionError(DomainError):
     """A refused action; `str(error)` is a translated message for the user."""
 
-    def __init__(self, message: str, problems: Sequence[str] = (), *, field: str | None = None):
+    def __init__(
+        self, message: str, problems: Sequence[str] = (), *, field: str | None = None
+    ) -> None:
         super().__init__(message, field=field)
         self.problems = list(problems)
 
@@ -71,7 +78,7 @@ class SubmissionBlocked(InspectionError):
 # --------------------------------------------------------------------------------------------
 # Who may inspect what
 # --------------------------------------------------------------------------------------------
-def inspectable_hospitals(user, kind: str):
+def inspectable_hospitals(user: User, kind: str) -> QuerySet[Hospital]:
     """Hospitals `user` may inspect with an inspection of `kind`:
     officers — self-inspection of their own hospital only; linked-department staff — the
     linked-department inspection of their department's institutions; bureau staff and
@@ -92,7 +99,7 @@ def inspectable_hospitals(user, kind: str):
     return Hospital.objects.none()
 
 
-def kinds_for(user) -> list[str]:
+def kinds_for(user: User) -> list[str]:
     """Inspection kinds a user may start ad hoc."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
@@ -100,7 +107,7 @@ def kinds_for(user) -> list[str]:
         return list(InspectionKind.values)
     if user.is_officer:
         return [InspectionKind.SELF]
-    kinds = []
+    kinds: list[str] = []
     if user.is_bureau and user.department_id:
         kinds.append(InspectionKind.LINKED)
     if user.is_bureau_side:
@@ -145,7 +152,7 @@ AMENDMENT_FROZEN = {
 }
 
 
-def _inspecting_side_refusal(user, inspection: Inspection) -> str:
+def _inspecting_side_refusal(user: User, inspection: Inspection) -> str:
     """Why `user` is not on the side that owns `inspection` ("" when they are)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return _("请先登录。")
@@ -165,7 +172,7 @@ def _inspecting_side_refusal(user, inspection: Inspection) -> str:
         return ""
     if (
         inspection.kind == InspectionKind.LINKED
-        and inspection.assignment_id
+        and inspection.assignment is not None
         and inspection.assignment.department_id == user.department_id
     ):
         return ""  # the linked department's staff share their department's inspection day
@@ -181,12 +188,12 @@ def _state_refusal(inspection: Inspection, action: str) -> str:
     return ""
 
 
-def action_refusal(user, inspection: Inspection, action: str) -> str:
+def action_refusal(user: User, inspection: Inspection, action: str) -> str:
     """Why `user` may not take `action` on `inspection`, translated ("" when they may)."""
     return _state_refusal(inspection, action) or _inspecting_side_refusal(user, inspection)
 
 
-def allowed_actions(user, inspection: Inspection) -> frozenset[str]:
+def allowed_actions(user: User, inspection: Inspection) -> frozenset[str]:
     """The actions the services would accept from `user` on `inspection` now (what the
     templates ask before showing a button)."""
     if _inspecting_side_refusal(user, inspection):
@@ -196,7 +203,7 @@ def allowed_actions(user, inspection: Inspection) -> frozenset[str]:
     )
 
 
-def _require(user, inspection: Inspection, action: str) -> None:
+def _require(user: User, inspection: Inspection, action: str) -> None:
     refusal = action_refusal(user, inspection, action)
     if refusal:
         raise InspectionError(refusal)
@@ -205,7 +212,7 @@ def _require(user, inspection: Inspection, action: str) -> None:
 # --------------------------------------------------------------------------------------------
 # Monthly assignments
 # --------------------------------------------------------------------------------------------
-def _region_setting(region_id: int, name: str, regions: dict[int, Region]):
+def _region_setting(region_id: int, name: str, regions: dict[int, Region]) -> Any:
     """`Region.setting` over an in-memory region table (no query per hospital)."""
 
     region = regions[region_id]
@@ -308,12 +315,12 @@ def template_ensure_editable(template: ChecklistTemplate) -> None:
         )
 
 
-def _check_admin(template: ChecklistTemplate, by) -> None:
+def _check_admin(template: ChecklistTemplate, by: User) -> None:
     if not ChecklistTemplate.objects.editable_by(by).filter(pk=template.pk).exists():
         raise InspectionError(_("只有本区域的管理员可以修改该检查表。"))
 
 
-def template_edit(*, template: ChecklistTemplate, by, apply: Callable[[], object]):
+def template_edit(*, template: ChecklistTemplate, by: User, apply: Callable[[], T]) -> T:
     """Run `apply` (a form save) on an unused version of a checklist, or refuse."""
     with transaction.atomic():
         template = _lock_template(template)
@@ -323,7 +330,7 @@ def template_edit(*, template: ChecklistTemplate, by, apply: Callable[[], object
 
 
 def template_copy(
-    *, template: ChecklistTemplate, by, region: Region | None = None
+    *, template: ChecklistTemplate, by: User, region: Region | None = None
 ) -> ChecklistTemplate:
     """A new, inactive version of a checklist with the same sections and items (same codes),
     for the administrator to edit and then activate."""
@@ -340,7 +347,7 @@ def template_copy(
     raise InspectionError(_("创建新版本失败,请重试。"))
 
 
-def _copy(template: ChecklistTemplate, by, region: Region | None) -> ChecklistTemplate:
+def _copy(template: ChecklistTemplate, by: User, region: Region | None) -> ChecklistTemplate:
     latest = ChecklistTemplate.objects.filter(code=template.code).aggregate(v=Max("version"))
     new = ChecklistTemplate.objects.create(
         code=template.code,
@@ -375,7 +382,9 @@ def _copy(template: ChecklistTemplate, by, region: Region | None) -> ChecklistTe
     return new
 
 
-def template_set_active(*, template: ChecklistTemplate, by, active: bool) -> ChecklistTemplate:
+def template_set_active(
+    *, template: ChecklistTemplate, by: User, active: bool
+) -> ChecklistTemplate:
     """Activating or retiring a version changes no wording, so it is allowed on used ones."""
     with transaction.atomic():
         template = _lock_template(template)
@@ -392,7 +401,7 @@ def template_set_active(*, template: ChecklistTemplate, by, active: bool) -> Che
 # --------------------------------------------------------------------------------------------
 def inspection_start(
     *,
-    by,
+    by: User,
     hospital: Hospital | None = None,
     kind: str | None = None,
     template: ChecklistTemplate | None = None,
@@ -481,7 +490,7 @@ def _lock_inspection(inspection: Inspection) -> Inspection:
     )
 
 
-def inspection_update(*, inspection: Inspection, by, **fields) -> Inspection:
+def inspection_update(*, inspection: Inspection, by: User, **fields: Any) -> Inspection:
     """Change the header of a draft (date, location, participants, summary, and the firm of a
     third-party inspection)."""
     allowed = {"inspected_on", "location", "participants", "summary", "third_party_firm"}
@@ -512,7 +521,7 @@ ANSWER_FIELDS = (
 )
 
 
-def answer_save(*, answer: Answer, by, data: dict) -> Answer:
+def answer_save(*, answer: Answer, by: User, data: dict) -> Answer:
     """Save the fields of one item of a draft (the autosave unit; photos are added by
     `answer_photo_add`, so a refused photo never costs the typed note). A failed item gets its
     hazard details prefilled from the item the first time it is marked 不合格."""
@@ -545,7 +554,7 @@ def answer_save(*, answer: Answer, by, data: dict) -> Answer:
 def answer_photo_add(
     *,
     answer: Answer,
-    by,
+    by: User,
     upload: CleanedUpload,
     kind: str,
     upload_key: str = "",
@@ -607,7 +616,7 @@ def answer_photo_add(
     raise InspectionError(_("照片保存失败,请重试。"))
 
 
-def section_mark_remaining(*, inspection: Inspection, section: ChecklistSection, by) -> int:
+def section_mark_remaining(*, inspection: Inspection, section: ChecklistSection, by: User) -> int:
     """Mark every still-unanswered item of a section 合格 (the common case on a walk-through);
     answered items are left as they are. Returns how many were marked."""
     with transaction.atomic():
@@ -622,7 +631,7 @@ def section_mark_remaining(*, inspection: Inspection, section: ChecklistSection,
     return marked
 
 
-def inspection_mark_remaining(*, inspection: Inspection, by) -> int:
+def inspection_mark_remaining(*, inspection: Inspection, by: User) -> int:
     """Mark every still-unanswered item of the whole checklist 合格 (after the inspector has
     recorded the few failures); answered items, failed ones included, are left as they are.
     Refused, like any other edit of the draft, when `by` may not record this inspection or it
@@ -638,27 +647,33 @@ def inspection_mark_remaining(*, inspection: Inspection, by) -> int:
     return marked
 
 
-def photo_delete(*, photo: AnswerPhoto, by) -> None:
+def photo_delete(*, photo: AnswerPhoto, by: User) -> None:
     with transaction.atomic():
         inspection = _lock_inspection(photo.answer.inspection)
         _require(by, inspection, InspectionAction.RECORD)
-        photo = AnswerPhoto.objects.select_for_update().filter(pk=photo.pk).first()
-        if photo is None:
+        locked = AnswerPhoto.objects.select_for_update().filter(pk=photo.pk).first()
+        if locked is None:
             return  # already deleted (a second tap, another colleague): nothing to do
-        name = photo.file.name
-        photo.delete()
-        # The file goes only once the row is gone for good.
-        transaction.on_commit(lambda: photo.file.storage.delete(name))
+        file = locked.file
+        locked.delete()
+        _delete_after_commit(file)
 
 
-def inspection_delete_draft(*, inspection: Inspection, by) -> None:
+def _delete_after_commit(file: FieldFile) -> None:
+    """The file goes only once the row is gone for good."""
+    name, storage = file.name, file.storage
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+def inspection_delete_draft(*, inspection: Inspection, by: User) -> None:
     with transaction.atomic():
         inspection = _lock_inspection(inspection)
         _require(by, inspection, InspectionAction.DELETE)
         photos = list(AnswerPhoto.objects.filter(answer__inspection=inspection))
         inspection.delete()
         for photo in photos:
-            transaction.on_commit(lambda f=photo.file: f.storage.delete(f.name))
+            _delete_after_commit(photo.file)
 
 
 @dataclass
@@ -732,7 +747,8 @@ def _as_upload(photo: AnswerPhoto) -> CleanedUpload:
         data = photo.file.read()
     finally:
         photo.file.close()
-    extension = photo.file.name.rsplit(".", 1)[-1] if "." in photo.file.name else "jpg"
+    name = photo.file.name or ""
+    extension = name.rsplit(".", 1)[-1] if "." in name else "jpg"
     return CleanedUpload(
         content=ContentFile(data, name=f"inspection-{photo.pk}.{extension}"),
         original_name=photo.original_name,
@@ -742,7 +758,7 @@ def _as_upload(photo: AnswerPhoto) -> CleanedUpload:
     )
 
 
-def inspection_submit(*, inspection: Inspection, by) -> Inspection:
+def inspection_submit(*, inspection: Inspection, by: User) -> Inspection:
     """Lock the inspection and raise a hazard for every 不合格 item (closed at once when it
     was 立查立改). Refused, with every reason listed, while anything is missing."""
 
@@ -807,7 +823,7 @@ def inspection_submit(*, inspection: Inspection, by) -> Inspection:
 # --------------------------------------------------------------------------------------------
 # Corrections after submission
 # --------------------------------------------------------------------------------------------
-def answer_amend(*, answer: Answer, by, reason: str, result: str, note: str) -> Answer:
+def answer_amend(*, answer: Answer, by: User, reason: str, result: str, note: str) -> Answer:
     """Correct a submitted answer's result or note, keeping the old value and the reason.
     A raised hazard is not undone here: it is handled (and closed) on the hazard's page."""
     with transaction.atomic():
@@ -824,7 +840,7 @@ def answer_amend(*, answer: Answer, by, reason: str, result: str, note: str) -> 
                     "新发现的问题请直接登记隐患或开展复查。"
                 )
             )
-        changes = []
+        changes: list[tuple[str, object, object]] = []
         if result != answer.result:
             changes.append(("result", answer.get_result_display(), Result(result).label))
             answer.result = result
@@ -857,7 +873,7 @@ def _amendment_reason(reason: str) -> str:
     return reason
 
 
-def inspection_amend(*, inspection: Inspection, by, reason: str, **fields) -> Inspection:
+def inspection_amend(*, inspection: Inspection, by: User, reason: str, **fields: Any) -> Inspection:
     """Correct header fields of a submitted inspection (summary, location, participants, the
     third-party firm), one Amendment row per changed field with the old value and the reason.
     Fields outside
