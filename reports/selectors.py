@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
@@ -24,7 +26,8 @@ from hazards.choices import Category
 from hazards.models import Hazard
 from hazards.selectors import format_rate, hazard_figures_by
 from inspections.selectors import coverage_by, submitted_inspections
-from security.selectors import build_rows
+from hospitals.models import Hospital, Region
+from security.selectors import OverviewRow, build_rows
 
 from .scope import ReportScope
 
@@ -88,12 +91,12 @@ class Figures:
 FIGURE_NAMES = tuple(f.name for f in fields(Figures))
 
 
-def scope_hazards(scope: ReportScope):
+def scope_hazards(scope: ReportScope) -> QuerySet[Hazard]:
     """Every hazard of the scope's hospitals (whatever the period)."""
     return Hazard.objects.filter(scope.hospital_filter())
 
 
-def period_hazards(scope: ReportScope):
+def period_hazards(scope: ReportScope) -> QuerySet[Hazard]:
     """Hazards found in the scope during the period (and by the as-of date)."""
     return scope_hazards(scope).filter(
         found_on__gte=scope.period.start,
@@ -115,7 +118,9 @@ HAZARD_FIGURES = (
 )
 
 
-def hazard_figures_by_hospital(scope: ReportScope, hospitals=None) -> dict:
+def hazard_figures_by_hospital(
+    scope: ReportScope, hospitals: QuerySet[Hospital] | None = None
+) -> dict[int, Figures]:
     """{hospital_id: Figures (hazard part)} of the period as of `scope.as_of`: one query for any
     number of hospitals (`hazards.selectors.hazard_figures_by`). `hospitals` (a queryset of the
     scope's hospitals) narrows it."""
@@ -136,7 +141,9 @@ def hazard_figures_by_hospital(scope: ReportScope, hospitals=None) -> dict:
     return result
 
 
-def coverage_by_hospital(scope: ReportScope, hospitals=None) -> dict:
+def coverage_by_hospital(
+    scope: ReportScope, hospitals: QuerySet[Hospital] | None = None
+) -> dict[int, tuple[int, int]]:
     """{hospital_id: (done, due)} for the inspection days falling in the period, as of
     `scope.as_of`: `inspections.selectors.coverage_by` grouped per hospital (one query)."""
 
@@ -149,7 +156,9 @@ def coverage_by_hospital(scope: ReportScope, hospitals=None) -> dict:
     return {hospital_id: (figures.done, figures.due) for hospital_id, figures in rows.items()}
 
 
-def inspections_by_hospital(scope: ReportScope, hospitals=None) -> dict:
+def inspections_by_hospital(
+    scope: ReportScope, hospitals: QuerySet[Hospital] | None = None
+) -> dict[int, int]:
     """{hospital_id: inspections carried out in the period and submitted by `scope.as_of`}."""
 
     rows = (
@@ -166,7 +175,9 @@ def inspections_by_hospital(scope: ReportScope, hospitals=None) -> dict:
     return {row["hospital_id"]: row["n"] for row in rows}
 
 
-def security_by_hospital(scope: ReportScope, hospitals=None) -> dict:
+def security_by_hospital(
+    scope: ReportScope, hospitals: QuerySet[Hospital] | None = None
+) -> dict[int, OverviewRow]:
     """{hospital_id: OverviewRow} for the hospitals the 4+N plan covers (fixed queries), on the
     as-of date."""
 
@@ -178,20 +189,23 @@ def security_by_hospital(scope: ReportScope, hospitals=None) -> dict:
 
 @dataclass
 class HospitalLine:
-    hospital: object
+    hospital: Hospital
     figures: Figures
     rank: int | None = None
-    security: object = None
+    security: OverviewRow | None = None
 
 
 @dataclass
 class ScopeSummary:
     total: Figures
     hospitals: list[HospitalLine]
-    regions: list[tuple[object, Figures]] = field(default_factory=list)
+    # (region, its row label, its figures): the sub-regions, then the region's own hospitals.
+    regions: list[tuple[Region, str, Figures]] = field(default_factory=list)
 
 
-def figures_by_hospital(scope: ReportScope, hospital_ids=None) -> tuple[dict, dict]:
+def figures_by_hospital(
+    scope: ReportScope, hospital_ids: Iterable[int] | None = None
+) -> tuple[dict[int, Figures], dict[int, OverviewRow]]:
     """THE per-hospital figures of a scope's period as of `scope.as_of` — ({hospital_id:
     Figures} for every hospital of the scope, or of `hospital_ids` among them; {hospital_id:
     4+N OverviewRow}) — in a fixed number of queries. `summarise_scope` adds them up; the
@@ -203,7 +217,7 @@ def figures_by_hospital(scope: ReportScope, hospital_ids=None) -> tuple[dict, di
     coverage = coverage_by_hospital(scope, hospitals)
     inspections = inspections_by_hospital(scope, hospitals)
     security = security_by_hospital(scope, hospitals)
-    result = {}
+    result: dict[int, Figures] = {}
     for hospital_id in hospitals.order_by().values_list("pk", flat=True):
         figures = hazards.get(hospital_id) or Figures()
         figures.inspections_done, figures.inspections_due = coverage.get(hospital_id, (0, 0))
@@ -225,8 +239,11 @@ def summarise_scope(scope: ReportScope) -> ScopeSummary:
 
 
 def assemble_summary(
-    scope: ReportScope, figures: dict, security: dict | None = None, hospitals=None
-):
+    scope: ReportScope,
+    figures: dict[int, Figures],
+    security: dict[int, OverviewRow] | None = None,
+    hospitals: Iterable[Hospital] | None = None,
+) -> ScopeSummary:
     """The ScopeSummary of per-hospital `figures` ({hospital_id: Figures}): hospitals ranked by
     rectification rate (highest first), then overdue (fewest first), then found (most first);
     totals per sub-region (by where each hospital is now) and for the scope. `hospitals`: the
@@ -236,7 +253,7 @@ def assemble_summary(
         hospitals = list(
             scope.hospitals().select_related("region").order_by("region__path", "name")
         )
-    lines = []
+    lines: list[HospitalLine] = []
     for hospital in hospitals:
         line_figures = figures.get(hospital.pk)
         if line_figures is None:
@@ -264,7 +281,7 @@ def assemble_summary(
     total = Figures()
     for line in lines:
         total.add(line.figures)
-    regions = []
+    regions: list[tuple[Region, str, Figures]] = []
     children = scope.child_regions()
     for region in children:
         region_figures = Figures()
@@ -308,10 +325,12 @@ def trend_months(on: dt.date, months: int = 12) -> list[dt.date]:
     return [dt.date(*add_months(first.year, first.month, i), 1) for i in range(months)]
 
 
-def monthly_counts(hazards, months: list[dt.date], on: dt.date, *, by: str | None = None):
+def monthly_counts(
+    hazards: QuerySet[Hazard], months: list[dt.date], on: dt.date, *, by: str | None = None
+) -> dict[tuple[Any, ...], int]:
     """{("found"|"closed", month[, by value]): n} — hazards found and closed out per month
     within `months` up to `on` (2 queries). THE trend rule (live and stored figures)."""
-    result = {}
+    result: dict[tuple[Any, ...], int] = {}
     for date_field in ("found_on", "closed_on"):
         grouped = ("month",) if by is None else ("month", by)
         rows = (
@@ -331,7 +350,7 @@ def monthly_counts(hazards, months: list[dt.date], on: dt.date, *, by: str | Non
     return result
 
 
-def trend_of(months: list[dt.date], counts: dict) -> dict:
+def trend_of(months: list[dt.date], counts: dict[tuple[Any, ...], int]) -> dict[str, list[Any]]:
     return {
         "labels": [f"{k.year}-{k.month:02d}" for k in months],
         "found": [counts.get(("found", k), 0) for k in months],

@@ -10,7 +10,8 @@ import re
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from typing import TypeVar
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -35,6 +36,8 @@ from .choices import ExportStatus, PeriodKind, ReportType
 from .models import ReportExport
 from .periods import Period, as_of_for
 from .scope import ReportScope
+
+T = TypeVar("T")
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +75,7 @@ OFFICER_REPORT_TYPES = (
 )
 
 
-def report_types_for(user) -> list[str]:
+def report_types_for(user: User) -> list[str]:
     if user.is_superuser or user.is_bureau_side:
         return list(ReportType.values)
     if user.is_officer:
@@ -80,7 +83,9 @@ def report_types_for(user) -> list[str]:
     return []
 
 
-def check_can_request(*, user, report_type: str, region: Region, hospital: Hospital | None):
+def check_can_request(
+    *, user: User, report_type: str, region: Region, hospital: Hospital | None
+) -> None:
     """Raise NotAllowed (a 403 in views) unless the scope lies inside what the user may see."""
     if report_type not in report_types_for(user):
         raise NotAllowed
@@ -106,10 +111,16 @@ def report_filename(*, report_type: str, scope: ReportScope) -> str:
 
 
 # Short ASCII names of the report types for the plain `filename` of downloads.
-ASCII_TYPE_NAMES = {ReportType.HAZARD_LEDGER: "ledger"}
+ASCII_TYPE_NAMES: dict[str, str] = {ReportType.HAZARD_LEDGER: "ledger"}
 
 
-def report_ascii_filename(*, report_type: str, region=None, hospital=None, period_key="") -> str:
+def report_ascii_filename(
+    *,
+    report_type: str,
+    region: Region | None = None,
+    hospital: Hospital | None = None,
+    period_key: str = "",
+) -> str:
     """The ASCII fallback of `report_filename`: type, scope and period, e.g.
     "ledger_JJ_2026Q3.xlsx" (old clients that ignore filename* read this one)."""
 
@@ -127,7 +138,7 @@ def plan_report(report_type: str, scope: ReportScope) -> WorkbookPlan:
     return builder(scope)
 
 
-def _with_heartbeat(rows: Iterable, beat: Callable[[], None]):
+def _with_heartbeat(rows: Iterable[T], beat: Callable[[], None]) -> Iterator[T]:
     last = time.monotonic()
     for index, row in enumerate(rows, start=1):
         if index % HEARTBEAT_EVERY_ROWS == 0 or time.monotonic() - last > HEARTBEAT_EVERY_SECONDS:
@@ -195,7 +206,7 @@ def export_request(
     report_type: str,
     region: Region,
     period: Period,
-    by,
+    by: User,
     hospital: Hospital | None = None,
 ) -> ReportExport:
     """Record a request and queue its build (after commit)."""
@@ -217,7 +228,7 @@ def export_request(
     return export
 
 
-def export_retry(*, export: ReportExport, by) -> ReportExport:
+def export_retry(*, export: ReportExport, by: User) -> ReportExport:
     """Queue a failed build again."""
     with transaction.atomic():
         locked = ReportExport.objects.select_for_update().get(pk=export.pk)
@@ -307,7 +318,7 @@ def export_build(export_id: int) -> ReportExport | None:
         pk=export_id, status=ExportStatus.RUNNING, attempts=export.attempts
     )
 
-    def heartbeat():
+    def heartbeat() -> None:
         if not mine.update(heartbeat_at=timezone.now()):
             raise ExportSuperseded
 
@@ -410,7 +421,12 @@ def remove_partial_files(*, now: dt.datetime, directory: str | None = None) -> i
     time limit (no live build is). Returns how many were removed."""
     directory = directory or tempfile.gettempdir()
     try:
-        names = [name for name in os.listdir(directory) if PARTIAL_FILE.match(name)]
+        # {file name: export id}
+        names = {
+            name: int(match[1])
+            for name in os.listdir(directory)
+            if (match := PARTIAL_FILE.match(name))
+        }
     except OSError:
         return 0
     if not names:
@@ -420,9 +436,8 @@ def remove_partial_files(*, now: dt.datetime, directory: str | None = None) -> i
     )
     oldest_live = (now - hard_time_limit()).timestamp()
     removed = 0
-    for name in names:
+    for name, export_id in names.items():
         path = os.path.join(directory, name)
-        export_id = int(PARTIAL_FILE.match(name)[1])
         try:
             if export_id not in running or os.path.getmtime(path) < oldest_live:
                 os.unlink(path)

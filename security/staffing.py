@@ -68,7 +68,7 @@ def _ceil(value: Decimal) -> int:
     return int(value.to_integral_value(rounding=ROUND_CEILING))
 
 
-def _count(value) -> int:
+def _count(value: int | str | None) -> int:
     """A missing or negative figure counts as zero (it can only lower a term, never crash)."""
     if value in (None, ""):
         return 0
