@@ -25,8 +25,8 @@ from core.dates import add_months, as_of_date
 from hazards.choices import Category
 from hazards.models import Hazard
 from hazards.selectors import format_rate, hazard_figures_by
-from inspections.selectors import coverage_by, submitted_inspections
 from hospitals.models import Hospital, Region
+from inspections.selectors import coverage_by, submitted_inspections
 from security.selectors import OverviewRow, build_rows
 
 from .scope import ReportScope
