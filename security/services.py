@@ -12,6 +12,9 @@ Who may do what:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from functools import partial
+from typing import Any, Protocol, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -22,8 +25,9 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.dates import today
 from core.errors import DomainError
-from core.uploads import attach_upload, clean_upload_key, existing_upload
+from core.uploads import CleanedUpload, attach_upload, clean_upload_key, existing_upload
 from hazards.choices import Category, Source
+from hazards.models import Hazard
 from hazards.services import HazardError, hazard_raise
 from hospitals.models import Hospital, Region
 from notifications.choices import EventKind
@@ -36,6 +40,7 @@ from .models import (
     THRESHOLD_FIELDS,
     ChecklistItem,
     DrillFinding,
+    EmergencyDrill,
     HalfYearReport,
     ItemEvent,
     ItemEvidence,
@@ -46,6 +51,7 @@ from .models import (
 )
 from .report_pdf import ATTACHMENT_NAME
 from .selectors import (
+    ItemState,
     PlanIndex,
     checklist_states,
     hospital_facts,
@@ -55,6 +61,23 @@ from .selectors import (
 )
 
 
+class HospitalRecord(Protocol):
+    """One of a hospital's own records (post, entrance, alarm point, video system, drill)."""
+
+    pk: Any
+    hospital_id: int
+    hospital: Hospital
+
+    def full_clean(self) -> None: ...
+
+    def save(self) -> None: ...
+
+    def delete(self) -> tuple[int, dict[str, int]]: ...
+
+
+R = TypeVar("R", bound=HospitalRecord)
+
+
 class SecurityError(DomainError):
     """A refused 4+N action; str(error) is a translated message for the user."""
 
@@ -62,7 +85,7 @@ class SecurityError(DomainError):
 # --- who may act ------------------------------------------------------------------------------
 
 
-def can_edit_hospital(user, hospital: Hospital) -> bool:
+def can_edit_hospital(user: User, hospital: Hospital) -> bool:
     """The hospital's own officer (or a superuser) keeps its 4+N records."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
@@ -71,7 +94,7 @@ def can_edit_hospital(user, hospital: Hospital) -> bool:
     return user.is_officer and user.hospital_id == hospital.pk
 
 
-def can_review(user, hospital: Hospital) -> bool:
+def can_review(user: User, hospital: Hospital) -> bool:
     """Bureau staff / administrators who see the hospital confirm or send back its items."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
@@ -82,7 +105,7 @@ def can_review(user, hospital: Hospital) -> bool:
     return Hospital.objects.visible_to(user).filter(pk=hospital.pk).exists()
 
 
-def can_edit_plan(user, region: Region) -> bool:
+def can_edit_plan(user: User, region: Region) -> bool:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     if user.is_superuser:
@@ -90,7 +113,7 @@ def can_edit_plan(user, region: Region) -> bool:
     return user.is_region_admin and Region.objects.visible_to(user).filter(pk=region.pk).exists()
 
 
-def _require_editor(user, hospital: Hospital) -> None:
+def _require_editor(user: User, hospital: Hospital) -> None:
     if not can_edit_hospital(user, hospital):
         raise SecurityError(_("只有本院的安全管理员可以修改本院的 4+N 资料。"))
 
@@ -137,7 +160,7 @@ BUREAU_FIELDS = frozenset({"status", "met_on", "confirmed_by", "confirmed_at", "
 RULE_CHECKED_ACTIONS = frozenset({"submit", "confirm"})
 
 
-def _side_refusal(user, item: ChecklistItem, side: str) -> str | None:
+def _side_refusal(user: User, item: ChecklistItem, side: str) -> str | None:
     if side == HOSPITAL_SIDE:
         if can_edit_hospital(user, item.hospital):
             return None
@@ -151,7 +174,12 @@ def _side_refusal(user, item: ChecklistItem, side: str) -> str | None:
     return None
 
 
-def _state_refusal(item: ChecklistItem, action: str, reasons, has_evidence) -> str | None:
+def _state_refusal(
+    item: ChecklistItem,
+    action: str,
+    reasons: Callable[[], Sequence[str]],
+    has_evidence: Callable[[], bool],
+) -> str | None:
     status = item.status
     if action in ("progress", "evidence_add") and status == ItemStatus.MET:
         return _("该项目已由卫健局确认达标,医院不能再修改;如情况变化请联系卫健局退回。")
@@ -189,7 +217,9 @@ def _state_refusal(item: ChecklistItem, action: str, reasons, has_evidence) -> s
     return None
 
 
-def item_refusal(user, item: ChecklistItem, action: str, *, shortfalls=None) -> str | None:
+def item_refusal(
+    user: User, item: ChecklistItem, action: str, *, shortfalls: Sequence[str] | None = None
+) -> str | None:
     """Why `user` may not take `action` on `item` now (a translated sentence), or None.
 
     The single rule behind both the services (which raise it) and the item page (which shows a
@@ -200,7 +230,7 @@ def item_refusal(user, item: ChecklistItem, action: str, *, shortfalls=None) -> 
     if refusal:
         return refusal
 
-    def reasons():
+    def reasons() -> Sequence[str]:
         if shortfalls is not None:
             return shortfalls
 
@@ -209,7 +239,9 @@ def item_refusal(user, item: ChecklistItem, action: str, *, shortfalls=None) -> 
     return _state_refusal(item, action, reasons, lambda: item.evidence.exists())
 
 
-def allowed_actions(user, item: ChecklistItem, *, shortfalls=None) -> set[str]:
+def allowed_actions(
+    user: User, item: ChecklistItem, *, shortfalls: Sequence[str] | None = None
+) -> set[str]:
     """Names of the actions `user` may take on `item` now (the item page's buttons)."""
     if shortfalls is None and not item.is_custom:
         shortfalls = item_shortfalls(item)
@@ -220,7 +252,7 @@ def allowed_actions(user, item: ChecklistItem, *, shortfalls=None) -> set[str]:
     }
 
 
-def _require_action(user, item: ChecklistItem, action: str) -> None:
+def _require_action(user: User, item: ChecklistItem, action: str) -> None:
     refusal = item_refusal(user, item, action)
     if refusal:
         raise SecurityError(refusal)
@@ -250,7 +282,16 @@ def _locked(item: ChecklistItem) -> ChecklistItem:
     )
 
 
-def _event(item, *, by, action, from_status="", to_status="", note="", met_on=None):
+def _event(
+    item: ChecklistItem,
+    *,
+    by: User,
+    action: str,
+    from_status: str = "",
+    to_status: str = "",
+    note: str = "",
+    met_on: dt.date | None = None,
+) -> ItemEvent:
     return ItemEvent.objects.create(
         item=item,
         actor=by,
@@ -262,11 +303,13 @@ def _event(item, *, by, action, from_status="", to_status="", note="", met_on=No
     )
 
 
-def _clean(text) -> str:
+def _clean(text: str | None) -> str:
     return (text or "").strip()
 
 
-def item_update_progress(*, item: ChecklistItem, status: str, note: str = "", by) -> ChecklistItem:
+def item_update_progress(
+    *, item: ChecklistItem, status: str, note: str = "", by: User
+) -> ChecklistItem:
     """The hospital records progress: 未启动 ↔ 建设中 (or withdraws a pending submission)."""
     if status not in (ItemStatus.NOT_STARTED, ItemStatus.IN_PROGRESS):
         raise SecurityError(_("医院只能将项目标记为“未启动”或“建设中”;达标须申报后由卫健局确认。"))
@@ -288,7 +331,7 @@ def item_update_progress(*, item: ChecklistItem, status: str, note: str = "", by
     return item
 
 
-def item_submit(*, item: ChecklistItem, note: str = "", by) -> ChecklistItem:
+def item_submit(*, item: ChecklistItem, note: str = "", by: User) -> ChecklistItem:
     """The hospital declares the item met and asks the bureau to confirm it."""
     with transaction.atomic():
         item = _locked(item)
@@ -321,7 +364,7 @@ def item_submit(*, item: ChecklistItem, note: str = "", by) -> ChecklistItem:
 
 
 def item_confirm(
-    *, item: ChecklistItem, by, met_on: dt.date | None = None, note: str = ""
+    *, item: ChecklistItem, by: User, met_on: dt.date | None = None, note: str = ""
 ) -> ChecklistItem:
     """Bureau staff confirm the item 已达标 (from any state not yet met), never while the
     hospital's records say it is short (security.rules)."""
@@ -368,7 +411,7 @@ def item_confirm(
     return item
 
 
-def item_send_back(*, item: ChecklistItem, by, note: str) -> ChecklistItem:
+def item_send_back(*, item: ChecklistItem, by: User, note: str) -> ChecklistItem:
     """Bureau staff return a pending (or confirmed) item to 建设中 with the reason."""
     if not _clean(note):
         raise SecurityError(_("退回时请填写退回原因。"))
@@ -412,7 +455,12 @@ def item_send_back(*, item: ChecklistItem, by, note: str) -> ChecklistItem:
 
 
 def custom_item_create(
-    *, hospital: Hospital, name: str, description: str = "", target_date=None, by
+    *,
+    hospital: Hospital,
+    name: str,
+    description: str = "",
+    target_date: dt.date | None = None,
+    by: User,
 ) -> ChecklistItem:
     _require_editor(by, hospital)
     if not _clean(name):
@@ -430,7 +478,12 @@ def custom_item_create(
 
 
 def custom_item_update(
-    *, item: ChecklistItem, name: str, description: str = "", target_date=None, by
+    *,
+    item: ChecklistItem,
+    name: str,
+    description: str = "",
+    target_date: dt.date | None = None,
+    by: User,
 ) -> ChecklistItem:
     if not _clean(name):
         raise SecurityError(_("请填写 N 项的名称。"))
@@ -445,16 +498,18 @@ def custom_item_update(
     return item
 
 
-def custom_item_delete(*, item: ChecklistItem, by) -> None:
+def custom_item_delete(*, item: ChecklistItem, by: User) -> None:
     with transaction.atomic():
         item = _locked(item)
         _require_action(by, item, "delete")
         for evidence in item.evidence.all():
-            transaction.on_commit(lambda f=evidence.file: f.delete(save=False))
+            transaction.on_commit(partial(evidence.file.delete, save=False))
         item.delete()
 
 
-def evidence_add(*, item: ChecklistItem, uploads, by, upload_key: str = "") -> list[ItemEvidence]:
+def evidence_add(
+    *, item: ChecklistItem, uploads: Sequence[CleanedUpload], by: User, upload_key: str = ""
+) -> list[ItemEvidence]:
     """Attach cleaned uploads (core.uploads.CleanedUpload) to an item, each stored once
     (core.uploads.existing_upload): the same `upload_key` again (a retried request, a double
     tap) returns the rows stored the first time; a file already attached is refused."""
@@ -465,7 +520,9 @@ def evidence_add(*, item: ChecklistItem, uploads, by, upload_key: str = "") -> l
         item = _locked(item)
         _require_action(by, item, "evidence_add")
         existing = ItemEvidence.objects.filter(item=item)
-        earlier, fresh, seen = [], [], set()
+        earlier: list[ItemEvidence] = []
+        fresh: list[tuple[CleanedUpload, str]] = []
+        seen: set[str] = set()
         for index, upload in enumerate(uploads):
             key = f"{upload_key}-{index}" if upload_key else ""
             try:
@@ -482,7 +539,7 @@ def evidence_add(*, item: ChecklistItem, uploads, by, upload_key: str = "") -> l
             else:
                 seen.add(upload.sha256)
                 fresh.append((upload, key))
-        created = []
+        created: list[ItemEvidence] = []
         for upload, key in fresh:
             evidence = ItemEvidence(item=item, uploaded_by=by)
             attach_upload(evidence, upload, upload_key=key)
@@ -498,7 +555,7 @@ def evidence_add(*, item: ChecklistItem, uploads, by, upload_key: str = "") -> l
     return earlier + created
 
 
-def evidence_remove(*, evidence: ItemEvidence, by) -> None:
+def evidence_remove(*, evidence: ItemEvidence, by: User) -> None:
     with transaction.atomic():
         item = _locked(evidence.item)
         _require_action(by, item, "evidence_remove")
@@ -517,7 +574,7 @@ def profile_for(hospital: Hospital) -> SecurityProfile:
     return profile
 
 
-def profile_update(*, hospital: Hospital, values: dict, by) -> SecurityProfile:
+def profile_update(*, hospital: Hospital, values: dict, by: User) -> SecurityProfile:
     _require_editor(by, hospital)
     with transaction.atomic():
         profile_for(hospital)
@@ -530,7 +587,7 @@ def profile_update(*, hospital: Hospital, values: dict, by) -> SecurityProfile:
     return profile
 
 
-def record_save(*, instance, hospital: Hospital, by):
+def record_save(*, instance: R, hospital: Hospital, by: User) -> R:
     """Create or update one of the hospital's own records (post, entrance, alarm point, video
     system, alarm drill, emergency drill) after the permission check."""
     _require_editor(by, hospital)
@@ -538,20 +595,20 @@ def record_save(*, instance, hospital: Hospital, by):
         raise SecurityError(_("记录不属于该医疗机构。"))
     instance.hospital = hospital
     if hasattr(instance, "recorded_by_id") and not instance.pk:
-        instance.recorded_by = by
+        instance.recorded_by = by  # type: ignore[attr-defined]  # the drills (hasattr above)
     with transaction.atomic():
         instance.full_clean()
         instance.save()
     return instance
 
 
-def record_delete(*, instance, by) -> None:
+def record_delete(*, instance: HospitalRecord, by: User) -> None:
     _require_editor(by, instance.hospital)
     with transaction.atomic():
         instance.delete()
 
 
-def finding_add(*, drill, description: str, by) -> DrillFinding:
+def finding_add(*, drill: EmergencyDrill, description: str, by: User) -> DrillFinding:
     _require_editor(by, drill.hospital)
     if not _clean(description):
         raise SecurityError(_("请填写发现的问题。"))
@@ -559,8 +616,13 @@ def finding_add(*, drill, description: str, by) -> DrillFinding:
 
 
 def finding_raise_hazard(
-    *, finding: DrillFinding, by, risk_level: str, location: str, deadline=None
-):
+    *,
+    finding: DrillFinding,
+    by: User,
+    risk_level: str,
+    location: str,
+    deadline: dt.date | None = None,
+) -> Hazard:
     """Register a drill finding as a hazard (source: 应急演练发现) through hazards.services."""
 
     drill = finding.drill
@@ -596,7 +658,13 @@ def finding_raise_hazard(
 # --- plan -------------------------------------------------------------------------------------
 
 
-def plan_save(*, plan: SecurityPlan, by, includes=None, excludes=None) -> SecurityPlan:
+def plan_save(
+    *,
+    plan: SecurityPlan,
+    by: User,
+    includes: Iterable[Hospital] | None = None,
+    excludes: Iterable[Hospital] | None = None,
+) -> SecurityPlan:
     """Save a region's plan (new or edited). includes/excludes are hospitals of that region."""
     if not can_edit_plan(by, plan.region):
         raise SecurityError(_("只有本区域的管理员可以修改 4+N 方案。"))
@@ -632,7 +700,13 @@ def plan_save(*, plan: SecurityPlan, by, includes=None, excludes=None) -> Securi
 
 
 def plan_version_create(
-    *, plan: SecurityPlan, effective_from: dt.date, values: dict, standard: str = "", note="", by
+    *,
+    plan: SecurityPlan,
+    effective_from: dt.date,
+    values: dict[str, Any],
+    standard: str = "",
+    note: str = "",
+    by: User,
 ) -> PlanVersion:
     """New thresholds for a plan from `effective_from` on. Figures as of an earlier date keep
     the version then in force; a date that already starts a version is refused (versions are
@@ -660,6 +734,7 @@ def plan_version_create(
                 % {"date": effective_from.isoformat()}
             )
         base = version_in_force(versions, effective_from)
+        assert base is not None  # `versions` is never empty here
         version = PlanVersion(
             plan=plan,
             effective_from=effective_from,
@@ -681,7 +756,14 @@ def plan_version_create(
 
 
 def report_save(
-    *, hospital: Hospital, year: int, half: int, progress: str, problems: str, next_steps: str, by
+    *,
+    hospital: Hospital,
+    year: int,
+    half: int,
+    progress: str,
+    problems: str,
+    next_steps: str,
+    by: User,
 ) -> HalfYearReport:
     """Create or edit the hospital's draft report for a half-year."""
     _require_editor(by, hospital)
@@ -716,7 +798,7 @@ def build_snapshot(hospital: Hospital) -> dict:
     guards = facilities.guards
     totals = facilities.equipment_totals
 
-    def state(s):
+    def state(s: ItemState) -> dict[str, object]:
         return {
             "number": s.number,
             "kind": s.kind,
@@ -777,7 +859,7 @@ def build_snapshot(hospital: Hospital) -> dict:
     }
 
 
-def report_submit(*, report: HalfYearReport, by) -> HalfYearReport:
+def report_submit(*, report: HalfYearReport, by: User) -> HalfYearReport:
     """Submit the report: freeze the checklist snapshot and the addressees, tell the bureau
     (in-app, and e-mail by their preferences) and e-mail the police contact of the region plan
     the report as a PDF. Both are Delivery rows written in this transaction under one key per
@@ -841,7 +923,7 @@ def report_submit(*, report: HalfYearReport, by) -> HalfYearReport:
 REPORT_SUBMITTED_OCCURRENCE = "submitted"
 
 
-def addressees(plan) -> dict:
+def addressees(plan: SecurityPlan) -> dict[str, str]:
     """Who a half-year report goes to, frozen on the report at submission."""
     return {
         "bureau": plan.region.name if plan.region_id else "",
@@ -869,7 +951,7 @@ def report_police_deliveries(report: HalfYearReport) -> list:
     ]
 
 
-def report_police_resend(*, report: HalfYearReport, by) -> bool:
+def report_police_resend(*, report: HalfYearReport, by: User) -> bool:
     """Bureau staff over the hospital try a FAILED police e-mail again (same row, same key:
     it can still be sent only once). Returns False when there was nothing failed to resend."""
 
