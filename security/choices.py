@@ -27,7 +27,7 @@ STANDARD_KINDS = [
 ]
 
 # The number printed before each standard item ("3" has two parts).
-ITEM_NUMBERS = {
+ITEM_NUMBERS: dict[str, str] = {
     ItemKind.GUARDS: "1",
     ItemKind.SCREENING: "2",
     ItemKind.ALARM: "3-1",
@@ -51,14 +51,14 @@ class ItemStatus(models.TextChoices):
     MET = "met", _("已达标")
 
 
-STATUS_COLOURS = {
+STATUS_COLOURS: dict[str, str] = {
     ItemStatus.NOT_STARTED: "secondary",
     ItemStatus.IN_PROGRESS: "warning",
     ItemStatus.PENDING: "info",
     ItemStatus.MET: "success",
 }
 
-STATUS_ICONS = {
+STATUS_ICONS: dict[str, str] = {
     ItemStatus.NOT_STARTED: "bi-circle",
     ItemStatus.IN_PROGRESS: "bi-hourglass-split",
     ItemStatus.PENDING: "bi-send-check",

@@ -68,6 +68,11 @@ class PlanQuerySet(models.QuerySet):
 class SecurityPlan(models.Model):
     """A region's 4+N plan. Sub-regions without their own plan follow the nearest ancestor's."""
 
+    # Not columns: set on the plans `security.selectors.PlanIndex` loads (and `default_plan`).
+    include_ids: frozenset[int]
+    exclude_ids: frozenset[int]
+    version: PlanVersion | None
+
     region = models.OneToOneField(
         Region, verbose_name=_("区域"), on_delete=models.PROTECT, related_name="security_plan"
     )

@@ -11,12 +11,13 @@ import datetime as dt
 import statistics
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from types import SimpleNamespace
+from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -55,7 +56,9 @@ from .models import (
 from .rules import GuardSituation, HospitalFacts, shortfalls
 from .staffing import (
     EQUIPMENT_FIELDS,
+    EquipmentLine,
     GuardRequirement,
+    PostEquipment,
     equipment_totals,
     post_equipment,
     required_guards,
@@ -82,7 +85,7 @@ class PlanIndex:
     """All plans in memory (one per region at most, a small table): resolves the governing plan
     and coverage of any number of hospitals without further queries."""
 
-    def __init__(self, plans: Iterable[SecurityPlan]):
+    def __init__(self, plans: Iterable[SecurityPlan]) -> None:
         self.by_region = {plan.region_id: plan for plan in plans}
         self._default = default_plan()
 
@@ -158,12 +161,12 @@ def plan_version_changes(plan: SecurityPlan) -> list[VersionChanges]:
     result = []
     previous = None
     for version in versions:
-        changes = []
+        changes: list[ThresholdChange] = []
         if previous is not None:
             for name in THRESHOLD_FIELDS:
                 old, new = getattr(previous, name), getattr(version, name)
                 if old != new:
-                    label = str(PlanVersion._meta.get_field(name).verbose_name)
+                    label = str(getattr(PlanVersion._meta.get_field(name), "verbose_name", name))
                     changes.append(ThresholdChange(label, old, new))
         result.append(VersionChanges(version, previous, changes))
         previous = version
@@ -174,7 +177,9 @@ def plan_for_hospital(hospital: Hospital) -> SecurityPlan:
     return PlanIndex.load().for_hospital(hospital)
 
 
-def covered_hospitals(hospitals, index: PlanIndex | None = None) -> list[Hospital]:
+def covered_hospitals(
+    hospitals: QuerySet[Hospital], index: PlanIndex | None = None
+) -> list[Hospital]:
     """The hospitals of a queryset that the governing 4+N plan covers (region loaded)."""
     index = index or PlanIndex.load()
     return [
@@ -262,8 +267,16 @@ class ItemState:
         return self.met_on_as_of or (self.item.met_on if self.item else None)
 
 
-def _state(kind, item, plan, today, facts=None, status=None) -> ItemState:
+def _state(
+    kind: str,
+    item: ChecklistItem | None,
+    plan: SecurityPlan,
+    today: dt.date,
+    facts: HospitalFacts | None = None,
+    status: str | None = None,
+) -> ItemState:
     if kind == ItemKind.CUSTOM:
+        assert item is not None  # an N item is its row
         return ItemState(kind, "N", item.name, status or item.status, item.target_date, today, item)
     return ItemState(
         kind,
@@ -281,7 +294,7 @@ def checklist_states(
     hospital: Hospital,
     items: Iterable[ChecklistItem],
     plan: SecurityPlan,
-    today=None,
+    today: dt.date | None = None,
     facts: HospitalFacts | None = None,
     statuses: dict[int, str] | None = None,
 ) -> tuple[list[ItemState], list[ItemState]]:
@@ -290,8 +303,8 @@ def checklist_states(
     (item id → status) overrides the stored status (the status as of a past date)."""
     today = today or local_today()
     statuses = statuses or {}
-    standard = {}
-    custom = []
+    standard: dict[str, ChecklistItem] = {}
+    custom: list[ItemState] = []
     for item in items:
         if item.kind == ItemKind.CUSTOM:
             custom.append(_state(ItemKind.CUSTOM, item, plan, today, status=statuses.get(item.pk)))
@@ -299,10 +312,8 @@ def checklist_states(
             standard[item.kind] = item
     states = []
     for kind in STANDARD_KINDS:
-        item = standard.get(kind)
-        states.append(
-            _state(kind, item, plan, today, facts, statuses.get(item.pk) if item else None)
-        )
+        row = standard.get(kind)
+        states.append(_state(kind, row, plan, today, facts, statuses.get(row.pk) if row else None))
     return states, custom
 
 
@@ -386,13 +397,17 @@ def guard_requirement(hospital: Hospital, plan: SecurityPlan) -> GuardRequiremen
     )
 
 
-def guard_situation(hospital: Hospital, plan: SecurityPlan, profile=None) -> GuardSituation:
+def guard_situation(
+    hospital: Hospital, plan: SecurityPlan, profile: SecurityProfile | None = None
+) -> GuardSituation:
     if profile is None:
         profile = SecurityProfile.objects.filter(hospital=hospital).first()
     return _guards(hospital, plan, profile)
 
 
-def _guards(hospital, plan, profile) -> GuardSituation:
+def _guards(
+    hospital: Hospital, plan: SecurityPlan, profile: SecurityProfile | None
+) -> GuardSituation:
     return GuardSituation(
         guard_requirement(hospital, plan),
         profile.certified_guards if profile else 0,
@@ -400,13 +415,15 @@ def _guards(hospital, plan, profile) -> GuardSituation:
     )
 
 
-def equipment_situation(hospital: Hospital):
+def equipment_situation(
+    hospital: Hospital,
+) -> tuple[list[tuple[GuardPost, PostEquipment]], list[EquipmentLine]]:
     """([(post, its gear lines)], totals per equipment kind) for the hospital's posts."""
     pairs = [(p, _post_equipment(p)) for p in GuardPost.objects.filter(hospital=hospital)]
     return pairs, equipment_totals(equipment for _post, equipment in pairs)
 
 
-def _post_equipment(post: GuardPost):
+def _post_equipment(post: GuardPost) -> PostEquipment:
     return post_equipment(
         post.name, post.guards_on_duty, {f: getattr(post, f) for f in EQUIPMENT_FIELDS}
     )
@@ -546,7 +563,9 @@ def _end_of(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
 
 
-def statuses_as_of(items: list[ChecklistItem], day: dt.date) -> dict[int, tuple[str, object]]:
+def statuses_as_of(
+    items: list[ChecklistItem], day: dt.date
+) -> dict[int, tuple[str, dt.date | None]]:
     """Item id → (status, date it became met or None) at the end of `day`, replayed from the
     ItemEvent history: the last status change up to then; before the first change, the status
     that change started from. An item with no status events keeps its stored status (the
@@ -565,7 +584,7 @@ def statuses_as_of(items: list[ChecklistItem], day: dt.date) -> dict[int, tuple[
             before[item_id] = (to_status, at, met_on)
         elif item_id not in first_after:
             first_after[item_id] = from_status or ItemStatus.NOT_STARTED
-    result = {}
+    result: dict[int, tuple[str, dt.date | None]] = {}
     for item in items:
         if item.pk in before:
             status, at, met_on = before[item.pk]
@@ -582,7 +601,10 @@ def statuses_as_of(items: list[ChecklistItem], day: dt.date) -> dict[int, tuple[
 
 
 def build_rows(
-    hospitals, *, today=None, period: tuple[int, int] | None = None
+    hospitals: QuerySet[Hospital],
+    *,
+    today: dt.date | None = None,
+    period: tuple[int, int] | None = None,
 ) -> list[OverviewRow]:
     """One OverviewRow per covered hospital in the queryset, as of `today` (default: now).
 
@@ -600,16 +622,16 @@ def build_rows(
     covered = covered_hospitals(hospitals, index)
     ids = [h.pk for h in covered]
     items = list(ChecklistItem.objects.filter(hospital_id__in=ids).order_by("id"))
-    as_of: dict[int, tuple[str, object]] = {}
+    as_of: dict[int, tuple[str, dt.date | None]] = {}
     if past:
         end = _end_of(today)
         items = [i for i in items if not (i.is_custom and i.created_at and i.created_at >= end)]
         as_of = statuses_as_of(items, today)
-    items_by_hospital = defaultdict(list)
+    items_by_hospital: defaultdict[int, list[ChecklistItem]] = defaultdict(list)
     for item in items:
         items_by_hospital[item.hospital_id].append(item)
     facts = hospital_facts_for(covered, index)
-    reports = {}
+    reports: dict[int, HalfYearReport] = {}
     if period:
         reports = {
             r.hospital_id: r
@@ -648,7 +670,7 @@ def build_rows(
     return rows
 
 
-def summarise(rows: list[OverviewRow], *, period=None) -> Overview:
+def summarise(rows: list[OverviewRow], *, period: tuple[int, int] | None = None) -> Overview:
     rates = []
     for position, (number, label, _kinds) in enumerate(PLAN_ITEMS):
         met = sum(1 for r in rows if r.cells[position].is_achieved)
@@ -679,7 +701,12 @@ def summarise(rows: list[OverviewRow], *, period=None) -> Overview:
     )
 
 
-def region_overview(hospitals, *, today=None, period=None) -> Overview:
+def region_overview(
+    hospitals: QuerySet[Hospital],
+    *,
+    today: dt.date | None = None,
+    period: tuple[int, int] | None = None,
+) -> Overview:
     """The bureau's overview of a (scoped) hospital queryset."""
     return summarise(build_rows(hospitals, today=today, period=period), period=period)
 
@@ -727,7 +754,7 @@ def hospital_figures(row: OverviewRow) -> HospitalFigures:
 class RegionFigures:
     """A sub-region's line in the overview: the sum of its hospitals' HospitalFigures."""
 
-    region: object
+    region: Region | None  # None: the whole scope's own line
     covered: int = 0
     items_met: int = 0
     items_total: int = 0
@@ -759,8 +786,8 @@ class FiguresTable:
 
     COLUMNS = tuple(HospitalFigures.__dataclass_fields__)
 
-    def __init__(self, figures: Iterable[HospitalFigures] = ()):
-        self.columns = {name: [] for name in self.COLUMNS}
+    def __init__(self, figures: Iterable[HospitalFigures] = ()) -> None:
+        self.columns: dict[str, list[Any]] = {name: [] for name in self.COLUMNS}
         for f in figures:
             self.append(f)
 
@@ -774,14 +801,14 @@ class FiguresTable:
     def __getitem__(self, i: int) -> HospitalFigures:
         return HospitalFigures(*(self.columns[name][i] for name in self.COLUMNS))
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[HospitalFigures]:
         return (self[i] for i in range(len(self)))
 
     def select(self, *, q: str = "", attention: str = "", sort: str = "") -> list[int]:
         """Indices of the hospitals kept by the overview's filters, in the sort asked for
         (default: region, then name — the order they were added in)."""
         c = self.columns
-        keep = range(len(self))
+        keep: Iterable[int] = range(len(self))
         if q:
             keep = [i for i in keep if q in c["name"][i]]
         if attention == "overdue":
@@ -792,17 +819,17 @@ class FiguresTable:
             keep = [i for i in keep if c["guard_shortfall"][i]]
         elif attention == "no_report":
             keep = [i for i in keep if not c["report_submitted"][i]]
-        keep = list(keep)
+        kept = list(keep)
         met, total = c["items_met"], c["items_total"]
         if sort == "met":
-            keep.sort(key=lambda i: met[i] / total[i] if total[i] else 0)
+            kept.sort(key=lambda i: met[i] / total[i] if total[i] else 0)
         elif sort == "overdue":
-            keep.sort(key=lambda i: -c["overdue"][i])
+            kept.sort(key=lambda i: -c["overdue"][i])
         elif sort == "guards":
-            keep.sort(key=lambda i: -c["guard_shortfall"][i])
+            kept.sort(key=lambda i: -c["guard_shortfall"][i])
         elif sort == "name":
-            keep.sort(key=lambda i: c["name"][i])
-        return keep
+            kept.sort(key=lambda i: c["name"][i])
+        return kept
 
     def pks(self, indices: Iterable[int]) -> list[int]:
         return [self.columns["pk"][i] for i in indices]
@@ -818,8 +845,8 @@ class OverviewSummary:
     items_met: int
     items_total: int
     overdue_count: int
-    overdue: list  # [(SimpleNamespace hospital, SimpleNamespace item)], first 50
-    pending: list  # [(SimpleNamespace row, SimpleNamespace item)], the oldest 10
+    overdue: list[tuple[SimpleNamespace, SimpleNamespace]]  # (hospital, item), first 50
+    pending: list[tuple[SimpleNamespace, SimpleNamespace]]  # (row, item), the oldest 10
     guards_required: int
     guards_actual: int
     guards_certified: int
@@ -831,7 +858,7 @@ class OverviewSummary:
     computed_at: dt.datetime | None = None
 
 
-def _slim_state(state: ItemState):
+def _slim_state(state: ItemState) -> SimpleNamespace:
     item = state.item
     return SimpleNamespace(
         kind=state.kind,
@@ -849,14 +876,19 @@ def _slim_state(state: ItemState):
     )
 
 
-def overview_summary(hospitals, *, period=None, today=None) -> OverviewSummary:
+def overview_summary(
+    hospitals: QuerySet[Hospital],
+    *,
+    period: tuple[int, int] | None = None,
+    today: dt.date | None = None,
+) -> OverviewSummary:
     """The overview figures of a scope from build_rows/summarise (one home for the rule),
     without the rows. A fixed number of queries."""
 
     rows = build_rows(hospitals, today=today, period=period)
     data = summarise(rows, period=period)
 
-    def slim_row(row):
+    def slim_row(row: OverviewRow) -> SimpleNamespace:
         return SimpleNamespace(hospital=SimpleNamespace(pk=row.hospital.pk, name=row.hospital.name))
 
     pending = [
@@ -865,7 +897,13 @@ def overview_summary(hospitals, *, period=None, today=None) -> OverviewSummary:
         for state in row.standard + row.custom
         if state.status == ItemStatus.PENDING
     ]
-    pending.sort(key=lambda pair: pair[1].item.submitted_at or pair[1].item.updated_at)
+
+    def submitted(pair: tuple[OverviewRow, ItemState]) -> dt.datetime:
+        item = pair[1].item
+        assert item is not None  # only an item with a row can be pending
+        return item.submitted_at or item.updated_at
+
+    pending.sort(key=submitted)
     return OverviewSummary(
         rates=data.rates,
         covered=data.covered,
@@ -886,12 +924,17 @@ def overview_summary(hospitals, *, period=None, today=None) -> OverviewSummary:
     )
 
 
-def figures_by_subregion(figures: FiguresTable, region, children) -> list[RegionFigures]:
+def figures_by_subregion(
+    figures: FiguresTable, region: Region | None, children: Iterable[Region]
+) -> list[RegionFigures]:
     """Sums of the hospitals' figures per child region of `region` (in path order); hospitals
     attached to `region` itself get a line of their own (本级), first."""
     own = RegionFigures(region)
-    lines = [RegionFigures(child) for child in children]
-    by_path = {line.region.path: line for line in lines}
+    lines: list[RegionFigures] = []
+    by_path: dict[str, RegionFigures] = {}
+    for child in children:
+        lines.append(RegionFigures(child))
+        by_path[child.path] = lines[-1]
     depth = len(region.path) if region is not None else 0
     paths = figures.columns["region_path"]
     for i in range(len(figures)):
@@ -915,14 +958,20 @@ def overview_version() -> int:
     return cache.get(OVERVIEW_VERSION_KEY, 0)
 
 
-def bump_overview_version(**_kwargs) -> None:
+def bump_overview_version(**_kwargs: Any) -> None:
     try:
         cache.incr(OVERVIEW_VERSION_KEY)
     except ValueError:
         cache.set(OVERVIEW_VERSION_KEY, 1, None)
 
 
-def cached_overview_summary(what: str, hospitals, *, period, seconds: int) -> OverviewSummary:
+def cached_overview_summary(
+    what: str,
+    hospitals: QuerySet[Hospital],
+    *,
+    period: tuple[int, int] | None,
+    seconds: int,
+) -> OverviewSummary:
     """overview_summary of a large scope, cached per (what, data version, `seconds` bucket):
     a change through the ORM gives a new key at once; the bucket bounds what bypasses signals
     (bulk writes, `update()`)."""
@@ -934,7 +983,9 @@ def cached_overview_summary(what: str, hospitals, *, period, seconds: int) -> Ov
     )
 
 
-def rows_for(hospital_ids: list[int], *, period=None) -> list[OverviewRow]:
+def rows_for(
+    hospital_ids: list[int], *, period: tuple[int, int] | None = None
+) -> list[OverviewRow]:
     """Full rows for just these hospitals (a page), in the order given."""
     rows = {
         r.hospital.pk: r
@@ -947,7 +998,9 @@ def rows_for(hospital_ids: list[int], *, period=None) -> list[OverviewRow]:
 # Selectors for other apps (reports, reminders). They take an already scoped hospital queryset.
 
 
-def security_status_summary(hospitals, *, today=None) -> dict:
+def security_status_summary(
+    hospitals: QuerySet[Hospital], *, today: dt.date | None = None
+) -> dict[str, Any]:
     """4+N status of a scope: covered hospitals, items met / total, per-item percentages,
     overdue items, guard totals. `hospitals` is a Hospital queryset already scoped by the caller
     (e.g. `Hospital.objects.visible_to(user)` or `.in_region(region)`)."""
@@ -991,10 +1044,10 @@ def security_status_summary(hospitals, *, today=None) -> dict:
     }
 
 
-def guard_shortfalls(hospitals) -> list[dict]:
+def guard_shortfalls(hospitals: QuerySet[Hospital]) -> list[dict[str, Any]]:
     """Covered hospitals with fewer certified guards than required, largest shortfall first."""
     rows = build_rows(hospitals)
-    result = [
+    result: list[dict[str, Any]] = [
         {
             "hospital": r.hospital,
             "required": r.guards.requirement.required,
@@ -1010,20 +1063,26 @@ def guard_shortfalls(hospitals) -> list[dict]:
     return result
 
 
-def overdue_items(hospitals, *, today=None) -> list[tuple[Hospital, ItemState]]:
+def overdue_items(
+    hospitals: QuerySet[Hospital], *, today: dt.date | None = None
+) -> list[tuple[Hospital, ItemState]]:
     """(hospital, item) pairs past their deadline and not met: the 通报 list."""
     rows = build_rows(hospitals, today=today)
     return [(row.hospital, state) for row in rows for state in row.overdue]
 
 
-def items_past_deadline(*, hospitals=None, today=None) -> list[tuple[Hospital, ItemState]]:
+def items_past_deadline(
+    *, hospitals: QuerySet[Hospital] | None = None, today: dt.date | None = None
+) -> list[tuple[Hospital, ItemState]]:
     """For reminders: every not-met item (standard or N) whose deadline has passed."""
     return overdue_items(
         hospitals if hospitals is not None else Hospital.objects.all(), today=today
     )
 
 
-def items_due_within(days: int, *, hospitals=None, today=None) -> list[tuple[Hospital, ItemState]]:
+def items_due_within(
+    days: int, *, hospitals: QuerySet[Hospital] | None = None, today: dt.date | None = None
+) -> list[tuple[Hospital, ItemState]]:
     """For reminders: not-met items whose deadline is today or within `days` days."""
     today = today or local_today()
     rows = build_rows(hospitals if hospitals is not None else Hospital.objects.all(), today=today)
@@ -1048,7 +1107,9 @@ def previous_half_year(year: int, half: int) -> tuple[int, int]:
     return (year, 1) if half == 2 else (year - 1, 2)
 
 
-def half_year_reports_missing(year: int, half: int, *, hospitals=None) -> list[Hospital]:
+def half_year_reports_missing(
+    year: int, half: int, *, hospitals: QuerySet[Hospital] | None = None
+) -> list[Hospital]:
     """Covered hospitals that have not submitted their report for the half-year."""
     hospitals = hospitals if hospitals is not None else Hospital.objects.all()
     covered = covered_hospitals(hospitals)
@@ -1081,7 +1142,7 @@ def _stats(values: list[int], latest: int | None = None) -> DrillStats:
     return DrillStats(len(values), min(values), statistics.median(values), latest)
 
 
-def alarm_drill_stats(hospitals) -> DrillStats:
+def alarm_drill_stats(hospitals: QuerySet[Hospital]) -> DrillStats:
     """Best and median response (seconds) over every drill of the hospitals (e.g. a region)."""
     values = list(
         AlarmDrill.objects.filter(hospital__in=hospitals).values_list("response_seconds", flat=True)
@@ -1166,7 +1227,7 @@ class HalfYearRow:
         }
 
 
-def _date(value) -> dt.date | None:
+def _date(value: object) -> dt.date | None:
     if not value:
         return None
     try:
@@ -1201,7 +1262,7 @@ def _from_snapshot_item(entry: dict, number: str | None = None) -> RollupItem:
         _date(entry.get("deadline")),
         _date(entry.get("met_on")),
         overdue,
-        -days_left if overdue else 0,
+        -days_left if overdue and days_left is not None else 0,
         entry.get("achieved", status == ItemStatus.MET),
     )
 
@@ -1228,7 +1289,7 @@ def _snapshot_guards(guards: dict) -> dict:
 
 
 def half_year_rows(
-    hospitals, year: int, half: int, *, today: dt.date | None = None
+    hospitals: QuerySet[Hospital], year: int, half: int, *, today: dt.date | None = None
 ) -> list[HalfYearRow]:
     """Every covered hospital of the scope for the half-year: from its submitted snapshot when
     it submitted one, else live as of `today` (default now; pass the period's end for a past
