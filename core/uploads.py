@@ -26,7 +26,6 @@ from django.core.files.base import ContentFile, File
 from django.db.models import Model, QuerySet
 from django.db.models.fields.files import FieldFile
 from django.template.defaultfilters import filesizeformat
-from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pypdf import PdfReader
@@ -401,8 +400,9 @@ class EvidenceFileField(forms.FileField):
         self.images_only = images_only
         kwargs.setdefault(
             "help_text",
-            # Lazy as a whole: `+` would translate now, once, in the language of import time.
-            format_lazy("{}{}", _("JPEG、PNG、WebP 图片"), "" if images_only else _("或 PDF")),
+            # Lazy, not `_(…) + _(…)`: that translated once, in the language active when the
+            # form class was defined (Chinese), for every reader.
+            _("JPEG、PNG、WebP 图片") if images_only else _("JPEG、PNG、WebP 图片或 PDF"),
         )
         super().__init__(*args, **kwargs)
         self.widget.attrs.setdefault(
