@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.fields import EncryptedCharField
 from hospitals.models import within
 
 from .choices import Role
@@ -60,7 +61,7 @@ class User(AbstractUser):
         related_name="staff",
     )
     full_name = models.CharField(_("姓名"), max_length=50, blank=True)
-    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    phone = EncryptedCharField(_("手机号"), max_length=20, blank=True)
     # Failed logins since the last successful one, shown to the user when they next log in.
     failed_logins = models.PositiveIntegerField(_("登录失败次数"), default=0, editable=False)
     last_failed_login_at = models.DateTimeField(_("最近登录失败时间"), null=True, editable=False)

@@ -51,7 +51,6 @@ def user_list(request):
             users = users.filter(
                 Q(username__icontains=q)
                 | Q(full_name__icontains=q)
-                | Q(phone__icontains=q)
                 | Q(email__icontains=q)
                 | Q(hospital__name__icontains=q)
             )

@@ -336,3 +336,10 @@ LOGGING = {
 }
 
 SITE_NAME = _("平安医院")
+
+# Encryption at rest (core.crypto, core.fields.EncryptedCharField): SM4-GCM, 128-bit key as 32
+# hex digits or base64. Required when DEBUG is off (system check core.E101); with DEBUG a key is
+# derived from SECRET_KEY. Former keys stay readable from FIELD_ENCRYPTION_KEYS until
+# `manage.py reencrypt_fields` has rewritten everything with the current key.
+FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default="")
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
