@@ -49,7 +49,7 @@ def character_classes(password: str) -> int:
             any(c.islower() for c in password),
             any(c.isupper() for c in password),
             any(c.isdigit() for c in password),
-            any(not c.isalnum() for c in password),
+            any(not (c.islower() or c.isupper() or c.isdigit()) for c in password),
         )
     )
 
