@@ -1,4 +1,4 @@
-"""Password rules (等保 8.1.4.1 b: complexity and regular change).
+"""Password rules (等保 8.1.4.1 a: complexity and regular change).
 
 - `MinimumLengthValidator`: at least PASSWORD_MIN_LENGTH characters (default 8).
 - `CharacterClassesValidator`: at least PASSWORD_MIN_CHARACTER_CLASSES (default 3) of the four

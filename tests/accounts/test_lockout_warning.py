@@ -1,4 +1,4 @@
-"""Lockout (等保 8.1.4.1 c): after a failed login the form says how many tries are left before
+"""Lockout (等保 8.1.4.1 b): after a failed login the form says how many tries are left before
 the account is locked and for how long; the lock page says how long it has left."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Password policy (等保 8.1.4.1 b): length ≥ 8, three of four character classes, a maximum
+"""Password policy (等保 8.1.4.1 a): length ≥ 8, three of four character classes, a maximum
 age, and a forced change after an administrator set the password."""
 
 from __future__ import annotations

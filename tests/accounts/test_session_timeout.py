@@ -1,4 +1,4 @@
-"""Session controls (等保 8.1.4.1 c): idle timeout and absolute lifetime in settings, the
+"""Session controls (等保 8.1.4.1 b): idle timeout and absolute lifetime in settings, the
 session written at most once a minute, and requests without a session untouched. The expiry
 itself is tested in test_sessions.py."""
 
