@@ -1,4 +1,6 @@
-"""User management for administrators: users of their own region only (others → 404)."""
+"""Accounts pages: user management for administrators (users of their own region only, others
+→ 404), and the login controls every user meets — the login page with its lockout warning, the
+two-factor steps (accounts.twofactor), the password change and the account security page."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ fresh nonce, the database cannot compare or search them: lookups other than ``is
 from __future__ import annotations
 
 from django.core.exceptions import FieldError
-from django.db import models
+from django.db import connections, models
 from django.db.models.functions import Cast
 from django.db.models.lookups import Exact, IsNull
 from django.utils.translation import gettext as _
@@ -81,5 +81,25 @@ def reencrypt_queryset(queryset, field_names: list[str]) -> int:
         }
         if updates:
             manager.filter(pk=pk).update(**updates)
+            changed += 1
+    return changed
+
+
+def decrypt_queryset(queryset, field_names: list[str]) -> int:
+    """Write the fields back as plaintext (reversing the encrypting migrations): a raw UPDATE,
+    since the field itself would encrypt again. Returns the number of rows changed."""
+    model = queryset.model
+    connection = connections[queryset.db]
+    qn = connection.ops.quote_name
+    columns = [model._meta.get_field(name).column for name in field_names]
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(
+        qn(model._meta.db_table),
+        ", ".join(f"{qn(column)} = %s" for column in columns),
+        qn(model._meta.pk.column),
+    )
+    changed = 0
+    with connection.cursor() as cursor:
+        for pk, *values in queryset.order_by("pk").values_list("pk", *field_names).iterator():
+            cursor.execute(sql, [*values, pk])
             changed += 1
     return changed
