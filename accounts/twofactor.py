@@ -32,7 +32,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from core.errors import DomainError
+from core.errors import DomainError, NotAllowed
 
 from .models import User
 
@@ -213,12 +213,12 @@ def user_two_factor_reset(*, user: User, by: User) -> None:
     """An administrator resets a user's two-factor login (a lost phone): the user sets it up
     again at the next login if it is required. Scope: users the administrator may manage."""
     if not (by.is_superuser or by.is_region_admin):
-        raise TwoFactorError(_("只有管理员可以重置他人的两步验证。"))
+        raise NotAllowed(_("只有管理员可以重置他人的两步验证。"))
     scope = User.objects.visible_to(by)
     if not by.is_superuser:
         scope = scope.exclude(is_superuser=True)
     if not scope.filter(pk=user.pk).exists():
-        raise TwoFactorError(_("您无权管理该账号。"))
+        raise NotAllowed(_("您无权管理该账号。"))
     if user.pk == by.pk:
         raise TwoFactorError(_("请在“账号安全”页面重置自己的两步验证。"))
     User.objects.select_for_update().get(pk=user.pk)

@@ -15,6 +15,7 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import twofactor
+from core.errors import NotAllowed
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -194,7 +195,7 @@ def test_administrator_resets_a_users_two_factor(client, county_admin, officer_a
 
 def test_reset_service_refuses_non_administrators(officer_a, county_bureau):
     device_for(officer_a)
-    with pytest.raises(twofactor.TwoFactorError):
+    with pytest.raises(NotAllowed):
         twofactor.user_two_factor_reset(user=officer_a, by=county_bureau)
     assert TOTPDevice.objects.filter(user=officer_a).exists()
 
