@@ -10,7 +10,7 @@ from .models import User
 class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
     list_display = ("username", "full_name", "role", "region", "hospital", "is_active")
     list_filter = ("role", "is_active", "is_staff", "region")
-    search_fields = ("username", "full_name", "phone", "email")
+    search_fields = ("username", "full_name", "email")  # phone: encrypted, not searchable
     list_select_related = ("region", "hospital")
     autocomplete_fields = ("hospital", "region", "department")
     add_fieldsets = DjangoUserAdmin.add_fieldsets + (

@@ -10,7 +10,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         # Inside ready(): models are loaded only once the app registry is ready.
-        from . import demo, sessions, throttle  # noqa: F401  (sessions, throttle: signal receivers)
+        from . import demo, sessions, throttle, twofactor  # noqa: F401  (signal receivers)
 
         register_demo_builder(self.name, demo.seed)
         register_demo_builder("accounts.logins", demo.print_logins, stage=LAST)

@@ -7,13 +7,14 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
 from hospitals.models import BureauDepartment, Hospital, Region
 
 from .choices import Role
 from .models import User
+from .services import user_change_own_password
 
 
 class UserForm(forms.ModelForm):
@@ -164,3 +165,43 @@ class UserFilterForm(forms.Form):
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = Region.objects.visible_to(actor)
+
+
+class TwoFactorCodeForm(forms.Form):
+    """A six-digit authenticator code, or (where allowed) a recovery code."""
+
+    code = forms.CharField(
+        label=_("验证码"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "autofocus": True,
+                "autocapitalize": "off",
+                "spellcheck": "false",
+            }
+        ),
+    )
+
+    def __init__(self, *args, recovery: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if recovery:
+            self.fields["code"].help_text = _(
+                "打开手机上的验证器应用,输入显示的 6 位数字;手机不在身边时,可输入一个恢复码。"
+            )
+        else:
+            self.fields["code"].help_text = _("输入验证器应用中显示的 6 位数字。")
+            self.fields["code"].widget.attrs["inputmode"] = "numeric"
+
+
+class OwnPasswordChangeForm(PasswordChangeForm):
+    """The user changes their own password: the rules apply, and the new one must differ."""
+
+    def clean_new_password1(self):
+        password = self.cleaned_data.get("new_password1")
+        if password and self.user.check_password(password):
+            raise forms.ValidationError(_("新密码不能与当前密码相同。"))
+        return password
+
+    def save(self, commit=True):
+        return user_change_own_password(user=self.user, password=self.cleaned_data["new_password1"])

@@ -4,9 +4,11 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.fields import EncryptedCharField
 from hospitals.models import within
 
 from .choices import Role
@@ -60,7 +62,7 @@ class User(AbstractUser):
         related_name="staff",
     )
     full_name = models.CharField(_("姓名"), max_length=50, blank=True)
-    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    phone = EncryptedCharField(_("手机号"), max_length=20, blank=True)
     # Failed logins since the last successful one, shown to the user when they next log in.
     failed_logins = models.PositiveIntegerField(_("登录失败次数"), default=0, editable=False)
     last_failed_login_at = models.DateTimeField(_("最近登录失败时间"), null=True, editable=False)
@@ -68,10 +70,17 @@ class User(AbstractUser):
         _("最近登录失败地址"), null=True, editable=False
     )
 
+    # Password policy (accounts.passwords): when the password was last set, and whether the
+    # user must choose a new one before going on (an administrator set it).
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, editable=False)
+    must_change_password = models.BooleanField(_("须修改密码"), default=False, editable=False)
+
     objects = ScopedUserManager()
     history = HistoricalRecords(
         excluded_fields=[
             "password",
+            "password_changed_at",
+            "must_change_password",
             "last_login",
             "failed_logins",
             "last_failed_login_at",
@@ -94,6 +103,10 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name
+
+    def set_password(self, raw_password):
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
 
     @property
     def display_name(self) -> str:

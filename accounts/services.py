@@ -24,9 +24,11 @@ def _stamp(user: User, by: User) -> None:
 
 @transaction.atomic
 def user_save(*, user: User, by: User, password: str | None = None) -> User:
-    """Create (with an initial password) or update a user after full validation."""
+    """Create (with an initial password) or update a user after full validation. A password
+    set by an administrator must be changed by its user at the next login."""
     if password is not None:
         user.set_password(password)
+        user.must_change_password = user.pk != by.pk
     user.full_clean()
     _stamp(user, by)
     user.save()
@@ -48,11 +50,13 @@ def user_set_active(*, user: User, active: bool, by: User) -> User:
 @transaction.atomic
 def user_set_password(*, user: User, password: str, by: User) -> User:
     """The password has already passed the validators (AdminSetPasswordForm). A new password
-    also lifts a lockout caused by failed logins."""
+    also lifts a lockout caused by failed logins; the user must change it at the next login
+    (only they should know their password)."""
     user = User.objects.select_for_update().get(pk=user.pk)
     user.set_password(password)
+    user.must_change_password = user.pk != by.pk
     _stamp(user, by)
-    user.save(update_fields=["password"])
+    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
     user_unlock(user=user, by=by)
     return user
 
@@ -72,3 +76,16 @@ def user_unlock(*, user: User, by: User) -> int:
     """Clear failed-login records for the username (an administrator vouches for the user)."""
 
     return reset(username=user.username)
+
+
+@transaction.atomic
+def user_change_own_password(*, user: User, password: str) -> User:
+    """The user chose a new password themselves (validated by the change form)."""
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    locked.set_password(password)
+    locked.must_change_password = False
+    locked.save(update_fields=["password", "password_changed_at", "must_change_password"])
+    user.password = locked.password
+    user.password_changed_at = locked.password_changed_at
+    user.must_change_password = False
+    return user

@@ -45,6 +45,9 @@ INSTALLED_APPS = [
     "django_tables2",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
     "core",
     "hospitals",
@@ -70,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "accounts.sessions.SessionTimeoutMiddleware",
     "core.middleware.RefusalLogMiddleware",
     "core.middleware.PrivacyHeadersMiddleware",
@@ -77,6 +81,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "core.middleware.LoginRequiredMiddleware",
+    # Login controls (等保): the second factor, then a required password change.
+    "accounts.middleware.TwoFactorMiddleware",
+    "accounts.middleware.PasswordPolicyMiddleware",
     # A NotAllowed no view caught answers 403, as PermissionDenied does.
     "core.views_helpers.DomainErrorMiddleware",
     # AxesMiddleware must be last: it turns a lockout into the lockout page.
@@ -134,12 +141,35 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Password policy (accounts.passwords): length, three of four character classes, and a maximum
+# age after which (as after an administrator set the password) the user must change it.
+PASSWORD_MIN_LENGTH = env.int("PASSWORD_MIN_LENGTH", default=8)
+PASSWORD_MIN_CHARACTER_CLASSES = env.int("PASSWORD_MIN_CHARACTER_CLASSES", default=3)
+if not 1 <= PASSWORD_MIN_CHARACTER_CLASSES <= 4:
+    raise ImproperlyConfigured("PASSWORD_MIN_CHARACTER_CLASSES must be 1 to 4.")
+PASSWORD_MAX_AGE_DAYS = env.int("PASSWORD_MAX_AGE_DAYS", default=0 if DEBUG else 90)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "accounts.passwords.MinimumLengthValidator",
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
+    },
+    {
+        "NAME": "accounts.passwords.CharacterClassesValidator",
+        "OPTIONS": {"min_classes": PASSWORD_MIN_CHARACTER_CLASSES},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Two-factor login (accounts.twofactor, django-otp TOTP + recovery codes): "admins" (region
+# administrators, staff, superusers and administrator-duty roles), "all" or "off".
+TWO_FACTOR_REQUIRED = env.str("TWO_FACTOR_REQUIRED", default="off" if DEBUG else "admins")
+if TWO_FACTOR_REQUIRED not in ("off", "admins", "all"):
+    raise ImproperlyConfigured('TWO_FACTOR_REQUIRED must be "off", "admins" or "all".')
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="平安医院")
+# Wrong codes: each failure doubles the wait before the next try (1 s, 2 s, 4 s …).
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 LOGIN_URL = "login"
 # Everyone lands on 我的工作 (what they must do now); the dashboards stay one tap away.
 LOGIN_REDIRECT_URL = "my_work"
@@ -150,7 +180,8 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The lockout page says how long the lock has left (accounts.views.locked_out).
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 # Behind nginx every request comes from the proxy: list it here (addresses or networks, e.g.
 # "127.0.0.1,10.0.0.0/24") so X-Forwarded-For is believed from it and from nothing else.
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
@@ -286,9 +317,15 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 
 SESSION_COOKIE_HTTPONLY = True
 # accounts.sessions: idle timeout with a warning before it, and an absolute lifetime.
-SESSION_IDLE_TIMEOUT = timedelta(minutes=env.int("SESSION_IDLE_MINUTES", default=30))
+SESSION_IDLE_TIMEOUT = timedelta(
+    minutes=env.int(
+        "SESSION_IDLE_MINUTES", default=env.int("SESSION_IDLE_TIMEOUT_MINUTES", default=30)
+    )
+)
 SESSION_IDLE_WARNING = timedelta(minutes=2)
-SESSION_ABSOLUTE_LIFETIME = timedelta(hours=env.int("SESSION_LIFETIME_HOURS", default=12))
+SESSION_ABSOLUTE_LIFETIME = timedelta(
+    hours=env.int("SESSION_LIFETIME_HOURS", default=env.int("SESSION_ABSOLUTE_HOURS", default=12))
+)
 SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_LIFETIME.total_seconds())
 X_FRAME_OPTIONS = "DENY"
 # Content-Security-Policy (django-csp): scripts, styles, fonts and images from our own origin
@@ -336,3 +373,10 @@ LOGGING = {
 }
 
 SITE_NAME = _("平安医院")
+
+# Encryption at rest (core.crypto, core.fields.EncryptedCharField): SM4-GCM, 128-bit key as 32
+# hex digits or base64. Required when DEBUG is off (system check core.E101); with DEBUG a key is
+# derived from SECRET_KEY. Former keys stay readable from FIELD_ENCRYPTION_KEYS until
+# `manage.py reencrypt_fields` has rewritten everything with the current key.
+FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default="")
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])

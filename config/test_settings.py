@@ -27,3 +27,10 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 LANGUAGE_CODE = "zh-hans"
+# A fixed key for tests (production reads FIELD_ENCRYPTION_KEY from the environment).
+FIELD_ENCRYPTION_KEY = "00112233445566778899aabbccddeeff"
+FIELD_ENCRYPTION_KEYS: list[str] = []
+# Login controls on in production, off here for the tests of everything else; the controls'
+# own tests turn them on (override_settings).
+TWO_FACTOR_REQUIRED = "off"
+PASSWORD_MAX_AGE_DAYS = 0

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog, set_language
 
-from accounts.views import ThrottledLoginView
+from accounts.views import OwnPasswordChangeView, ThrottledLoginView
 from core import views as core_views
 from inspections.offline import service_worker
 from reports import views as report_views
@@ -24,7 +24,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/",
-        auth_views.PasswordChangeView.as_view(),
+        OwnPasswordChangeView.as_view(),
         name="password_change",
     ),
     path(

@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = "core"
+
+    def ready(self):
+        # Inside ready(): registering the checks needs the settings, not the models.
+        from . import checks  # noqa: F401  (system check registration)

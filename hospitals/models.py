@@ -7,6 +7,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.fields import EncryptedCharField
+
 from .choices import (
     Demonstration,
     HospitalLevel,
@@ -294,9 +296,9 @@ class Hospital(models.Model):
         _("实际控制人"), max_length=50, blank=True, help_text=_("民营机构必填。")
     )
     security_head = models.CharField(_("保卫科负责人"), max_length=50, blank=True)
-    security_head_phone = models.CharField(_("保卫科负责人电话"), max_length=30, blank=True)
+    security_head_phone = EncryptedCharField(_("保卫科负责人电话"), max_length=30, blank=True)
     contact_person = models.CharField(_("联系人"), max_length=50, blank=True)
-    contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    contact_phone = EncryptedCharField(_("联系电话"), max_length=30, blank=True)
     is_active = models.BooleanField(_("在用"), default=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)

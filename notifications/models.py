@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import EncryptedCharField
 from hospitals.models import within
 
 from .choices import Channel, DeliveryStatus, EventKind, RobotKind
@@ -124,7 +125,7 @@ class Robot(models.Model):
         help_text=_("钉钉机器人“加签”安全设置中的密钥(SEC 开头);企业微信无需填写。"),
     )
     events = models.JSONField(_("推送事件"), default=list, blank=True)
-    at_mobiles = models.CharField(
+    at_mobiles = EncryptedCharField(
         _("@手机号"),
         max_length=500,
         blank=True,

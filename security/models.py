@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import EncryptedCharField
 from core.models import StoredFile
 from hospitals.choices import HospitalLevel
 from hospitals.models import Hospital, Region
@@ -139,10 +140,10 @@ class SecurityPlan(models.Model):
         help_text=_("默认 90 天;低于此天数的视频系统列为短板。"),
     )
     bureau_contact = models.CharField(_("卫健局联系人"), max_length=50, blank=True)
-    bureau_phone = models.CharField(_("卫健局联系电话"), max_length=30, blank=True)
+    bureau_phone = EncryptedCharField(_("卫健局联系电话"), max_length=30, blank=True)
     police_unit = models.CharField(_("公安机关"), max_length=100, blank=True)
     police_contact = models.CharField(_("公安联系人"), max_length=50, blank=True)
-    police_phone = models.CharField(_("公安联系电话"), max_length=30, blank=True)
+    police_phone = EncryptedCharField(_("公安联系电话"), max_length=30, blank=True)
     police_email = models.EmailField(
         _("公安联系邮箱"),
         blank=True,
