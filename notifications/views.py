@@ -171,7 +171,9 @@ def robot_test(request, pk: int):
 
 @role_required(Role.ADMIN)
 def delivery_list(request):
-    queryset = Delivery.objects.visible_to(request.user).select_related("recipient", "robot")
+    queryset = Delivery.objects.visible_to(request.user).select_related(
+        "recipient", "robot", "webhook"
+    )
     filterset = DeliveryFilter(request.GET or None, queryset=queryset)
     rows = filterset.qs if filterset.is_bound else queryset
     if not request.GET.get("ordering"):

@@ -8,10 +8,6 @@ import hashlib
 import hmac
 import json
 import socket
-import threading
-import time
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import time_machine
@@ -40,6 +36,7 @@ from reports.services import export_build
 from tests.factories import BureauUserFactory, OfficerFactory
 from tests.hazards.conftest import start, submit
 from tests.hazards.factories import raise_hazard
+from tests.notifications.webhook_receiver import verify
 
 pytestmark = pytest.mark.django_db
 
@@ -50,75 +47,6 @@ ALL_EVENTS = [
     WebhookEvent.INSPECTION_SUBMITTED,
     WebhookEvent.REPORT_READY,
 ]
-
-
-@dataclass
-class Call:
-    headers: dict
-    raw: bytes
-
-    @property
-    def body(self) -> dict:
-        return json.loads(self.raw)
-
-    @property
-    def event(self) -> str:
-        return self.headers["X-SafeHospital-Event"]
-
-
-@dataclass
-class Receiver:
-    port: int = 0
-    calls: list[Call] = field(default_factory=list)
-    statuses: list[int] = field(default_factory=list)  # answered in turn, then 200
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/hooks/safe-hospital"
-
-    def events(self) -> list[str]:
-        return [call.event for call in self.calls]
-
-
-def verify(secret: str, headers: dict, raw: bytes, *, tolerance: int = 300) -> bool:
-    """What a receiver does (the README's verifier)."""
-    timestamp = headers["X-SafeHospital-Timestamp"]
-    if abs(time.time() - int(timestamp)) > tolerance:
-        return False
-    expected = hmac.new(secret.encode(), timestamp.encode() + b"." + raw, hashlib.sha256)
-    return hmac.compare_digest(
-        "sha256=" + expected.hexdigest(), headers["X-SafeHospital-Signature"]
-    )
-
-
-@pytest.fixture
-def receiver():
-    state = Receiver()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):
-            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            state.calls.append(Call(headers=dict(self.headers.items()), raw=raw))
-            status = state.statuses.pop(0) if state.statuses else 200
-            self.send_response(status)
-            self.send_header("Content-Length", "2")
-            self.end_headers()
-            self.wfile.write(b"ok")
-
-        def log_message(self, *args):
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    state.port = httpd.server_address[1]
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    with override_settings(
-        WEBHOOK_ALLOWED_HOSTS=["127.0.0.1"], NOTIFICATIONS_WEBHOOK_TIMEOUT=(2.0, 2.0)
-    ):
-        yield state
-    httpd.shutdown()
-    httpd.server_close()
 
 
 @pytest.fixture
