@@ -207,3 +207,11 @@ def test_the_list_costs_the_same_queries_for_more_endpoints(client, county_admin
     assert len(response.context["page_obj"]) == 7
     assert len(large) == len(small)
     assert response.content.decode().count('badge bg-danger">1<') == 7
+
+
+def test_webhook_deliveries_are_listed_with_the_others(client, county_admin, owner, receiver):
+    endpoint = _create(client, county_admin, owner, receiver.url)
+    client.post(reverse("notifications:webhook_ping", args=[endpoint.pk]))
+    page = client.get(reverse("notifications:delivery_list")).content.decode()
+    assert reverse("notifications:webhook_detail", args=[endpoint.pk]) in page
+    assert "Webhook 推送" in page and "测试推送 · 省平台对接" in page
