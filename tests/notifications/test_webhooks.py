@@ -441,3 +441,47 @@ def test_a_rolled_back_change_sends_nothing(
             transaction.set_rollback(True)
     assert receiver.calls == []
     assert not Delivery.objects.filter(channel=Channel.WEBHOOK).exists()
+
+
+def test_an_inspection_with_findings_tells_of_its_hazards_and_itself(
+    receiver, hospital_a, officer_a, integration_user, django_capture_on_commit_callbacks
+):
+    endpoint = endpoint_for(integration_user, receiver.url)
+    checklist_seed.install(ChecklistTemplate, ChecklistSection, ChecklistItem)
+    inspection = inspection_start(by=officer_a, hospital=hospital_a, kind="self")
+    answers = Answer.objects.filter(inspection=inspection)
+    answers.update(result="pass")
+    finding = answers.order_by("item__section__order", "item__order", "pk").first()
+    Answer.objects.filter(pk=finding.pk).update(
+        result="fail", hazard_location="门诊楼", hazard_description="灭火器过期"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        inspection_submit(inspection=inspection, by=officer_a)
+    finding.refresh_from_db()
+    assert sorted(receiver.events()) == [
+        WebhookEvent.HAZARD_RAISED,
+        WebhookEvent.INSPECTION_SUBMITTED,
+    ]
+    bodies = {call.event: call.body["data"] for call in receiver.calls}
+    assert bodies[WebhookEvent.HAZARD_RAISED]["hazard"]["id"] == finding.hazard_id
+    submitted = bodies[WebhookEvent.INSPECTION_SUBMITTED]["inspection"]
+    assert submitted["hazard_ids"] == [finding.hazard_id] and submitted["failed_count"] == 1
+    assert all(verify(endpoint.secret, call.headers, call.raw) for call in receiver.calls)
+
+
+def test_a_hazard_fixed_on_the_spot_is_raised_and_closed(
+    receiver, hospital_a, officer_a, integration_user, django_capture_on_commit_callbacks
+):
+    endpoint_for(integration_user, receiver.url)
+    with django_capture_on_commit_callbacks(execute=True):
+        raise_hazard(
+            hospital=hospital_a,
+            found_by=officer_a,
+            fixed_on_the_spot=True,
+            rectification_measures="当场更换",
+        )
+    changed = [c.body["data"] for c in receiver.calls if c.event == "hazard.status_changed"]
+    assert receiver.events().count(WebhookEvent.HAZARD_RAISED) == 1
+    assert [(d["from_status"], d["to_status"], d["transition"]) for d in changed] == [
+        (Status.PENDING, Status.CLOSED, "fixed_on_the_spot")
+    ]
