@@ -215,3 +215,15 @@ def test_webhook_deliveries_are_listed_with_the_others(client, county_admin, own
     page = client.get(reverse("notifications:delivery_list")).content.decode()
     assert reverse("notifications:webhook_detail", args=[endpoint.pk]) in page
     assert "Webhook 推送" in page and "测试推送 · 省平台对接" in page
+
+
+def test_django_admin_shows_endpoints_but_never_their_secret(client, owner):
+    endpoint = WebhookEndpoint.objects.create(
+        name="对接", url="https://hooks.example.org/x", secret="whsec_hidden", owner=owner
+    )
+    superuser = BureauUserFactory(region=owner.region, is_superuser=True, is_staff=True)
+    client.force_login(superuser)
+    listing = client.get(reverse("admin:notifications_webhookendpoint_changelist"))
+    change = client.get(reverse("admin:notifications_webhookendpoint_change", args=[endpoint.pk]))
+    assert listing.status_code == change.status_code == 200
+    assert "whsec_hidden" not in listing.content.decode() + change.content.decode()
