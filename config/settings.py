@@ -270,6 +270,10 @@ NOTIFICATIONS_WEBHOOK_TIMEOUT = (
 NOTIFICATIONS_ALLOW_PRIVATE_WEBHOOKS = env.bool(
     "NOTIFICATIONS_ALLOW_PRIVATE_WEBHOOKS", default=False
 )
+# Outgoing integration webhooks (notifications.webhooks): host names and IP addresses/networks
+# (e.g. "hooks.intranet.local,10.20.0.0/16") that may be private or loopback and may use plain
+# http. Everything else must be https on a public address, as for the robots.
+WEBHOOK_ALLOWED_HOSTS = env.list("WEBHOOK_ALLOWED_HOSTS", default=[])
 
 # Celery: Redis when REDIS_URL is set, otherwise a filesystem broker so a newcomer needs nothing.
 CELERY_BROKER_DIR = VAR_DIR / "celery"

@@ -46,6 +46,7 @@ from notifications.services import Notice, notify_many
 
 from .choices import Status
 from .models import Hazard, ReminderRhythm, open_q
+from .webhooks import emit_overdue
 
 # Due-soon reminders look at most this many days ahead, whatever the setting says.
 MAX_DAYS_BEFORE = 31
@@ -332,6 +333,7 @@ def remind_overdue(*, today: dt.date) -> int:
         if cycle == 0:
             recipients += people.bureau(region)
         occurrence = f"{hazard.deadline.isoformat()}:overdue:{cycle}"
+        emit_overdue(hazard, today=today)  # integration webhooks: once per passed deadline
         ask, _link = _explanation_request(hazard)
         notices = [
             Notice(

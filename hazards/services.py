@@ -54,6 +54,7 @@ from .models import (
     RegionYearCounter,
 )
 from .reminders import schedule as schedule_reminder
+from .webhooks import emit_for_event as emit_webhooks_for_event
 
 # When whoever raises a hazard gives no deadline: 一般隐患 a month, 重大隐患 three months.
 DEFAULT_DEADLINE_DAYS: dict[str, int] = {RiskLevel.GENERAL: 30, RiskLevel.MAJOR: 90}
@@ -271,8 +272,9 @@ def _event(
     previous_risk_level: str = "",
 ) -> HazardEvent:
     """The audit row. An event that changes the deadline or the risk level passes the value in
-    force BEFORE it (figures "as of" a past instant are rebuilt from these)."""
-    return HazardEvent.objects.create(
+    force BEFORE it (figures "as of" a past instant are rebuilt from these). Every row is also
+    the source of the integration webhooks (raised, each status change): `hazards.webhooks`."""
+    event = HazardEvent.objects.create(
         hazard=hazard,
         kind=kind,
         actor=by,
@@ -282,6 +284,8 @@ def _event(
         previous_deadline=previous_deadline,
         previous_risk_level=previous_risk_level or "",
     )
+    emit_webhooks_for_event(hazard, event)
+    return event
 
 
 def _evidence_key(upload_key: str, stage: str, index: int) -> str:

@@ -28,6 +28,8 @@ from core.uploads import CleanedUpload, attach_upload, clean_upload_key, existin
 from hazards.choices import Category, RiskLevel
 from hazards.services import hazard_raise
 from hospitals.models import REGION_SETTING_DEFAULTS, Hospital, Region
+from notifications import webhooks
+from notifications.choices import WebhookEvent
 
 from .choices import (
     ASSIGNMENT_TO_INSPECTION_KIND,
@@ -817,7 +819,35 @@ def inspection_submit(*, inspection: Inspection, by: User) -> Inspection:
         inspection.submitted_by = by
         inspection.failed_count = len(failed)
         inspection.save(update_fields=["status", "submitted_at", "submitted_by", "failed_count"])
+        raised = [answer.hazard_id for answer in failed]
+        webhooks.emit(
+            WebhookEvent.INSPECTION_SUBMITTED,
+            inspection,
+            data=lambda: _webhook_data(inspection, raised),
+            url=url,
+            occurred_at=inspection.submitted_at,
+        )
     return inspection
+
+
+def _webhook_data(inspection: Inspection, hazard_ids: list[int]) -> dict:
+    """The `inspection.submitted` payload: ids, hospital, state (machine values)."""
+    hospital = inspection.hospital
+    return {
+        "inspection": {
+            "id": inspection.pk,
+            "kind": inspection.kind,
+            "inspected_on": inspection.inspected_on,
+            "failed_count": inspection.failed_count,
+            "hazard_ids": hazard_ids,
+        },
+        "hospital": {
+            "id": hospital.pk,
+            "name": hospital.name,
+            "region": {"id": hospital.region_id, "code": hospital.region.code},
+        },
+        "status": inspection.status,
+    }
 
 
 # --------------------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from .attachments import AttachmentUnavailable, build
 from .choices import RobotKind
-from .urlsafety import validate_webhook_url
+from .urlsafety import validate_endpoint_url, validate_webhook_url
 
 logger = logging.getLogger(__name__)
 
@@ -323,3 +323,60 @@ def truncate_bytes(text: str, limit: int) -> str:
     if trailing % 2:  # an escape's backslash without its character
         kept = kept[:-1]
     return kept + ELLIPSIS
+
+
+# --- Integration webhooks (notifications.webhooks) ---------------------------------------------
+
+WEBHOOK_USER_AGENT = "SafeHospital-Webhooks/1"
+
+
+def webhook_signature(secret: str, timestamp: int, body: bytes) -> str:
+    """The X-SafeHospital-Signature value: "sha256=" + hex HMAC-SHA256 of
+    b"<timestamp>.<raw body>" keyed with the endpoint's secret."""
+    message = str(int(timestamp)).encode() + b"." + body
+    return "sha256=" + hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+class WebhookChannel:
+    """POST a delivery's stored payload to its endpoint, signed; 2xx is success.
+
+    5xx, 408, 429, timeouts and refused connections are transient (retried with backoff);
+    another 3xx/4xx, an address the SSRF guard refuses or a switched-off endpoint is permanent."""
+
+    code = "webhook"
+
+    def send(self, delivery) -> None:
+        endpoint = delivery.webhook
+        if endpoint is None or not endpoint.is_active or not endpoint.owner.is_active:
+            raise DeliveryError(_("Webhook 推送已停用"), permanent=True)
+        try:
+            validate_endpoint_url(endpoint.url)
+        except ValidationError as exc:
+            code = getattr(exc, "code", "")
+            raise DeliveryError("; ".join(exc.messages), permanent=code != "dns")
+        body = delivery.payload.encode()
+        timestamp = int(time.time())
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            "User-Agent": WEBHOOK_USER_AGENT,
+            "X-SafeHospital-Event": delivery.event,
+            "X-SafeHospital-Delivery": str(delivery.pk),
+            "X-SafeHospital-Timestamp": str(timestamp),
+            "X-SafeHospital-Signature": webhook_signature(endpoint.secret, timestamp, body),
+        }
+        timeout = getattr(settings, "NOTIFICATIONS_WEBHOOK_TIMEOUT", (3.05, 10))
+        try:
+            response = requests.post(
+                endpoint.url, data=body, headers=headers, timeout=timeout, allow_redirects=False
+            )
+        except requests.Timeout as exc:
+            raise DeliveryError(f"请求超时: {exc}")
+        except requests.RequestException as exc:
+            raise DeliveryError(f"连接失败: {exc}")
+        status = response.status_code
+        if 200 <= status < 300:
+            return
+        snippet = response.text[:300]
+        if status in (408, 429) or status >= 500:
+            raise DeliveryError(f"HTTP {status}: {snippet}")
+        raise DeliveryError(f"HTTP {status}: {snippet}", permanent=True)

@@ -37,6 +37,27 @@ class Channel(models.TextChoices):
     EMAIL = "email", _("电子邮件")
     WECOM = "wecom", _("企业微信机器人")
     DINGTALK = "dingtalk", _("钉钉机器人")
+    WEBHOOK = "webhook", _("Webhook 推送")
+
+
+class WebhookEvent(models.TextChoices):
+    """Events sent to integration webhooks (notifications.webhooks): machine-readable names,
+    apart from EventKind (people's reminders) so they never show up in e-mail preferences."""
+
+    HAZARD_RAISED = "hazard.raised", _("隐患登记")
+    HAZARD_STATUS_CHANGED = "hazard.status_changed", _("隐患状态变更")
+    HAZARD_OVERDUE = "hazard.overdue", _("隐患逾期")
+    INSPECTION_SUBMITTED = "inspection.submitted", _("检查已提交")
+    REPORT_READY = "report.ready", _("报表已生成")
+    PING = "ping", _("测试推送")
+
+
+# What a Delivery row's event may be: a reminder event or a webhook event.
+DELIVERY_EVENT_CHOICES = [*EventKind.choices, *WebhookEvent.choices]
+# The events an endpoint may subscribe to (a ping is sent on request only).
+WEBHOOK_SUBSCRIBABLE = [
+    (value, label) for value, label in WebhookEvent.choices if value != WebhookEvent.PING
+]
 
 
 class RobotKind(models.TextChoices):

@@ -7,9 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from hospitals.models import Hospital, Region
 
-from .choices import ROBOT_EVENT_CHOICES, EventKind, RobotKind
+from .choices import ROBOT_EVENT_CHOICES, WEBHOOK_SUBSCRIBABLE, EventKind, RobotKind
 from .models import Robot
 from .urlsafety import validate_webhook_url
+from .webhooks import owner_choices
 
 
 class RobotForm(forms.ModelForm):
@@ -89,5 +90,37 @@ class PreferenceForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("save", _("保存")))
+
+
+class WebhookForm(forms.Form):
+    """The shape of an integration webhook; the rules (URL safety, the owner within the
+    administrator's scope, known events) are the services' (notifications.webhooks)."""
+
+    name = forms.CharField(label=_("名称"), max_length=100)
+    url = forms.CharField(
+        label=_("推送地址"),
+        max_length=500,
+        widget=forms.URLInput(attrs={"placeholder": "https://integration.example.gov.cn/hooks"}),
+        help_text=_("须为 https 公网地址;内网地址须由系统管理员列入 WEBHOOK_ALLOWED_HOSTS。"),
+    )
+    owner = forms.ModelChoiceField(
+        label=_("集成账号"),
+        queryset=None,
+        help_text=_("只推送该账号有权查看的机构和区域的事件。"),
+    )
+    events = forms.MultipleChoiceField(
+        label=_("推送事件"),
+        choices=WEBHOOK_SUBSCRIBABLE,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("请至少选择一个推送事件。")},
+    )
+    is_active = forms.BooleanField(label=_("启用"), required=False, initial=True)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owner_choices(user).order_by("username")
+        self.fields["owner"].label_from_instance = lambda u: f"{u.display_name}({u.username})"
         self.helper = FormHelper()
         self.helper.add_input(Submit("save", _("保存")))

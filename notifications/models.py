@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from core.fields import EncryptedCharField
 from hospitals.models import within
 
-from .choices import Channel, DeliveryStatus, EventKind, RobotKind
+from .choices import DELIVERY_EVENT_CHOICES, Channel, DeliveryStatus, EventKind, RobotKind
 
 
 class NotificationQuerySet(models.QuerySet):
@@ -198,6 +198,73 @@ class NotificationPreference(models.Model):
         return self.email_enabled and event not in (self.email_muted_events or [])
 
 
+class WebhookEndpointQuerySet(models.QuerySet):
+    def visible_to(self, user) -> WebhookEndpointQuerySet:
+        """Endpoints an administrator manages: those whose owner (the integration account) is
+        bound to their region or below, or to a hospital there. Nobody else sees them (they
+        hold signing secrets)."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        if user.is_region_admin and user.region_id:
+            return self.filter(
+                within(user.region, "owner__region")
+                | within(user.region, "owner__hospital__region")
+            )
+        return self.none()
+
+    def active(self) -> WebhookEndpointQuerySet:
+        """Endpoints that receive events: switched on, and their owner's account active."""
+        return self.filter(is_active=True, owner__is_active=True)
+
+
+class WebhookEndpoint(models.Model):
+    """An outgoing, signed webhook of an integration account (issue 17).
+
+    It receives the events it subscribes to about what its OWNER may see: the owner's scope
+    (a region and below, or one hospital) is the endpoint's scope, decided by the same
+    `visible_to(owner)` rule as the owner's own pages (notifications.webhooks.emit)."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    url = models.CharField(_("推送地址"), max_length=500)
+    # The HMAC key. Kept decryptable (a signature needs the key itself), encrypted at rest
+    # (SM4-GCM, core.fields); shown to the administrator once, when generated or rotated.
+    secret = EncryptedCharField(_("签名密钥"), max_length=100)
+    events = models.JSONField(_("推送事件"), default=list, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("集成账号"),
+        on_delete=models.CASCADE,
+        related_name="webhook_endpoints",
+        help_text=_("接收哪些事件由该账号的查看范围决定:只推送该账号能看到的机构和区域的事件。"),
+    )
+    is_active = models.BooleanField(_("启用"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = WebhookEndpointQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Webhook 推送")
+        verbose_name_plural = _("Webhook 推送")
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def wants(self, event: str) -> bool:
+        return event in (self.events or [])
+
+
 class DeliveryQuerySet(models.QuerySet):
     def visible_to(self, user) -> DeliveryQuerySet:
         """Administrators see deliveries to the users and robots of their region and below."""
@@ -212,6 +279,8 @@ class DeliveryQuerySet(models.QuerySet):
                 | within(region, "recipient__hospital__region")
                 | within(region, "robot__region")
                 | within(region, "robot__hospital__region")
+                | within(region, "webhook__owner__region")
+                | within(region, "webhook__owner__hospital__region")
             )
         return self.none()
 
@@ -229,8 +298,9 @@ class Delivery(models.Model):
     """
 
     channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
-    # "user:<pk>", "robot:<pk>" or "email:<address>" (someone without an account, e.g. the
-    # police contact of a region plan): part of the unique key (nullable FKs would not be).
+    # "user:<pk>", "robot:<pk>", "webhook:<pk>" or "email:<address>" (someone without an
+    # account, e.g. the police contact of a region plan): part of the unique key (nullable FKs
+    # would not be).
     target = models.CharField(_("接收方"), max_length=300)
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -248,9 +318,20 @@ class Delivery(models.Model):
         on_delete=models.CASCADE,
         related_name="deliveries",
     )
+    webhook = models.ForeignKey(
+        WebhookEndpoint,
+        verbose_name=_("Webhook 推送"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+    )
+    # A webhook's exact request body, written once: every attempt sends the same bytes (only
+    # the timestamp and signature headers are made anew).
+    payload = models.TextField(_("推送内容"), blank=True)
     address = models.EmailField(_("邮箱地址"), blank=True)
     address_name = models.CharField(_("收件人称呼"), max_length=100, blank=True)
-    event = models.CharField(_("事件"), max_length=40, choices=EventKind.choices)
+    event = models.CharField(_("事件"), max_length=40, choices=DELIVERY_EVENT_CHOICES)
     dedupe_key = models.CharField(max_length=255)
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
@@ -283,6 +364,7 @@ class Delivery(models.Model):
         indexes = [
             models.Index(fields=["status", "next_attempt_at"]),
             models.Index(fields=["robot", "status"]),
+            models.Index(fields=["webhook", "-created_at"]),
         ]
 
     def __str__(self) -> str:

@@ -34,6 +34,7 @@ from .channels import (
     DeliveryError,
     EmailChannel,
     RobotMessage,
+    WebhookChannel,
     absolute_url,
     markdown_escape,
     markdown_url,
@@ -76,6 +77,9 @@ class _Batch:
     email_recipient_ids: set[int] = field(default_factory=set)  # one digest e-mail per person
     # A run visits thousands of objects of the same few hospitals: their robots, looked up once.
     robots: dict[tuple, list] = field(default_factory=dict)
+    # Integration webhooks (notifications.webhooks): the active endpoints and who may see what,
+    # read once per run.
+    webhooks: dict = field(default_factory=dict)
 
 
 _current_batch: ContextVar[_Batch | None] = ContextVar("notifications_batch", default=None)
@@ -519,18 +523,26 @@ def _mark_failed(pks: list[int], exc: DeliveryError) -> bool:
 
 
 def deliver(delivery_id: int) -> str:
-    """Send one e-mail delivery if it is still pending. Returns "sent", "retry", "failed" or
-    "skipped" (someone else has it, or it was sent already)."""
+    """Send one e-mail or webhook delivery if it is still pending. Returns "sent", "retry",
+    "failed" or "skipped" (someone else has it, or it was sent already)."""
     now = timezone.now()
-    if not Delivery.objects.filter(pk=delivery_id, channel=Channel.EMAIL).exists():
+    channel = (
+        Delivery.objects.filter(pk=delivery_id, channel__in=(Channel.EMAIL, Channel.WEBHOOK))
+        .values_list("channel", flat=True)
+        .first()
+    )
+    if channel is None:
         return "skipped"
     if not _claim(delivery_id, now):
         return "skipped"
-    delivery = Delivery.objects.select_related("recipient").get(pk=delivery_id)
+    delivery = Delivery.objects.select_related("recipient", "webhook__owner").get(pk=delivery_id)
     try:
-        EmailChannel().send(delivery)
+        if channel == Channel.WEBHOOK:
+            WebhookChannel().send(delivery)
+        else:
+            EmailChannel().send(delivery)
     except DeliveryError as exc:
-        logger.warning("E-mail delivery %s failed: %s", delivery_id, exc)
+        logger.warning("%s delivery %s failed: %s", channel, delivery_id, exc)
         return "retry" if _mark_failed([delivery_id], exc) else "failed"
     _mark_sent([delivery_id])
     return "sent"
@@ -698,10 +710,12 @@ def retry_due_deliveries(*, limit: int = 500) -> dict:
         )
         - {None}
     )
-    # Sent one by one: e-mails with an attachment and e-mails to a plain address.
+    # Sent one by one: e-mails with an attachment, e-mails to a plain address and webhooks.
     single_ids = list(
-        due.filter(channel=Channel.EMAIL)
-        .filter(~Q(attachment="") | Q(recipient__isnull=True))
+        due.filter(
+            Q(channel=Channel.EMAIL) & (~Q(attachment="") | Q(recipient__isnull=True))
+            | Q(channel=Channel.WEBHOOK)
+        )
         .order_by("pk")
         .values_list("pk", flat=True)[:limit]
     )
@@ -728,7 +742,7 @@ def delivery_retry(*, delivery: Delivery, by: User) -> bool:
         robot_id = delivery.robot_id
         if robot_id:
             transaction.on_commit(lambda: queue_sending([], [robot_id]))
-        else:  # one e-mail, sent on its own (with its attachment, if any)
+        else:  # one e-mail (with its attachment, if any) or one webhook call, on its own
             transaction.on_commit(lambda: queue_sending([delivery.pk], []))
     return bool(updated)
 

@@ -3,20 +3,23 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.choices import Role
+from core.errors import DomainError
 from core.permissions import role_required
+from core.views_helpers import apply_domain_error
 
-from . import services
+from . import services, webhooks
 from .channels import DeliveryError
-from .choices import DELIVERY_STATUS_BADGES, EventKind
+from .choices import DELIVERY_STATUS_BADGES, DeliveryStatus, EventKind
 from .filters import DeliveryFilter
-from .forms import PreferenceForm, RobotForm
-from .models import Delivery, Notification, Robot
+from .forms import PreferenceForm, RobotForm, WebhookForm
+from .models import Delivery, Notification, Robot, WebhookEndpoint
 
 PAGE_SIZE = 20
 
@@ -168,7 +171,9 @@ def robot_test(request, pk: int):
 
 @role_required(Role.ADMIN)
 def delivery_list(request):
-    queryset = Delivery.objects.visible_to(request.user).select_related("recipient", "robot")
+    queryset = Delivery.objects.visible_to(request.user).select_related(
+        "recipient", "robot", "webhook"
+    )
     filterset = DeliveryFilter(request.GET or None, queryset=queryset)
     rows = filterset.qs if filterset.is_bound else queryset
     if not request.GET.get("ordering"):
@@ -197,3 +202,142 @@ def delivery_retry(request, pk: int):
     else:
         messages.error(request, _("只有发送失败的记录可以重试。"))
     return redirect("notifications:delivery_list")
+
+
+# --- Integration webhooks (administrators, scoped to their region) -----------------------------
+
+_SECRET_SESSION_KEY = "webhook_secret_{pk}"
+
+
+def _webhook_endpoints(request):
+    return WebhookEndpoint.objects.visible_to(request.user).select_related("owner")
+
+
+def _show_secret_once(request, endpoint: WebhookEndpoint, secret: str) -> None:
+    """The secret goes to the next page view of the endpoint, then is gone from the session."""
+    request.session[_SECRET_SESSION_KEY.format(pk=endpoint.pk)] = secret
+
+
+def _webhook_fields(form) -> dict:
+    data = form.cleaned_data
+    return {
+        "name": data["name"],
+        "url": data["url"],
+        "owner": data["owner"],
+        "events": data["events"],
+        "is_active": data["is_active"],
+    }
+
+
+@role_required(Role.ADMIN)
+def webhook_list(request):
+    rows = _webhook_endpoints(request).annotate(
+        failed=Count("deliveries", filter=Q(deliveries__status=DeliveryStatus.FAILED))
+    )
+    page = _page(request, rows.order_by("name", "pk"))
+    return render(request, "notifications/webhook_list.html", {"page_obj": page})
+
+
+@role_required(Role.ADMIN)
+def webhook_create(request):
+    form = WebhookForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            endpoint, secret = webhooks.webhook_create(by=request.user, **_webhook_fields(form))
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            _show_secret_once(request, endpoint, secret)
+            messages.success(request, _("Webhook 推送“%(name)s”已创建。") % {"name": endpoint.name})
+            return redirect("notifications:webhook_detail", pk=endpoint.pk)
+    return render(request, "notifications/webhook_form.html", {"form": form, "endpoint": None})
+
+
+@role_required(Role.ADMIN)
+def webhook_detail(request, pk: int):
+    endpoint = get_object_or_404(_webhook_endpoints(request), pk=pk)
+    secret = request.session.pop(_SECRET_SESSION_KEY.format(pk=endpoint.pk), None)
+    return render(
+        request,
+        "notifications/webhook_detail.html",
+        {
+            "endpoint": endpoint,
+            "secret": secret,
+            "deliveries": webhooks.recent_deliveries(endpoint),
+            "badges": DELIVERY_STATUS_BADGES,
+        },
+    )
+
+
+@role_required(Role.ADMIN)
+def webhook_edit(request, pk: int):
+    endpoint = get_object_or_404(_webhook_endpoints(request), pk=pk)
+    initial = {
+        "name": endpoint.name,
+        "url": endpoint.url,
+        "owner": endpoint.owner,
+        "events": endpoint.events,
+        "is_active": endpoint.is_active,
+    }
+    form = WebhookForm(request.POST or None, initial=initial, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            webhooks.webhook_update(endpoint=endpoint, by=request.user, **_webhook_fields(form))
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("Webhook 推送“%(name)s”已保存。") % {"name": endpoint.name})
+            return redirect("notifications:webhook_detail", pk=endpoint.pk)
+    return render(request, "notifications/webhook_form.html", {"form": form, "endpoint": endpoint})
+
+
+@role_required(Role.ADMIN)
+@require_POST
+def webhook_toggle(request, pk: int):
+    endpoint = get_object_or_404(_webhook_endpoints(request), pk=pk)
+    endpoint = webhooks.webhook_set_active(
+        endpoint=endpoint, by=request.user, active=not endpoint.is_active
+    )
+    if endpoint.is_active:
+        messages.success(request, _("Webhook 推送“%(name)s”已启用。") % {"name": endpoint.name})
+    else:
+        messages.success(request, _("Webhook 推送“%(name)s”已停用。") % {"name": endpoint.name})
+    return redirect("notifications:webhook_detail", pk=endpoint.pk)
+
+
+@role_required(Role.ADMIN)
+@require_POST
+def webhook_rotate(request, pk: int):
+    endpoint = get_object_or_404(_webhook_endpoints(request), pk=pk)
+    secret = webhooks.webhook_rotate_secret(endpoint=endpoint, by=request.user)
+    _show_secret_once(request, endpoint, secret)
+    messages.success(request, _("已生成新的签名密钥,原密钥立即失效。"))
+    return redirect("notifications:webhook_detail", pk=endpoint.pk)
+
+
+@role_required(Role.ADMIN)
+@require_POST
+def webhook_ping(request, pk: int):
+    endpoint = get_object_or_404(_webhook_endpoints(request), pk=pk)
+    try:
+        delivery = webhooks.webhook_ping(endpoint=endpoint, by=request.user)
+    except DomainError as exc:
+        apply_domain_error(request, exc)
+    else:
+        if delivery.status == DeliveryStatus.SENT:
+            messages.success(request, _("测试推送已送达“%(name)s”。") % {"name": endpoint.name})
+        else:
+            messages.error(request, _("测试推送失败:%(error)s") % {"error": delivery.last_error})
+    return redirect("notifications:webhook_detail", pk=endpoint.pk)
+
+
+@role_required(Role.ADMIN)
+@require_POST
+def webhook_delivery_retry(request, pk: int, delivery_pk: int):
+    endpoint = get_object_or_404(_webhook_endpoints(request), pk=pk)
+    delivery = get_object_or_404(endpoint.deliveries, pk=delivery_pk)
+    if services.delivery_retry(delivery=delivery, by=request.user):
+        messages.success(request, _("已重新加入发送队列。"))
+    else:
+        messages.error(request, _("只有发送失败的记录可以重试。"))
+    return redirect("notifications:webhook_detail", pk=endpoint.pk)

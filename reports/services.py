@@ -28,7 +28,8 @@ from core.errors import DomainError, NotAllowed
 from core.excel import build_workbook
 from core.http import ascii_filename, scope_code
 from hospitals.models import Hospital, Region
-from notifications.choices import EventKind
+from notifications import webhooks
+from notifications.choices import EventKind, WebhookEvent
 from notifications.services import notify
 
 from .builders import BUILDERS, WorkbookPlan, estimate_rows
@@ -265,6 +266,14 @@ def _notify_finished(export: ReportExport) -> None:
             obj=export,
             occurrence=str(export.attempts),
         )
+        webhooks.emit(
+            WebhookEvent.REPORT_READY,
+            export,
+            data=lambda: _webhook_data(export),
+            url=url,
+            occurrence=str(export.attempts),
+            occurred_at=export.finished_at,
+        )
     else:
         notify(
             event=EventKind.REPORT_FAILED,
@@ -275,6 +284,25 @@ def _notify_finished(export: ReportExport) -> None:
             obj=export,
             occurrence=str(export.attempts),
         )
+
+
+def _webhook_data(export: ReportExport) -> dict:
+    """The `report.ready` payload: ids, scope, period and size (machine values)."""
+    hospital = export.hospital
+    return {
+        "report": {
+            "id": export.pk,
+            "type": export.report_type,
+            "title": export.title,
+            "period": export.period_key,
+            "as_of": export.as_of,
+            "row_count": export.row_count,
+            "file_size": export.file_size,
+        },
+        "region": {"id": export.region_id, "code": export.region.code},
+        "hospital": {"id": hospital.pk, "name": hospital.name} if hospital else None,
+        "status": export.status,
+    }
 
 
 def readable_error(exc: BaseException) -> str:

@@ -1330,6 +1330,79 @@ CASES: list[Case] = [
         post=only(NF, ADMIN_ONLY),
         watch=("delivery_c",),
     ),
+    # Integration webhooks: the administrators' (of the owner's region).
+    Case("notifications:webhook_list", **both(only(OK, ADMIN_ONLY))),
+    Case(
+        "notifications:webhook_create",
+        **both(only(OK, ADMIN_ONLY)),
+        writers=ADMIN_ONLY,
+        note="an empty POST re-renders the form with its errors",
+    ),
+    Case(
+        "notifications:webhook_detail",
+        kwargs=pk("webhook"),
+        **both(only(OK, ADMIN_ONLY)),
+        watch=("webhook",),
+    ),
+    Case(
+        "notifications:webhook_detail",
+        variant="county 2's webhook",
+        kwargs=pk("webhook_c"),
+        **both(only(NF, ADMIN_ONLY)),
+        watch=("webhook_c",),
+    ),
+    Case(
+        "notifications:webhook_edit",
+        kwargs=pk("webhook"),
+        **both(only(OK, ADMIN_ONLY)),
+        writers=ADMIN_ONLY,
+        watch=("webhook",),
+    ),
+    Case(
+        "notifications:webhook_edit",
+        variant="county 2's webhook",
+        kwargs=pk("webhook_c"),
+        **both(only(NF, ADMIN_ONLY)),
+        watch=("webhook_c",),
+    ),
+    *[
+        Case(
+            f"notifications:webhook_{action}",
+            kwargs=pk("webhook"),
+            get=only(NA, ADMIN_ONLY),
+            post=only(REDIRECT, ADMIN_ONLY),
+            writers=ADMIN_ONLY,
+            watch=("webhook",),
+        )
+        for action in ("toggle", "rotate", "ping")
+    ],
+    *[
+        Case(
+            f"notifications:webhook_{action}",
+            variant="county 2's webhook",
+            kwargs=pk("webhook_c"),
+            get=only(NA, ADMIN_ONLY),
+            post=only(NF, ADMIN_ONLY),
+            watch=("webhook_c",),
+        )
+        for action in ("toggle", "rotate", "ping")
+    ],
+    Case(
+        "notifications:webhook_delivery_retry",
+        kwargs=lambda w: {"pk": w.webhook.pk, "delivery_pk": w.webhook_delivery.pk},
+        get=only(NA, ADMIN_ONLY),
+        post=only(REDIRECT, ADMIN_ONLY),
+        writers=ADMIN_ONLY,
+        watch=("webhook_delivery",),
+    ),
+    Case(
+        "notifications:webhook_delivery_retry",
+        variant="another webhook's delivery",
+        kwargs=lambda w: {"pk": w.webhook_c.pk, "delivery_pk": w.webhook_delivery.pk},
+        get=only(NA, ADMIN_ONLY),
+        post=only(NF, ADMIN_ONLY),
+        watch=("webhook_delivery",),
+    ),
     Case("notifications:delivery_list", **both(only(OK, ADMIN_ONLY))),
     Case(
         "notifications:delivery_retry",

@@ -40,7 +40,7 @@ from inspections.services import (
     template_copy,
 )
 from notifications.choices import DeliveryStatus, EventKind
-from notifications.models import Delivery
+from notifications.models import Delivery, WebhookEndpoint
 from reports.choices import ExportStatus, ReportType
 from reports.models import ReportExport
 from security import services as security_services
@@ -348,6 +348,30 @@ def build_world() -> World:
         dedupe_key="matrix|failed|c",
         title="测试",
         body="测试",
+        status=DeliveryStatus.FAILED,
+    )
+
+    # Integration webhooks: one of a county-1 account, one of a county-2 account. Their URL is
+    # refused by the SSRF guard, so a test ping fails at once without touching the network.
+    o["webhook"] = WebhookEndpoint.objects.create(
+        name="对接平台",
+        url="https://127.0.0.1:9/hook",
+        secret="whsec_matrix",
+        events=[],
+        owner=bureau_1,
+        created_by=admin_1,
+    )
+    o["webhook_c"] = WebhookEndpoint.objects.create(
+        name="南安对接", url="https://127.0.0.1:9/hook", secret="whsec_c", owner=o["officer_c"]
+    )
+    o["webhook_delivery"] = Delivery.objects.create(
+        channel="webhook",
+        target=f"webhook:{o['webhook'].pk}",
+        webhook=o["webhook"],
+        event="hazard.raised",
+        dedupe_key="matrix|webhook|failed",
+        title="测试",
+        payload="{}",
         status=DeliveryStatus.FAILED,
     )
 

@@ -11,6 +11,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from tests.notifications.webhook_receiver import running_receiver
+
 
 @dataclass
 class Received:
@@ -100,3 +102,11 @@ def public_dns(monkeypatch):
 
     monkeypatch.setattr(urlsafety, "resolve_host", fake_resolve)
     return addresses
+
+
+@pytest.fixture
+def receiver():
+    """A receiver for integration webhooks on loopback (tests/notifications/webhook_receiver.py),
+    allow-listed through WEBHOOK_ALLOWED_HOSTS for this test only."""
+    with running_receiver() as state:
+        yield state
