@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
+from typing import Any, Protocol, TypeVar
 
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
@@ -23,10 +25,13 @@ from core.dates import add_months, as_of_date
 from hazards.choices import Category
 from hazards.models import Hazard
 from hazards.selectors import format_rate, hazard_figures_by
+from hospitals.models import Hospital, Region
 from inspections.selectors import coverage_by, submitted_inspections
 from security.selectors import build_rows
 
 from .scope import ReportScope
+
+F = TypeVar("F")
 
 
 def ratio(numerator: int, denominator: int) -> Decimal | None:
@@ -261,13 +266,28 @@ def assemble_summary(
     )
     for position, line in enumerate(ranked, start=1):
         line.rank = position
-    total = Figures()
+    total, regions = region_totals(scope, lines, Figures)
+    return ScopeSummary(total=total, hospitals=ranked, regions=regions)
+
+
+class _Line(Protocol):
+    hospital: Hospital
+    figures: Any
+
+
+def region_totals(
+    scope: ReportScope, lines: Sequence[_Line], new: Callable[[], F]
+) -> tuple[F, list[tuple[Region, str, F]]]:
+    """The total of `lines` (each a hospital and its figures, which `add`) and a row per
+    sub-region of the scope (by where each hospital is now), for the dashboard's summary and
+    the statutory table alike. `new()`: empty figures of the lines' kind."""
+    total = new()
     for line in lines:
         total.add(line.figures)
     regions = []
     children = scope.child_regions()
     for region in children:
-        region_figures = Figures()
+        region_figures = new()
         for line in lines:
             if region.contains(line.hospital.region):
                 region_figures.add(line.figures)
@@ -277,13 +297,13 @@ def assemble_summary(
         # so the sub-region rows add up to the total.
         direct = [line for line in lines if line.hospital.region_id == scope.region.pk]
         if direct:
-            region_figures = Figures()
+            region_figures = new()
             for line in direct:
                 region_figures.add(line.figures)
             regions.append(
                 (scope.region, _("%(name)s(本级)") % {"name": scope.region.name}, region_figures)
             )
-    return ScopeSummary(total=total, hospitals=ranked, regions=regions)
+    return total, regions
 
 
 def category_counts(scope: ReportScope) -> list[tuple[str, str, int, int]]:
