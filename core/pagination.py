@@ -135,18 +135,16 @@ def paginate(
         else CountedPaginator(object_list, size, count=count)
     )
     after = keyset.parse(request.GET.get(KEYSET_PARAM)) if keyset else None
-    page: Page | KeysetPage
     if keyset is not None and after is not None:
         rows = keyset.rows_after(object_list, after, size + 1)
-        page = KeysetPage(rows[:size], paginator, more=len(rows) > size)
-    else:
-        number = min(page_number(request.GET.get(PAGE_PARAM)), paginator.num_pages)
-        page = paginator.page(number)
-        page.next_after = None  # type: ignore[attr-defined]
-    if (
-        keyset is not None
-        and page.has_next()
-        and (after is not None or (page.number or 0) >= keyset.from_page)
-    ):
-        page.next_after = keyset.token(list(page)[-1])
+        more = len(rows) > size
+        rows = rows[:size]
+        return KeysetPage(
+            rows, paginator, more=more, next_after=keyset.token(rows[-1]) if more else None
+        )
+    page = paginator.page(min(page_number(request.GET.get(PAGE_PARAM)), paginator.num_pages))
+    next_after = None
+    if keyset is not None and page.has_next() and page.number >= keyset.from_page:
+        next_after = keyset.token(list(page)[-1])
+    page.next_after = next_after  # type: ignore[attr-defined]  # read by _pagination.html
     return page

@@ -31,7 +31,7 @@ from security.selectors import build_rows
 
 from .scope import ReportScope
 
-F = TypeVar("F")
+F = TypeVar("F", bound="_Addable")
 
 
 def ratio(numerator: int, denominator: int) -> Decimal | None:
@@ -183,7 +183,7 @@ def security_by_hospital(scope: ReportScope, hospitals=None) -> dict:
 
 @dataclass
 class HospitalLine:
-    hospital: object
+    hospital: Hospital
     figures: Figures
     rank: int | None = None
     security: object = None
@@ -193,7 +193,7 @@ class HospitalLine:
 class ScopeSummary:
     total: Figures
     hospitals: list[HospitalLine]
-    regions: list[tuple[object, Figures]] = field(default_factory=list)
+    regions: list[tuple[Region, str, Figures]] = field(default_factory=list)
 
 
 def figures_by_hospital(scope: ReportScope, hospital_ids=None) -> tuple[dict, dict]:
@@ -270,9 +270,16 @@ def assemble_summary(
     return ScopeSummary(total=total, hospitals=ranked, regions=regions)
 
 
+class _Addable(Protocol):
+    def add(self, other: Any, /) -> None: ...
+
+
 class _Line(Protocol):
-    hospital: Hospital
-    figures: Any
+    @property
+    def hospital(self) -> Hospital: ...
+
+    @property
+    def figures(self) -> Any: ...
 
 
 def region_totals(

@@ -27,7 +27,7 @@ from core.dates import as_of_date, end_of_day
 from core.errors import DomainError, NotAllowed
 from hazards.models import Hazard
 from hazards.selectors import as_of_alias, format_rate, hazard_figures_by, major_at_q
-from hospitals.models import Hospital
+from hospitals.models import Hospital, Region
 
 from .choices import STATUTORY_REPORT_TYPES, PeriodKind, ReportType
 from .models import StatutoryConfirmation
@@ -140,7 +140,7 @@ class StatutoryLine:
 class StatutoryTable:
     scope: ReportScope
     hospitals: list[StatutoryLine]
-    regions: list[tuple[object, str, StatutoryFigures]]
+    regions: list[tuple[Region, str, StatutoryFigures]]
     total: StatutoryFigures
 
 
