@@ -18,6 +18,7 @@ from core.dates import today
 from core.pagination import Keyset, KeysetPage, page_number, paginate
 from hazards.models import Hazard
 from hospitals.models import Hospital
+from hospitals.views import HOSPITALS
 from tests.factories import HospitalFactory
 from tests.hazards.factories import raise_hazard
 
@@ -139,6 +140,7 @@ def test_the_partial_is_translated():
     with translation.override("en"):
         html = render_to_string("_pagination.html", {"page": page}, request=request)
     assert "上一页" not in html and "下一页" not in html
+    assert ">Previous<" in html and ">Next<" in html and ">Last<" in html
 
 
 # ---- keyset mode ----------------------------------------------------------------------------
@@ -339,3 +341,17 @@ def test_django_tables2_is_gone():
     assert not hasattr(settings, "DJANGO_TABLES2_TEMPLATE")
     requirements = (ROOT / "requirements.txt").read_text(encoding="utf-8")
     assert "django-tables2" not in requirements
+
+
+@pytest.mark.django_db
+def test_a_filtered_list_pages_and_exports_the_same_rows(county_bureau, county, hospital_b):
+    for n in range(3):
+        HospitalFactory(name=f"晋江医院{n}", region=county)
+    HospitalFactory(name="晋江诊所", region=county)
+    request = _get("q=医院&per_page=20")
+    request.user = county_bureau
+    context = HOSPITALS.page_context(request, extra=1)
+    shown = {h.name for h in context["page"]}
+    assert shown == {f"晋江医院{n}" for n in range(3)}  # no other county's, no 诊所
+    assert {h.name for h in HOSPITALS.rows(request)} == shown
+    assert context["filter"].is_bound and context["extra"] == 1
