@@ -10,7 +10,6 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,6 +23,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice
 
 from core.http import client_ip
+from core.pagination import paginate
 from core.permissions import role_required
 from core.views_helpers import apply_domain_error
 from hospitals.models import within
@@ -85,20 +85,8 @@ def user_list(request):
         if form.cleaned_data["active"]:
             users = users.filter(is_active=form.cleaned_data["active"] == "1")
     users = users.order_by("-is_active", "role", "username")
-    try:
-        per_page = int(request.GET.get("per_page", PAGE_SIZES[0]))
-    except ValueError:
-        per_page = PAGE_SIZES[0]
-    if per_page not in PAGE_SIZES:
-        per_page = PAGE_SIZES[0]
-    page = Paginator(users, per_page).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
-    return render(
-        request,
-        "accounts/user_list.html",
-        {"form": form, "page": page, "query_without_page": params.urlencode()},
-    )
+    page = paginate(request, users, per_page=PAGE_SIZES)
+    return render(request, "accounts/user_list.html", {"form": form, "page": page})
 
 
 @role_required(Role.ADMIN)

@@ -42,7 +42,6 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
-    "django_tables2",
     "simple_history",
     "axes",
     "django_otp",
@@ -317,7 +316,6 @@ REPORTS_DIRECT_MAX_ROWS = env.int("REPORTS_DIRECT_MAX_ROWS", default=3000)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 
 SESSION_COOKIE_HTTPONLY = True
 # accounts.sessions: idle timeout with a warning before it, and an absolute lifetime.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
@@ -10,7 +12,7 @@ from . import crypto
 
 
 @checks.register(checks.Tags.security)
-def check_field_encryption_key(app_configs, **kwargs):
+def check_field_encryption_key(app_configs: Any, **kwargs: Any) -> list[checks.CheckMessage]:
     """Production refuses to start without FIELD_ENCRYPTION_KEY; a key that is not 128 bits is
     an error anywhere; development without one works with a derived key and is warned."""
     errors: list[checks.CheckMessage] = []

@@ -8,6 +8,8 @@ fresh nonce, the database cannot compare or search them: lookups other than ``is
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import FieldError
 from django.db import connections, models
 from django.db.models.functions import Cast
@@ -20,22 +22,22 @@ from . import crypto
 class EncryptedCharField(models.CharField):
     description = "A string encrypted at rest (SM4-GCM)"
 
-    def db_type(self, connection):
+    def db_type(self, connection: Any) -> str | None:
         # The ciphertext is longer than max_length (prefix, nonce, tag, base64).
         return models.TextField().db_type(connection)
 
-    def from_db_value(self, value, expression, connection):
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
         if value is None:
             return value
         return crypto.decrypt(value)
 
-    def get_prep_value(self, value):
+    def get_prep_value(self, value: Any) -> Any:
         value = super().get_prep_value(value)
         if value is None or value == "":
             return value
         return crypto.encrypt(str(value))
 
-    def get_lookup(self, lookup_name):
+    def get_lookup(self, lookup_name: str) -> Any:
         if lookup_name == "exact":
             return EmptyOnlyExact
         if lookup_name == "isnull":
@@ -44,7 +46,7 @@ class EncryptedCharField(models.CharField):
 
 
 class EmptyOnlyExact(Exact):
-    def get_prep_lookup(self):
+    def get_prep_lookup(self) -> Any:
         if self.rhs not in ("", None):
             raise FieldError(
                 _("加密字段“%(field)s”不能用于查询或搜索。") % {"field": self.lhs.target.name}
@@ -52,7 +54,7 @@ class EmptyOnlyExact(Exact):
         return super().get_prep_lookup()
 
 
-def reencrypt_queryset(queryset, field_names: list[str]) -> int:
+def reencrypt_queryset(queryset: models.QuerySet[Any], field_names: list[str]) -> int:
     """Rewrite every value of the fields that is plaintext or another key's with the current
     key (reads go through the field, which decrypts with any configured key). Returns the
     number of rows changed. UPDATE by pk: no save(), so no auto_now, history row or signal."""
@@ -85,7 +87,7 @@ def reencrypt_queryset(queryset, field_names: list[str]) -> int:
     return changed
 
 
-def decrypt_queryset(queryset, field_names: list[str]) -> int:
+def decrypt_queryset(queryset: models.QuerySet[Any], field_names: list[str]) -> int:
     """Write the fields back as plaintext (reversing the encrypting migrations): a raw UPDATE,
     since the field itself would encrypt again. Returns the number of rows changed."""
     model = queryset.model

@@ -13,11 +13,10 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.paginator import Paginator
 
 T = TypeVar("T")
 
@@ -37,15 +36,3 @@ def cached_for(what: str, seconds: int, compute: Callable[[], T]) -> T:
     """`compute()` at most once every `seconds` per `what`: for pages that state the instant
     their figures are as of (a dashboard computed at 10:02 says "截至 10:02")."""
     return cached_figures(what, (int(time.time()) // max(seconds, 1),), compute)
-
-
-class CountedPaginator(Paginator):
-    """A paginator told its count (computed once with the list's figures, or cached)."""
-
-    def __init__(self, *args: Any, count: int, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._known_count = count
-
-    @property
-    def count(self) -> int:
-        return self._known_count

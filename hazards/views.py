@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,7 +18,6 @@ from django.views.decorators.http import require_POST
 
 from accounts.choices import Role
 from core.dates import today
-from core.figures import CountedPaginator
 from core.http import (
     XLSX_CONTENT_TYPE,
     ascii_filename,
@@ -29,6 +25,7 @@ from core.http import (
     file_response,
     scope_code,
 )
+from core.pagination import Keyset, paginate
 from core.permissions import role_required
 from core.views_helpers import apply_domain_error
 from hospitals.figures import cached_for_scope
@@ -138,81 +135,30 @@ def hazard_list(request, view: str = "all"):
             else qs.order_by("-found_on", "-pk")
         )
     figures, total = _list_figures(request, qs)
-    paginator = CountedPaginator(qs.with_list_relations(), PAGE_SIZE, count=total)
     # Keyset pages ("?after=<found_on>,<id>") in the default newest-first order: a deep page
     # is an index range scan instead of an OFFSET over every earlier row.
-    keyset = not request.GET.get("o") and view not in ("overdue", "due")
-    after = _parse_after(request.GET.get("after")) if keyset else None
-    if after is not None:
-        page = _keyset_page(paginator, qs.with_list_relations(), after)
-    else:
-        page = paginator.get_page(request.GET.get("page"))
-    next_after = None
-    if keyset and page.has_next() and (after is not None or page.number >= KEYSET_FROM_PAGE):
-        last = list(page)[-1]
-        next_after = f"{last.found_on.isoformat()},{last.pk}"
-    params = request.GET.copy()
-    params.pop("page", None)
-    params.pop("after", None)
+    newest_first = not request.GET.get("o") and view not in ("overdue", "due")
+    page = paginate(
+        request,
+        qs.with_list_relations(),
+        per_page=PAGE_SIZE,
+        count=total,
+        keyset=Keyset("found_on", from_page=KEYSET_FROM_PAGE) if newest_first else None,
+    )
     context = {
         "view": view,
         "views": LIST_VIEWS,
         "title": LIST_VIEWS[view],
         "filter": filterset,
         "page_obj": page,
-        "next_after": next_after,
         "figures": figures,
         "sort_links": _sort_links(request),
-        "query": params.urlencode(),
         "can_bulk": request.user.is_superuser or request.user.is_bureau,
         "bulk_form": BulkActionForm(),
         "badges": STATUS_BADGES,
         "today": today(),
     }
     return render(request, "hazards/list.html", context)
-
-
-def _parse_after(value: str | None) -> tuple[dt.date, int] | None:
-    """`<found_on>,<id>` of the last row of the previous page; None if absent or malformed."""
-    day, _sep, pk = (value or "").partition(",")
-    try:
-        return dt.date.fromisoformat(day), int(pk)
-    except ValueError:
-        return None
-
-
-@dataclass
-class KeysetPage:
-    """The rows after a (found_on, id) in the newest-first order, shaped like a `Page` for the
-    template: no number (it is not known without counting the rows before it)."""
-
-    object_list: list
-    paginator: Paginator
-    more: bool
-    number = None
-    keyset = True
-
-    def __iter__(self):
-        return iter(self.object_list)
-
-    def __len__(self) -> int:
-        return len(self.object_list)
-
-    def has_next(self) -> bool:
-        return self.more
-
-    def has_previous(self) -> bool:
-        return True
-
-
-def _keyset_page(paginator: Paginator, qs, after: tuple[dt.date, int]) -> KeysetPage:
-    day, pk = after
-    rows = list(
-        qs.filter(Q(found_on__lt=day) | Q(found_on=day, pk__lt=pk)).order_by("-found_on", "-pk")[
-            : PAGE_SIZE + 1
-        ]
-    )
-    return KeysetPage(rows[:PAGE_SIZE], paginator, more=len(rows) > PAGE_SIZE)
 
 
 def _list_figures(request, qs):

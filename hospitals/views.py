@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from core.dates import today
 from core.http import XLSX_CONTENT_TYPE, ascii_filename, attachment_response, scope_code
+from core.lists import FilteredList
 from core.permissions import role_required
 from core.roles import Role
 from core.views_helpers import apply_domain_error
@@ -33,19 +33,6 @@ from .selectors import SETTING_NAMES, regions_with_effective_settings
 from .services import department_save, hospital_import_start, hospital_save, region_save
 
 PAGE_SIZES = (20, 50, 100)
-
-
-def page_size(request) -> int:
-    try:
-        size = int(request.GET.get("per_page", PAGE_SIZES[0]))
-    except ValueError:
-        return PAGE_SIZES[0]
-    return size if size in PAGE_SIZES else PAGE_SIZES[0]
-
-
-def paginate(request, queryset, *, per_page: int | None = None):
-    paginator = Paginator(queryset, per_page or page_size(request))
-    return paginator.get_page(request.GET.get("page"))
 
 
 def querystring_without(request, *names: str) -> str:
@@ -86,33 +73,26 @@ def sort_headers(request, columns) -> list[dict]:
     return headers
 
 
+HOSPITALS = FilteredList(
+    HospitalFilter,
+    lambda request: Hospital.objects.visible_to(request.user),
+    page_rows=lambda rows: rows.select_related("region", "consortium", "linked_department"),
+    per_page=PAGE_SIZES,
+)
+
+
 def hospital_list(request):
-    queryset = Hospital.objects.visible_to(request.user).select_related(
-        "region", "consortium", "linked_department"
+    context = HOSPITALS.page_context(
+        request, page_sizes=PAGE_SIZES, headers=sort_headers(request, HOSPITAL_SORT_COLUMNS)
     )
-    filterset = HospitalFilter(request.GET or None, queryset=queryset, request=request)
-    page = paginate(request, filterset.qs)
-    return render(
-        request,
-        "hospitals/hospital_list.html",
-        {
-            "filter": filterset,
-            "page": page,
-            "page_sizes": PAGE_SIZES,
-            "per_page": page_size(request),
-            "query_without_page": querystring_without(request, "page"),
-            "headers": sort_headers(request, HOSPITAL_SORT_COLUMNS),
-        },
-    )
+    return render(request, "hospitals/hospital_list.html", context)
 
 
 def hospital_export(request):
     """The filtered list as an Excel workbook (same filters and scope as the page)."""
-    queryset = Hospital.objects.visible_to(request.user)
-    filterset = HospitalFilter(request.GET or None, queryset=queryset, request=request)
     user = request.user
     scope = user.hospital.name if user.hospital_id else (user.region.name if user.region_id else "")
-    content = hospitals_workbook(filterset.qs, scope=scope or _("全部"))
+    content = hospitals_workbook(HOSPITALS.rows(request), scope=scope or _("全部"))
     filename = _("医疗卫生机构名录-%(date)s.xlsx") % {"date": today().isoformat()}
     code = scope_code(user.hospital if user.hospital_id else user.region) or "all"
     fallback = ascii_filename("hospitals", code, today().strftime("%Y%m%d"), ext=".xlsx")

@@ -7,7 +7,6 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,6 +16,8 @@ from django.views.decorators.http import require_POST
 
 from core.dates import month_bounds, today
 from core.http import XLSX_CONTENT_TYPE, attachment_response, file_response
+from core.lists import FilteredList, user_kwargs
+from core.pagination import paginate
 from core.views_helpers import apply_domain_error
 from hospitals.models import Hospital
 
@@ -73,42 +74,29 @@ def _changes(obj, model) -> list[dict]:
 
 
 # --- incidents -------------------------------------------------------------------------------
-def _incident_list_qs(request):
-    return Incident.objects.visible_to(request.user)
+INCIDENTS = FilteredList(
+    IncidentFilter,
+    lambda request: Incident.objects.visible_to(request.user),
+    ordering=("-occurred_at", "-id"),
+    page_rows=lambda rows: rows.select_related("hospital", "hospital__region").annotate(
+        attachment_count=Count("attachments")
+    ),
+    per_page=PAGE_SIZE,
+    filterset_kwargs=user_kwargs,
+)
 
 
 def incident_list(request):
-    filterset = IncidentFilter(
-        request.GET or None, queryset=_incident_list_qs(request), user=request.user
-    )
-    qs = (
-        filterset.qs.select_related("hospital", "hospital__region")
-        .annotate(attachment_count=Count("attachments"))
-        .order_by("-occurred_at", "-id")
-    )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
+    context = INCIDENTS.page_context(
         request,
-        "incidents/incident_list.html",
-        {
-            "filter": filterset,
-            "page": page,
-            "query": query.urlencode(),
-            "can_record": services.may_record(
-                request.user, getattr(request.user, "hospital_id", None)
-            ),
-        },
+        can_record=services.may_record(request.user, getattr(request.user, "hospital_id", None)),
     )
+    return render(request, "incidents/incident_list.html", context)
 
 
 def incident_export(request):
-    filterset = IncidentFilter(
-        request.GET or None, queryset=_incident_list_qs(request), user=request.user
-    )
     content = incidents_workbook(
-        filterset.qs, scope=_scope_label(request.user), period=_period_label(request)
+        INCIDENTS.rows(request), scope=_scope_label(request.user), period=_period_label(request)
     )
     filename = _("治安事件登记台账-%(date)s.xlsx") % {"date": today().isoformat()}
     return attachment_response(content, filename, XLSX_CONTENT_TYPE)
@@ -252,39 +240,30 @@ def attachment_download(request, pk: int):
 
 
 # --- patrols ---------------------------------------------------------------------------------
+PATROLS = FilteredList(
+    PatrolFilter,
+    lambda request: Patrol.objects.visible_to(request.user),
+    ordering=("-patrolled_on", "-started_at", "-id"),
+    page_rows=lambda rows: rows.select_related("hospital", "hospital__region").annotate(
+        hazard_count=Count("hazards")
+    ),
+    per_page=PAGE_SIZE,
+    filterset_kwargs=user_kwargs,
+)
+
+
 def patrol_list(request):
-    filterset = PatrolFilter(
-        request.GET or None, queryset=Patrol.objects.visible_to(request.user), user=request.user
-    )
-    qs = (
-        filterset.qs.select_related("hospital", "hospital__region")
-        .annotate(hazard_count=Count("hazards"))
-        .order_by("-patrolled_on", "-started_at", "-id")
-    )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
+    context = PATROLS.page_context(
         request,
-        "incidents/patrol_list.html",
-        {
-            "filter": filterset,
-            "page": page,
-            "query": query.urlencode(),
-            "can_record": services.may_record(
-                request.user, getattr(request.user, "hospital_id", None)
-            ),
-            "target": MIN_PATROLS_PER_DAY,
-        },
+        can_record=services.may_record(request.user, getattr(request.user, "hospital_id", None)),
+        target=MIN_PATROLS_PER_DAY,
     )
+    return render(request, "incidents/patrol_list.html", context)
 
 
 def patrol_export(request):
-    filterset = PatrolFilter(
-        request.GET or None, queryset=Patrol.objects.visible_to(request.user), user=request.user
-    )
     content = patrols_workbook(
-        filterset.qs, scope=_scope_label(request.user), period=_period_label(request)
+        PATROLS.rows(request), scope=_scope_label(request.user), period=_period_label(request)
     )
     filename = _("安保巡查记录台账-%(date)s.xlsx") % {"date": today().isoformat()}
     return attachment_response(content, filename, XLSX_CONTENT_TYPE)
@@ -418,7 +397,7 @@ def short_days(request):
     rows = selectors.patrol_short_days(hospitals=hospitals, start=start, end=end)
     only_short = request.GET.get("all") != "1"
     shown = [row for row in rows if row.short] if only_short else rows
-    page = Paginator(shown, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, shown, per_page=PAGE_SIZE)
     previous = dt.date(year, month, 1) - dt.timedelta(days=1)
     following = end + dt.timedelta(days=1)
     return render(
@@ -461,7 +440,7 @@ def patrol_targets(request):
         .select_related("hospital", "created_by")
         .order_by("-starts_on", "-id")
     )
-    page = Paginator(targets, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, targets, per_page=PAGE_SIZE)
     return render(
         request,
         "incidents/patrol_targets.html",

@@ -819,7 +819,7 @@ def inspection_submit(*, inspection: Inspection, by: User) -> Inspection:
         inspection.submitted_by = by
         inspection.failed_count = len(failed)
         inspection.save(update_fields=["status", "submitted_at", "submitted_by", "failed_count"])
-        raised = [answer.hazard_id for answer in failed]
+        raised = [answer.hazard_id for answer in failed if answer.hazard_id is not None]
         webhooks.emit(
             WebhookEvent.INSPECTION_SUBMITTED,
             inspection,

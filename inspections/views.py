@@ -20,7 +20,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.choices import Role
 from core.dates import add_months, today
-from core.figures import CountedPaginator
 from core.http import (
     XLSX_CONTENT_TYPE,
     ascii_filename,
@@ -28,6 +27,7 @@ from core.http import (
     file_response,
     scope_code,
 )
+from core.pagination import paginate
 from core.permissions import role_required
 from core.views_helpers import apply_domain_error
 from hospitals.figures import cached_for_scope, is_large_scope
@@ -173,9 +173,9 @@ def calendar_view(request):
     total = cached_for_scope(user, "calendar-count", filterset.qs, version, filterset.qs.count)
     # The page is chosen by primary key without the state subqueries, then its rows are read
     # with their state: the subqueries run for one page, not for a province's month.
-    page = CountedPaginator(
-        filterset.qs.values_list("pk", flat=True), PAGE_SIZE, count=total
-    ).get_page(request.GET.get("page"))
+    page = paginate(
+        request, filterset.qs.values_list("pk", flat=True), per_page=PAGE_SIZE, count=total
+    )
     by_pk = month_qs.in_bulk(list(page.object_list))
     page.object_list = [by_pk[pk] for pk in page.object_list if pk in by_pk]
     # Which rows get a start button: the one rule, Assignment.objects.actionable_by.
@@ -277,16 +277,13 @@ def inspection_list(request):
         selectors.inspections_version,
         filterset.qs.count,
     )
-    page = CountedPaginator(queryset, PAGE_SIZE, count=total).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page = paginate(request, queryset, per_page=PAGE_SIZE, count=total)
     return render(
         request,
         "inspections/inspection_list.html",
         {
             "filter": filterset,
             "page": page,
-            "query": query.urlencode(),
             "can_start": bool(services.kinds_for(request.user)),
         },
     )

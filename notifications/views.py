@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.choices import Role
 from core.errors import DomainError
+from core.pagination import paginate
 from core.permissions import role_required
 from core.views_helpers import apply_domain_error
 
@@ -24,10 +24,6 @@ from .models import Delivery, Notification, Robot, WebhookEndpoint
 PAGE_SIZE = 20
 
 
-def _page(request, queryset, size=PAGE_SIZE):
-    return Paginator(queryset, size).get_page(request.GET.get("page"))
-
-
 def notification_list(request):
     state = request.GET.get("state", "")
     queryset = Notification.objects.visible_to(request.user)
@@ -37,7 +33,7 @@ def notification_list(request):
         queryset = queryset.filter(read_at__isnull=False)
     else:
         state = ""
-    page = _page(request, queryset.order_by("-created_at", "-pk"))
+    page = paginate(request, queryset.order_by("-created_at", "-pk"), per_page=PAGE_SIZE)
     return render(
         request,
         "notifications/notification_list.html",
@@ -115,7 +111,7 @@ def _robots(request):
 
 @role_required(Role.ADMIN)
 def robot_list(request):
-    page = _page(request, _robots(request).order_by("name", "pk"))
+    page = paginate(request, _robots(request).order_by("name", "pk"), per_page=PAGE_SIZE)
     return render(request, "notifications/robot_list.html", {"page_obj": page})
 
 
@@ -178,9 +174,7 @@ def delivery_list(request):
     rows = filterset.qs if filterset.is_bound else queryset
     if not request.GET.get("ordering"):
         rows = rows.order_by("-created_at", "-pk")
-    page = _page(request, rows, 50)
-    query = request.GET.copy()
-    query.pop("page", None)
+    page = paginate(request, rows, per_page=50)
     return render(
         request,
         "notifications/delivery_list.html",
@@ -188,7 +182,6 @@ def delivery_list(request):
             "filter": filterset,
             "page_obj": page,
             "badges": DELIVERY_STATUS_BADGES,
-            "querystring": query.urlencode(),
         },
     )
 
@@ -234,7 +227,7 @@ def webhook_list(request):
     rows = _webhook_endpoints(request).annotate(
         failed=Count("deliveries", filter=Q(deliveries__status=DeliveryStatus.FAILED))
     )
-    page = _page(request, rows.order_by("name", "pk"))
+    page = paginate(request, rows.order_by("name", "pk"), per_page=PAGE_SIZE)
     return render(request, "notifications/webhook_list.html", {"page_obj": page})
 
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncMonth
@@ -30,6 +30,8 @@ from inspections.selectors import coverage_by, submitted_inspections
 from security.selectors import OverviewRow, build_rows
 
 from .scope import ReportScope
+
+F = TypeVar("F", bound="_Addable")
 
 
 def ratio(numerator: int, denominator: int) -> Decimal | None:
@@ -278,13 +280,35 @@ def assemble_summary(
     )
     for position, line in enumerate(ranked, start=1):
         line.rank = position
-    total = Figures()
+    total, regions = region_totals(scope, lines, Figures)
+    return ScopeSummary(total=total, hospitals=ranked, regions=regions)
+
+
+class _Addable(Protocol):
+    def add(self, other: Any, /) -> None: ...
+
+
+class _Line(Protocol):
+    @property
+    def hospital(self) -> Hospital: ...
+
+    @property
+    def figures(self) -> Any: ...
+
+
+def region_totals(
+    scope: ReportScope, lines: Sequence[_Line], new: Callable[[], F]
+) -> tuple[F, list[tuple[Region, str, F]]]:
+    """The total of `lines` (each a hospital and its figures, which `add`) and a row per
+    sub-region of the scope (by where each hospital is now), for the dashboard's summary and
+    the statutory table alike. `new()`: empty figures of the lines' kind."""
+    total = new()
     for line in lines:
         total.add(line.figures)
-    regions: list[tuple[Region, str, Figures]] = []
+    regions: list[tuple[Region, str, F]] = []
     children = scope.child_regions()
     for region in children:
-        region_figures = Figures()
+        region_figures = new()
         for line in lines:
             if region.contains(line.hospital.region):
                 region_figures.add(line.figures)
@@ -294,13 +318,13 @@ def assemble_summary(
         # so the sub-region rows add up to the total.
         direct = [line for line in lines if line.hospital.region_id == scope.region.pk]
         if direct:
-            region_figures = Figures()
+            region_figures = new()
             for line in direct:
                 region_figures.add(line.figures)
             regions.append(
                 (scope.region, _("%(name)s(本级)") % {"name": scope.region.name}, region_figures)
             )
-    return ScopeSummary(total=total, hospitals=ranked, regions=regions)
+    return total, regions
 
 
 def category_counts(scope: ReportScope) -> list[tuple[str, str, int, int]]:

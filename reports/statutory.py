@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, DecimalField, Q, Sum, Value
+from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,13 +27,13 @@ from core.dates import as_of_date, end_of_day
 from core.errors import DomainError, NotAllowed
 from hazards.models import Hazard
 from hazards.selectors import as_of_alias, format_rate, hazard_figures_by, major_at_q
-from hospitals.models import Hospital
+from hospitals.models import Hospital, Region
 
 from .choices import STATUTORY_REPORT_TYPES, PeriodKind, ReportType
 from .models import StatutoryConfirmation
 from .periods import Period
 from .scope import ReportScope
-from .selectors import hazard_figures_by_hospital, ratio
+from .selectors import hazard_figures_by_hospital, ratio, region_totals
 
 # The six parts of a 重大隐患's governance plan (治理方案, 16号令 第十五条): a hazard with all
 # of them written down is 列入治理计划.
@@ -139,7 +140,7 @@ class StatutoryLine:
 class StatutoryTable:
     scope: ReportScope
     hospitals: list[StatutoryLine]
-    regions: list[tuple[object, str, StatutoryFigures]]
+    regions: list[tuple[Region, str, StatutoryFigures]]
     total: StatutoryFigures
 
 
@@ -207,26 +208,7 @@ def statutory_table(scope: ReportScope) -> StatutoryTable:
         if not hospital.is_active and not figures.found:
             continue
         lines.append(StatutoryLine(hospital, figures))
-    total = StatutoryFigures()
-    for line in lines:
-        total.add(line.figures)
-    regions = []
-    children = scope.child_regions()
-    for region in children:
-        figures = StatutoryFigures()
-        for line in lines:
-            if region.contains(line.hospital.region):
-                figures.add(line.figures)
-        regions.append((region, region.name, figures))
-    if children != [scope.region]:
-        direct = [line for line in lines if line.hospital.region_id == scope.region.pk]
-        if direct:
-            figures = StatutoryFigures()
-            for line in direct:
-                figures.add(line.figures)
-            regions.append(
-                (scope.region, _("%(name)s(本级)") % {"name": scope.region.name}, figures)
-            )
+    total, regions = region_totals(scope, lines, StatutoryFigures)
     return StatutoryTable(scope=scope, hospitals=lines, regions=regions, total=total)
 
 
@@ -307,9 +289,33 @@ class StatusRow:
         return self.period.key
 
 
-def confirmation_rows(*, hospitals, report_type: str, period: Period, user=None) -> list[StatusRow]:
-    """One row per active hospital: its table of `period`, due date and confirmation."""
-    hospitals = list(hospitals.filter(is_active=True).select_related("region"))
+def hospitals_to_confirm(hospitals: QuerySet[Hospital]) -> QuerySet[Hospital]:
+    """The active hospitals of `hospitals`, in the statutory list's order (region, name)."""
+    return (
+        hospitals.filter(is_active=True).select_related("region").order_by("region__path", "name")
+    )
+
+
+def confirmed_count(*, hospitals: QuerySet[Hospital], report_type: str, period: Period) -> int:
+    """How many of the active `hospitals` have confirmed their table of `period`."""
+    return StatutoryConfirmation.objects.filter(
+        hospital__in=hospitals.filter(is_active=True),
+        report_type=report_type,
+        period_key=period.key,
+    ).count()
+
+
+def confirmation_rows(
+    *,
+    hospitals: QuerySet[Hospital] | Sequence[Hospital],
+    report_type: str,
+    period: Period,
+    user=None,
+) -> list[StatusRow]:
+    """One row per active hospital: its table of `period`, due date and confirmation.
+    `hospitals`: a queryset, or hospitals already read with their region (a list page's)."""
+    if isinstance(hospitals, QuerySet):
+        hospitals = list(hospitals_to_confirm(hospitals))
     confirmed = {
         c.hospital_id: c
         for c in StatutoryConfirmation.objects.filter(

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.dates import today
 from core.http import XLSX_CONTENT_TYPE, attachment_response, file_response
+from core.pagination import paginate
 from core.views_helpers import apply_domain_error
 from hospitals.figures import is_large_scope
 from hospitals.models import Hospital, Region
@@ -45,7 +45,9 @@ from .snapshots import dashboard_periods, run_for
 from .statutory import (
     StatutoryError,
     confirmation_rows,
+    confirmed_count,
     due_date,
+    hospitals_to_confirm,
     latest_periods,
     period_kind_of,
     statutory_confirm,
@@ -99,7 +101,7 @@ def export_list(request):
             else:
                 messages.success(request, _("报表已加入生成队列,完成后会通知您。"))
                 return redirect("reports:detail", pk=export.pk)
-    page = Paginator(_exports_for(request), 20).get_page(request.GET.get("page"))
+    page = paginate(request, _exports_for(request), per_page=20)
     return render(
         request,
         "reports/export_list.html",
@@ -238,6 +240,7 @@ def _period_options(current: Period) -> list[tuple[str, str]]:
 
 
 LEAGUE_PAGE_SIZE = 50
+STATUTORY_PAGE_SIZE = 50
 
 
 def dashboard(request):
@@ -268,9 +271,7 @@ def dashboard(request):
         context = bureau_dashboard(scope)
     context = {
         **context,
-        "league_page": Paginator(context["league_hospitals"], LEAGUE_PAGE_SIZE).get_page(
-            request.GET.get("hpage")
-        ),
+        "league_page": paginate(request, context["league_hospitals"], per_page=LEAGUE_PAGE_SIZE),
         "scope": scope,
         "region": region,
         "period": period,
@@ -343,7 +344,10 @@ def statutory_list(request):
             raise Http404
         hospitals = Hospital.objects.in_region(region)
         scope = ReportScope(region=region, period=period)
-    rows = confirmation_rows(hospitals=hospitals, report_type=report_type, period=period, user=user)
+    page = paginate(request, hospitals_to_confirm(hospitals), per_page=STATUTORY_PAGE_SIZE)
+    rows = confirmation_rows(
+        hospitals=list(page), report_type=report_type, period=period, user=user
+    )
     figures = statutory_figures_by_hospital(scope)
     for row in rows:
         row.figures = figures.get(row.hospital.pk)
@@ -358,13 +362,16 @@ def statutory_list(request):
         "reports/statutory_list.html",
         {
             "rows": rows,
+            "page": page,
             "report_type": report_type,
             "report_label": ReportType(report_type).label,
             "period": period,
             "due": due_date(report_type, period),
             "region": region,
             "regions": regions if not user.is_officer else [],
-            "confirmed": sum(1 for row in rows if row.confirmation),
+            "confirmed": confirmed_count(
+                hospitals=hospitals, report_type=report_type, period=period
+            ),
             "period_options": [
                 (kind, ReportType(kind).label, p.key, p.label)
                 for kind in STATUTORY_REPORT_TYPES

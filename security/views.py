@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,6 +22,7 @@ from core.http import (
     file_response,
     scope_code,
 )
+from core.pagination import paginate
 from core.permissions import role_required
 from core.views_helpers import apply_domain_error
 from hospitals.figures import is_large_scope
@@ -200,12 +200,10 @@ def overview(request):
     ).order_by("path")
     subregions = selectors.figures_by_subregion(summary.figures, region, list(children))
     shown = summary.figures.select(q=q, attention=attention, sort=sort)
-    page = Paginator(shown, OVERVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, shown, per_page=OVERVIEW_PAGE_SIZE)
     page.object_list = selectors.rows_for(
         summary.figures.pks(page.object_list), period=(year, half)
     )
-    query = request.GET.copy()
-    query.pop("page", None)
     drill = request.GET.copy()
     for key in ("page", "region"):
         drill.pop(key, None)
@@ -226,7 +224,6 @@ def overview(request):
             "drill_query": drill.urlencode(),
             "page": page,
             "form": form,
-            "query": query.urlencode(),
             "period_label": period_label,
             "alarm_stats": selectors.alarm_drill_stats(hospitals),
             "pending": summary.pending,
@@ -661,7 +658,7 @@ def drills_page(request, pk):
     scenario = request.GET.get("scenario", "")
     if scenario in DrillScenario.values:
         drills = drills.filter(scenario=scenario)
-    page = Paginator(drills, 20).get_page(request.GET.get("page"))
+    page = paginate(request, drills, per_page=20)
     ctx.update(page=page, scenarios=DrillScenario.choices, scenario=scenario)
     return render(request, "security/drills.html", ctx)
 

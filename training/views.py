@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +13,8 @@ from django.utils.translation import gettext as _
 from accounts.choices import Role
 from core.dates import today
 from core.http import XLSX_CONTENT_TYPE, attachment_response, file_response
+from core.lists import FilteredList
+from core.pagination import paginate
 from core.permissions import role_required
 from core.views_helpers import apply_domain_error
 from hospitals.models import Hospital
@@ -34,16 +35,6 @@ from .services import TrainingError
 
 PER_PAGE = 25
 BUREAU_SIDE = (Role.BUREAU, Role.ADMIN)
-
-
-def _page(request, queryset):
-    return Paginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
-
-
-def _query(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 def _own_hospital(request) -> Hospital:
@@ -79,30 +70,23 @@ def index(request):
 # --- sessions ---------------------------------------------------------------------------------
 
 
-def _sessions(request):
-    queryset = TrainingSession.objects.visible_to(request.user).select_related("hospital")
-    return SessionFilter(request.GET or None, queryset=queryset, request=request)
+SESSIONS = FilteredList(
+    SessionFilter,
+    lambda request: TrainingSession.objects.visible_to(request.user).select_related("hospital"),
+    per_page=PER_PAGE,
+)
 
 
 def session_list(request):
-    flt = _sessions(request)
-    return render(
-        request,
-        "training/sessions.html",
-        {
-            "title": _("安全教育培训"),
-            "filter": flt,
-            "page": _page(request, flt.qs),
-            "query": _query(request),
-            "can_add": request.user.is_officer,
-        },
+    context = SESSIONS.page_context(
+        request, title=_("安全教育培训"), can_add=request.user.is_officer
     )
+    return render(request, "training/sessions.html", context)
 
 
 def session_export(request):
-    flt = _sessions(request)
     content = exports.workbook(
-        exports.session_sheet(flt.qs.iterator()),
+        exports.session_sheet(SESSIONS.rows(request).iterator()),
         scope=_scope_name(request),
         period=request.GET.get("year") or _("全部"),
     )
@@ -189,36 +173,28 @@ def session_file(request, pk):
 # --- certificates -----------------------------------------------------------------------------
 
 
-def _certificates(request):
-    queryset = Certificate.objects.visible_to(request.user).select_related("hospital")
-    return CertificateFilter(request.GET or None, queryset=queryset, request=request)
+CERTIFICATES = FilteredList(
+    CertificateFilter,
+    lambda request: Certificate.objects.visible_to(request.user).select_related("hospital"),
+    per_page=PER_PAGE,
+)
 
 
 def certificate_list(request):
-    flt = _certificates(request)
-    page = _page(request, flt.qs)
+    context = CERTIFICATES.page_context(
+        request, title=_("特种作业人员证书"), can_add=request.user.is_officer
+    )
     on = today()
-    for certificate in page:
+    for certificate in context["page"]:
         certificate.state = selectors.certificate_state(certificate, on)
         certificate.colour = CERTIFICATE_STATE_COLOURS[certificate.state]
         certificate.state_label = CertificateState(certificate.state).label
-    return render(
-        request,
-        "training/certificates.html",
-        {
-            "title": _("特种作业人员证书"),
-            "filter": flt,
-            "page": page,
-            "query": _query(request),
-            "can_add": request.user.is_officer,
-        },
-    )
+    return render(request, "training/certificates.html", context)
 
 
 def certificate_export(request):
-    flt = _certificates(request)
     content = exports.workbook(
-        exports.certificate_sheet(flt.qs.iterator(), on=today()),
+        exports.certificate_sheet(CERTIFICATES.rows(request).iterator(), on=today()),
         scope=_scope_name(request),
         period=str(today()),
     )
@@ -288,7 +264,7 @@ def certificate_detail(request, pk):
 def figures(request):
     year = _year(request)
     hospitals = Hospital.objects.visible_to(request.user).active().select_related("region")
-    page = _page(request, hospitals)
+    page = paginate(request, hospitals, per_page=PER_PAGE)
     per = selectors.training_figures_for([h.pk for h in page], year)
     rows = [(hospital, per[hospital.pk]) for hospital in page]
     return render(
@@ -300,7 +276,6 @@ def figures(request):
             "years": range(today().year, today().year - 5, -1),
             "rows": rows,
             "page": page,
-            "query": _query(request),
             "own_hospital_id": request.user.hospital_id if request.user.is_officer else None,
         },
     )
@@ -339,35 +314,28 @@ def year_edit(request, pk, year):
 # --- responsibility letters -------------------------------------------------------------------
 
 
-def _letters(request):
-    queryset = (
+LETTERS = FilteredList(
+    LetterFilter,
+    lambda request: (
         ResponsibilityLetter.objects.visible_to(request.user)
         .select_related("hospital")
         .annotate(scan_count=Count("scans"))
         .order_by("-year", "level", "pk")
-    )
-    return LetterFilter(request.GET or None, queryset=queryset, request=request)
+    ),
+    per_page=PER_PAGE,
+)
 
 
 def letter_list(request):
-    flt = _letters(request)
-    return render(
-        request,
-        "training/letters.html",
-        {
-            "title": _("安全生产责任书"),
-            "filter": flt,
-            "page": _page(request, flt.qs),
-            "query": _query(request),
-            "can_add": request.user.is_officer,
-        },
+    context = LETTERS.page_context(
+        request, title=_("安全生产责任书"), can_add=request.user.is_officer
     )
+    return render(request, "training/letters.html", context)
 
 
 def letter_export(request):
-    flt = _letters(request)
     content = exports.workbook(
-        exports.letter_sheet(flt.qs),
+        exports.letter_sheet(LETTERS.rows(request)),
         scope=_scope_name(request),
         period=request.GET.get("year") or _("全部"),
     )
@@ -456,7 +424,6 @@ def letters_missing(request):
             "form": form,
             "year": year,
             "level_label": LetterLevel(level).label,
-            "page": _page(request, missing),
-            "query": _query(request),
+            "page": paginate(request, missing, per_page=PER_PAGE),
         },
     )

@@ -32,8 +32,8 @@ def test_cached_dashboard_shows_the_live_figures(client, settings, scenario, cit
 def test_league_table_is_paginated(client, monkeypatch, scenario, city_bureau):
     monkeypatch.setattr("reports.views.LEAGUE_PAGE_SIZE", 1)
     client.force_login(city_bureau)
-    response = client.get(reverse("home"), {"period": "2026-Q3", "hpage": 2})
+    response = client.get(reverse("home"), {"period": "2026-Q3", "page": 2})
     page = response.context["league_page"]
     assert page.number == 2 and len(page.object_list) == 1
     assert page.paginator.count == len(response.context["league_hospitals"]) > 1
-    assert "hpage=3" in response.content.decode() or page.paginator.num_pages == 2
+    assert "page=3#league" in response.content.decode() or page.paginator.num_pages == 2

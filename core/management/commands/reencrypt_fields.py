@@ -8,14 +8,17 @@ are left alone.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import Model
 
 from core.fields import EncryptedCharField, reencrypt_queryset
 
 
-def encrypted_fields() -> list[tuple[type, list[str]]]:
+def encrypted_fields() -> list[tuple[type[Model], list[str]]]:
     found = []
     for model in apps.get_models():
         names = [f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedCharField)]
@@ -27,7 +30,7 @@ def encrypted_fields() -> list[tuple[type, list[str]]]:
 class Command(BaseCommand):
     help = "Re-encrypt every encrypted field with the current FIELD_ENCRYPTION_KEY."
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         total = 0
         for model, names in encrypted_fields():
             with transaction.atomic():
