@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse
@@ -178,6 +179,14 @@ class ThrottledLoginView(auth_views.LoginView):
                 status=429,
             )
         return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        # A backend that recognised the password but refused the login (sso: the region
+        # requires single sign-on) says why on the request: show that, not "wrong password".
+        refusal = getattr(self.request, "login_refusal", None)
+        if refusal:
+            form.errors[NON_FIELD_ERRORS] = form.error_class([refusal])
+        return super().form_invalid(form)
 
 
 @require_POST
