@@ -153,7 +153,6 @@ OIDC_USE_PKCE = env.bool("OIDC_USE_PKCE", default=True)
 OIDC_TIMEOUT = env.float("SSO_HTTP_TIMEOUT", default=10.0)
 OIDC_CREATE_USER = False  # never: an identity must be bound to an existing user
 OIDC_AUTHENTICATION_CALLBACK_URL = "sso:oidc_callback"
-OIDC_CALLBACK_CLASS = "sso.views.OIDCCallbackView"
 # Bind an unknown OIDC subject to the active user whose username equals this claim (e.g.
 # "preferred_username"); empty = only identities bound by an administrator or the user.
 SSO_OIDC_BIND_BY_CLAIM = env.str("SSO_OIDC_BIND_BY_CLAIM", default="")

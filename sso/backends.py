@@ -6,7 +6,9 @@ translated message): the login page and the SSO pages show it instead of a gener
 from __future__ import annotations
 
 import logging
+from xml.etree import ElementTree
 
+import requests
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import SuspiciousOperation
@@ -16,7 +18,8 @@ from django_cas_ng.utils import get_cas_client
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from .choices import Provider
-from .conf import is_enabled
+from .conf import is_enabled, provider_label
+from .http import ProviderError, timeout_session
 from .policy import password_login_refused
 from .services import identity_bind_by_username, identity_user
 
@@ -117,7 +120,16 @@ class CASBackend(BaseCASBackend):
         if not ticket or not service or not is_enabled(Provider.CAS):
             return None
         client = get_cas_client(service_url=service, request=request)
-        username, _attributes, _pgtiou = client.verify_ticket(ticket)
+        client.session = timeout_session()  # python-cas sets no timeout of its own
+        try:
+            username, _attributes, _pgtiou = client.verify_ticket(ticket)
+        except (requests.RequestException, ElementTree.ParseError, IndexError) as exc:
+            logger.warning("CAS ticket validation failed: %s", exc)
+            raise ProviderError(
+                _("暂时无法完成%(provider)s登录,请稍后再试。")
+                % {"provider": provider_label(Provider.CAS)},
+                str(exc),
+            ) from exc
         if not username:
             refuse(request, _("CAS 登录票据无效或已过期,请重新登录。"))
             return None

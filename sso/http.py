@@ -47,6 +47,18 @@ def _request(method: str, url: str, provider_name: str, **kwargs) -> dict:
     return data
 
 
+class _TimeoutSession(requests.Session):
+    def request(self, method, url, **kwargs):
+        kwargs.setdefault("timeout", settings.SSO_HTTP_TIMEOUT)
+        return super().request(method, url, **kwargs)
+
+
+def timeout_session() -> requests.Session:
+    """A requests session whose every call times out after SSO_HTTP_TIMEOUT seconds (for
+    clients such as python-cas that take a session and set no timeout themselves)."""
+    return _TimeoutSession()
+
+
 def get_json(url: str, provider_name: str, **kwargs) -> dict:
     return _request("GET", url, provider_name, **kwargs)
 

@@ -207,15 +207,8 @@ def cas_login(request):
         return HttpResponseRedirect(client.get_login_url())
     try:
         user = authenticate(request, ticket=ticket, service=service_url)
-    except (requests.RequestException, ValueError) as exc:
-        logger.warning("CAS ticket validation failed: %s", exc)
-        return _error_page(
-            request,
-            Provider.CAS,
-            _("暂时无法完成%(provider)s登录,请稍后再试。")
-            % {"provider": provider_label(Provider.CAS)},
-            status=502,
-        )
+    except ProviderError as exc:
+        return _error_page(request, Provider.CAS, exc.message, status=502)
     if user is None:
         return _refused_page(request, Provider.CAS, getattr(request, "login_refusal", None))
     login(request, user)
