@@ -32,6 +32,19 @@ urlpatterns = [
         {"provider": Provider.DINGTALK},
         name="dingtalk_callback",
     ),
+    path(
+        "wecom/bind/",
+        views.oauth_bind,
+        {"provider": Provider.WECOM},
+        name="wecom_bind",
+    ),
+    path(
+        "dingtalk/bind/",
+        views.oauth_bind,
+        {"provider": Provider.DINGTALK},
+        name="dingtalk_bind",
+    ),
+    path("me/", views.my_identities, name="my_identities"),
     path("users/<int:pk>/identities/", views.identity_add, name="identity_add"),
     path("identities/<int:pk>/delete/", views.identity_remove, name="identity_remove"),
 ]

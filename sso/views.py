@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.crypto import constant_time_compare
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from django_cas_ng.utils import get_cas_client, get_service_url
 from mozilla_django_oidc.views import (
     OIDCAuthenticationCallbackView,
@@ -91,22 +91,55 @@ def _user_agent(request) -> str:
     return request.headers.get("User-Agent", "").lower()
 
 
-@login_not_required
-def oauth_login(request, provider: str):
-    """Leave for the provider: the desktop QR page, or the in-app authorize URL when the page
-    is opened inside the WeCom / DingTalk client (silent login there)."""
-    _require_enabled(provider)
+def _leave_for_provider(request, provider: str, *, next_url: str, bind_user=None):
+    """Remember a fresh state (and what the round trip is for) in the session and redirect to
+    the provider: its desktop QR page, or the in-app authorize URL when the page is opened
+    inside the WeCom / DingTalk client (silent login there)."""
     module = OAUTH_MODULES[provider]
     state = secrets.token_urlsafe(24)
     request.session[STATE_SESSION_KEY] = {
         "provider": provider,
         "state": state,
-        "next": _safe_next(request),
+        "next": next_url,
         "at": int(time.time()),
+        "bind_user": bind_user.pk if bind_user is not None else None,
     }
     redirect_uri = request.build_absolute_uri(reverse(f"sso:{provider}_callback"))
     in_app = module.IN_APP_MARKER in _user_agent(request)
     return HttpResponseRedirect(module.authorize_url(redirect_uri, state, in_app=in_app))
+
+
+@login_not_required
+def oauth_login(request, provider: str):
+    _require_enabled(provider)
+    return _leave_for_provider(request, provider, next_url=_safe_next(request))
+
+
+@require_POST
+def oauth_bind(request, provider: str):
+    """ "绑定企业微信 / 钉钉" on one's own page: the same round trip, bound to the signed-in
+    user instead of logging in."""
+    _require_enabled(provider)
+    return _leave_for_provider(
+        request, provider, next_url=reverse("sso:my_identities"), bind_user=request.user
+    )
+
+
+def _bind_to_signed_in_user(request, provider: str, subject: str, stored: dict):
+    user = request.user
+    if not user.is_authenticated or user.pk != stored.get("bind_user"):
+        return _error_page(request, provider, _("登录请求已失效或与本次登录不符,请重新登录。"))
+    try:
+        identity = identity_bind(user=user, provider=provider, subject=subject, by=user)
+    except DomainError as exc:
+        apply_domain_error(request, exc)
+    else:
+        messages.success(
+            request,
+            _("已绑定%(provider)s账号“%(subject)s”,以后可以用它登录。")
+            % {"provider": identity.get_provider_display(), "subject": identity.subject},
+        )
+    return redirect("sso:my_identities")
 
 
 @login_not_required
@@ -131,6 +164,8 @@ def oauth_callback(request, provider: str):
     except ProviderError as exc:
         logger.warning("SSO %s failed: %s", provider, exc.detail)
         return _error_page(request, provider, exc.message, status=502)
+    if stored.get("bind_user"):
+        return _bind_to_signed_in_user(request, provider, subject, stored)
     user = authenticate(request, sso_provider=provider, sso_subject=subject)
     if user is None:
         return _refused_page(request, provider, getattr(request, "login_refusal", None))
@@ -268,3 +303,21 @@ def identity_remove(request, pk: int):
             % {"provider": identity.get_provider_display(), "subject": identity.subject},
         )
     return redirect("accounts:user_edit", pk=user_pk)
+
+
+# --- one's own identities ------------------------------------------------------------------
+
+
+@require_GET
+def my_identities(request):
+    """The signed-in user's bound identities, and "绑定企业微信 / 钉钉" for the providers that
+    can be bound by the user themselves (a QR scan or, inside the app, one tap)."""
+    identities = ExternalIdentity.objects.filter(user=request.user)
+    bindable = [
+        {"provider": provider.value, "label": provider_label(provider)}
+        for provider in OAUTH_MODULES
+        if is_enabled(provider)
+    ]
+    return render(
+        request, "sso/my_identities.html", {"identities": identities, "bindable": bindable}
+    )

@@ -6,7 +6,7 @@ from django import template
 from django.urls import reverse
 
 from ..choices import Provider
-from ..conf import enabled_providers, provider_label
+from ..conf import enabled_providers, is_enabled, provider_label
 from ..forms import IdentityForm
 
 register = template.Library()
@@ -44,12 +44,21 @@ def sso_login_buttons(context):
     return {"buttons": buttons}
 
 
+@register.simple_tag
+def sso_self_binding() -> bool:
+    """Whether users can bind an account themselves (WeCom or DingTalk switched on)."""
+    return is_enabled(Provider.WECOM) or is_enabled(Provider.DINGTALK)
+
+
 @register.inclusion_tag("sso/_user_identities.html", takes_context=True)
 def sso_user_identities(context, target):
     """The "bound identities" section of an administrator's user page."""
+    identities = list(target.external_identities.all())
     return {
+        # Nothing to see where SSO is not used at all: no provider on and nothing bound.
+        "show": bool(identities or enabled_providers()),
         "target": target,
-        "identities": list(target.external_identities.all()),
+        "identities": identities,
         "form": IdentityForm(),
         "csrf_token": context.get("csrf_token"),
     }

@@ -249,6 +249,19 @@ CASES: list[Case] = [
         )
     ],
     Case(
+        "sso:wecom_bind",
+        get=E(NA),
+        post=E(NF),
+        note="binding one's own WeCom account: POST only, 404 while WeCom is off",
+    ),
+    Case(
+        "sso:dingtalk_bind",
+        get=E(NA),
+        post=E(NF),
+        note="binding one's own DingTalk account: POST only, 404 while DingTalk is off",
+    ),
+    Case("sso:my_identities", get=E(OK), post=E(NA)),
+    Case(
         "sso:identity_add",
         kwargs=user_pk(OA),
         data={"provider": "wecom", "subject": "m-oa-wecom"},

@@ -13,7 +13,13 @@ from .conftest import bind
 pytestmark = pytest.mark.django_db
 
 
-def test_user_page_shows_the_section_and_binds(client, county_admin, officer_a):
+def test_no_section_where_sso_is_not_used(client, county_admin, officer_a):
+    client.force_login(county_admin)
+    page = client.get(reverse("accounts:user_edit", args=[officer_a.pk])).content.decode()
+    assert "单点登录账号绑定" not in page
+
+
+def test_user_page_shows_the_section_and_binds(client, wecom, county_admin, officer_a):
     client.force_login(county_admin)
     page = client.get(reverse("accounts:user_edit", args=[officer_a.pk])).content.decode()
     assert "单点登录账号绑定" in page

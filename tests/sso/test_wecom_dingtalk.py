@@ -258,3 +258,56 @@ def test_state_of_one_provider_is_not_accepted_by_another(client, wecom, dingtal
     )
     assert response.status_code == 400
     assert logged_in_as(client) is None
+
+
+# --- binding one's own account -------------------------------------------------------------
+
+
+def test_user_binds_their_own_wecom_account(client, wecom, officer_a):
+    client.force_login(officer_a)
+    page = client.get(reverse("sso:my_identities")).content.decode()
+    assert 'data-sso-bind="wecom"' in page
+    assert reverse("sso:my_identities") in client.get(reverse("home"), follow=True).content.decode()
+    response = client.post(reverse("sso:wecom_bind"))
+    state = parse_qs(urlsplit(response["Location"]).query)["state"][0]
+    response = client.get(reverse("sso:wecom_callback"), {"code": "C", "state": state}, follow=True)
+    assert "已绑定企业微信账号“ZhangSan”" in response.content.decode()
+    assert officer_a.external_identities.get().subject == "ZhangSan"
+    # and from now on it logs in
+    client.logout()
+    _location, query = _start(client, "wecom")
+    client.get(reverse("sso:wecom_callback"), {"code": "C", "state": query["state"]})
+    assert logged_in_as(client) == officer_a
+
+
+def test_binding_someone_elses_account_is_refused(client, wecom, officer_a, county_bureau):
+    bind(county_bureau, Provider.WECOM, "ZhangSan")
+    client.force_login(officer_a)
+    response = client.post(reverse("sso:wecom_bind"))
+    state = parse_qs(urlsplit(response["Location"]).query)["state"][0]
+    response = client.get(reverse("sso:wecom_callback"), {"code": "C", "state": state}, follow=True)
+    assert "该外部账号已绑定到其他用户" in response.content.decode()
+    assert not officer_a.external_identities.exists()
+
+
+def test_bind_round_trip_finished_by_another_session_user_is_refused(
+    client, wecom, officer_a, county_bureau
+):
+    client.force_login(officer_a)
+    response = client.post(reverse("sso:wecom_bind"))
+    state = parse_qs(urlsplit(response["Location"]).query)["state"][0]
+    session_state = client.session["sso_oauth_state"]
+    client.force_login(county_bureau)  # a new login in between (the session is rotated)
+    session = client.session
+    session["sso_oauth_state"] = session_state
+    session.save()
+    response = client.get(reverse("sso:wecom_callback"), {"code": "C", "state": state})
+    assert response.status_code == 400
+    assert not county_bureau.external_identities.exists()
+    assert not officer_a.external_identities.exists()
+
+
+def test_no_binding_menu_when_wecom_and_dingtalk_are_off(client, officer_a):
+    client.force_login(officer_a)
+    page = client.get(reverse("my_work")).content.decode()
+    assert reverse("sso:my_identities") not in page
