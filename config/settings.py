@@ -211,6 +211,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Single sign-on attempts carry no password to guess: axes leaves them alone (sso.lockout).
+AXES_WHITELIST_CALLABLE = "sso.lockout.is_sso_attempt"
 # Behind nginx every request comes from the proxy: list it here (addresses or networks, e.g.
 # "127.0.0.1,10.0.0.0/24") so X-Forwarded-For is believed from it and from nothing else.
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])

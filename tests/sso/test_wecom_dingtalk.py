@@ -311,3 +311,30 @@ def test_no_binding_menu_when_wecom_and_dingtalk_are_off(client, officer_a):
     client.force_login(officer_a)
     page = client.get(reverse("my_work")).content.decode()
     assert reverse("sso:my_identities") not in page
+
+
+def test_refused_sso_logins_do_not_lock_out_sso_from_that_address(client, wecom, officer_a):
+    """Unbound logins carry no username: they must not build up an axes lockout that would
+    then block every SSO login from the same (hospital NAT) address."""
+    for _attempt in range(7):
+        _location, query = _start(client, "wecom")
+        client.get(reverse("sso:wecom_callback"), {"code": "C", "state": query["state"]})
+    bind(officer_a, Provider.WECOM, "ZhangSan")
+    _location, query = _start(client, "wecom")
+    response = client.get(reverse("sso:wecom_callback"), {"code": "C", "state": query["state"]})
+    assert response.status_code == 302
+    assert logged_in_as(client) == officer_a
+
+
+def test_refused_sso_logins_do_not_throttle_password_logins(client, wecom, officer_a, settings):
+    from tests.factories import DEFAULT_PASSWORD
+
+    settings.LOGIN_IP_FAILURE_LIMIT = 3
+    for _attempt in range(4):
+        _location, query = _start(client, "wecom")
+        client.get(reverse("sso:wecom_callback"), {"code": "C", "state": query["state"]})
+    response = client.post(
+        reverse("login"), {"username": "officer_a", "password": DEFAULT_PASSWORD}
+    )
+    assert response.status_code == 302
+    assert logged_in_as(client) == officer_a
