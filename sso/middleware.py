@@ -22,9 +22,9 @@ class InAppLoginMiddleware:
     def __call__(self, request):
         if (
             request.method == "GET"
+            and request.path == reverse("login")
             and "local" not in request.GET
             and not request.user.is_authenticated
-            and request.path == reverse("login")
         ):
             agent = request.headers.get("User-Agent", "").lower()
             for markers, provider in _IN_APP:

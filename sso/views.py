@@ -115,10 +115,12 @@ def oauth_login(request, provider: str):
     return _leave_for_provider(request, provider, next_url=_safe_next(request))
 
 
-@require_POST
+@require_GET
 def oauth_bind(request, provider: str):
     """ "绑定企业微信 / 钉钉" on one's own page: the same round trip, bound to the signed-in
-    user instead of logging in."""
+    user instead of logging in. A link, not a form: the CSP's form-action 'self' would stop a
+    form whose answer redirects to the provider. Nothing is bound by this request; only the
+    callback binds, and only with the provider's answer for this session's own state."""
     _require_enabled(provider)
     return _leave_for_provider(
         request, provider, next_url=reverse("sso:my_identities"), bind_user=request.user

@@ -250,15 +250,15 @@ CASES: list[Case] = [
     ],
     Case(
         "sso:wecom_bind",
-        get=E(NA),
-        post=E(NF),
-        note="binding one's own WeCom account: POST only, 404 while WeCom is off",
+        get=E(NF),
+        post=E(NA),
+        note="binding one's own WeCom account: a link (GET), 404 while WeCom is off",
     ),
     Case(
         "sso:dingtalk_bind",
-        get=E(NA),
-        post=E(NF),
-        note="binding one's own DingTalk account: POST only, 404 while DingTalk is off",
+        get=E(NF),
+        post=E(NA),
+        note="binding one's own DingTalk account: a link (GET), 404 while DingTalk is off",
     ),
     Case("sso:my_identities", get=E(OK), post=E(NA)),
     Case(

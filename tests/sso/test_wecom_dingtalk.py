@@ -268,7 +268,7 @@ def test_user_binds_their_own_wecom_account(client, wecom, officer_a):
     page = client.get(reverse("sso:my_identities")).content.decode()
     assert 'data-sso-bind="wecom"' in page
     assert reverse("sso:my_identities") in client.get(reverse("home"), follow=True).content.decode()
-    response = client.post(reverse("sso:wecom_bind"))
+    response = client.get(reverse("sso:wecom_bind"))
     state = parse_qs(urlsplit(response["Location"]).query)["state"][0]
     response = client.get(reverse("sso:wecom_callback"), {"code": "C", "state": state}, follow=True)
     assert "已绑定企业微信账号“ZhangSan”" in response.content.decode()
@@ -283,7 +283,7 @@ def test_user_binds_their_own_wecom_account(client, wecom, officer_a):
 def test_binding_someone_elses_account_is_refused(client, wecom, officer_a, county_bureau):
     bind(county_bureau, Provider.WECOM, "ZhangSan")
     client.force_login(officer_a)
-    response = client.post(reverse("sso:wecom_bind"))
+    response = client.get(reverse("sso:wecom_bind"))
     state = parse_qs(urlsplit(response["Location"]).query)["state"][0]
     response = client.get(reverse("sso:wecom_callback"), {"code": "C", "state": state}, follow=True)
     assert "该外部账号已绑定到其他用户" in response.content.decode()
@@ -294,7 +294,7 @@ def test_bind_round_trip_finished_by_another_session_user_is_refused(
     client, wecom, officer_a, county_bureau
 ):
     client.force_login(officer_a)
-    response = client.post(reverse("sso:wecom_bind"))
+    response = client.get(reverse("sso:wecom_bind"))
     state = parse_qs(urlsplit(response["Location"]).query)["state"][0]
     session_state = client.session["sso_oauth_state"]
     client.force_login(county_bureau)  # a new login in between (the session is rotated)
