@@ -12,8 +12,12 @@ from .choices import Provider
 
 class ExternalIdentityQuerySet(models.QuerySet):
     def visible_to(self, user) -> ExternalIdentityQuerySet:
-        """Identities of the users `user` may manage (accounts' scoping rule), and one's own."""
-        return self.filter(user__in=User.objects.visible_to(user))
+        """Identities of the users `user` may see (accounts' scoping rule: an administrator's
+        region, else oneself); a superuser's identities only to superusers."""
+        identities = self.filter(user__in=User.objects.visible_to(user))
+        if not getattr(user, "is_superuser", False):
+            identities = identities.exclude(user__is_superuser=True)
+        return identities
 
 
 class ExternalIdentity(models.Model):

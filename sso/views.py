@@ -290,9 +290,7 @@ def identity_add(request, pk: int):
 @role_required(Role.ADMIN)
 @require_POST
 def identity_remove(request, pk: int):
-    identity = get_object_or_404(
-        ExternalIdentity.objects.filter(user__in=manageable_users(request.user)), pk=pk
-    )
+    identity = get_object_or_404(ExternalIdentity.objects.visible_to(request.user), pk=pk)
     user_pk = identity.user_id
     try:
         identity_unbind(identity=identity, by=request.user)

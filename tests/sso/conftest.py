@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
+from django.contrib.auth import get_user
 
 from sso.choices import Provider
 from sso.models import ExternalIdentity
@@ -170,8 +171,6 @@ def bind(user, provider: Provider | str, subject: str) -> ExternalIdentity:
 
 
 def logged_in_as(client):
-    from django.contrib.auth import get_user
-
     class _Request:
         session = client.session
 

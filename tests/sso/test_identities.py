@@ -5,8 +5,11 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from core.errors import NotAllowed
 from sso.choices import Provider
 from sso.models import ExternalIdentity
+from sso.services import identity_bind
+from tests.factories import AdminUserFactory
 
 from .conftest import bind
 
@@ -74,8 +77,6 @@ def test_bad_input_gets_a_clear_message(client, county_admin, officer_a, data, s
 
 
 def test_admin_of_another_region_gets_404(client, officer_a, other_county):
-    from tests.factories import AdminUserFactory
-
     outsider = AdminUserFactory(username="other_admin", region=other_county)
     identity = bind(officer_a, Provider.WECOM, "ZhangSan")
     client.force_login(outsider)
@@ -101,3 +102,19 @@ def test_admin_unbinds(client, county_admin, officer_a):
     response = client.post(reverse("sso:identity_remove", args=[identity.pk]), follow=True)
     assert not ExternalIdentity.objects.exists()
     assert "已解除企业微信账号“ZhangSan”的绑定" in response.content.decode()
+
+
+def test_superusers_identities_are_out_of_a_region_admins_reach(
+    client, county_admin, django_user_model
+):
+    root = django_user_model.objects.create_superuser("root", "r@example.org", "x-Pass-2026!")
+    identity = bind(root, Provider.OIDC, "root-sub")
+    client.force_login(county_admin)
+    assert client.post(reverse("sso:identity_remove", args=[identity.pk])).status_code == 404
+    assert ExternalIdentity.objects.filter(pk=identity.pk).exists()
+
+
+def test_service_refuses_binding_for_someone_one_does_not_manage(officer_a, county_bureau):
+    with pytest.raises(NotAllowed):
+        identity_bind(user=officer_a, provider="wecom", subject="x", by=county_bureau)
+    assert not ExternalIdentity.objects.exists()

@@ -8,6 +8,7 @@ import pytest
 import requests
 from django.urls import reverse
 
+from accounts.models import User
 from sso.choices import Provider
 from sso.models import ExternalIdentity
 
@@ -49,8 +50,6 @@ def test_authorize_request_carries_state_nonce_and_pkce(client, oidc):
 
 
 def test_unbound_subject_is_refused_and_nobody_is_created(client, oidc, officer_a):
-    from accounts.models import User
-
     users = User.objects.count()
     response = _round_trip(client)
     assert response.status_code == 403

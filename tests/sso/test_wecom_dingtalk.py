@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from sso.choices import Provider
+from tests.factories import DEFAULT_PASSWORD
 
 from .conftest import bind, logged_in_as
 from .fake_provider import recorded
@@ -327,8 +328,6 @@ def test_refused_sso_logins_do_not_lock_out_sso_from_that_address(client, wecom,
 
 
 def test_refused_sso_logins_do_not_throttle_password_logins(client, wecom, officer_a, settings):
-    from tests.factories import DEFAULT_PASSWORD
-
     settings.LOGIN_IP_FAILURE_LIMIT = 3
     for _attempt in range(4):
         _location, query = _start(client, "wecom")
