@@ -21,7 +21,7 @@ from . import fake_provider
 from .fake_provider import Call, recorded
 
 CLIENT_ID = "safe-hospital"
-CLIENT_SECRET = "oidc-client-secret-for-tests"
+CLIENT_SECRET = "oidc-client-secret-for-the-test-suite-0001"
 
 
 @pytest.fixture
@@ -62,6 +62,7 @@ class OIDCProvider:
         self.subject = "oidc-sub-0001"
         self.claims: dict = {"preferred_username": "officer_a", "name": "张三"}
         self.audience = CLIENT_ID
+        self.algorithm = "RS256"
         server.route("GET", "/authorize", self.authorize)
         server.route("POST", "/token", self.token)
         server.route("GET", "/jwks", self.jwks)
@@ -90,6 +91,9 @@ class OIDCProvider:
             if challenge != asked["code_challenge"]:
                 return 400, {"error": "invalid_grant", "error_description": "PKCE"}
         now = int(time.time())
+        key, headers = (
+            (CLIENT_SECRET, {}) if self.algorithm == "HS256" else (self.key, {"kid": "test-key"})
+        )
         id_token = jwt.encode(
             {
                 "iss": self.server.url,
@@ -99,9 +103,9 @@ class OIDCProvider:
                 "exp": now + 300,
                 "nonce": asked.get("nonce"),
             },
-            self.key,
-            algorithm="RS256",
-            headers={"kid": "test-key"},
+            key,
+            algorithm=self.algorithm,
+            headers=headers,
         )
         return {"access_token": "oidc-access-token", "token_type": "Bearer", "id_token": id_token}
 

@@ -40,6 +40,24 @@ def test_bound_subject_logs_in_as_its_user(client, oidc, officer_a):
     assert identity.last_login_at is not None
 
 
+def test_hs256_id_token_signed_with_the_client_secret(client, oidc, officer_a, settings):
+    settings.OIDC_RP_SIGN_ALGO = "HS256"
+    oidc.algorithm = "HS256"
+    bind(officer_a, Provider.OIDC, oidc.subject)
+    response = _round_trip(client)
+    assert response.status_code == 302
+    assert logged_in_as(client) == officer_a
+    assert "/jwks" not in oidc.server.paths()
+
+
+def test_token_signed_with_another_algorithm_is_refused(client, oidc, officer_a, settings):
+    settings.OIDC_RP_SIGN_ALGO = "HS256"  # the provider still signs RS256
+    bind(officer_a, Provider.OIDC, oidc.subject)
+    response = _round_trip(client)
+    assert response.status_code == 400
+    assert logged_in_as(client) is None
+
+
 def test_authorize_request_carries_state_nonce_and_pkce(client, oidc):
     response = client.get(reverse("sso:oidc_authenticate"))
     query = parse_qs(urlsplit(response["Location"]).query)
