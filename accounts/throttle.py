@@ -38,6 +38,8 @@ def address_is_throttled(request) -> bool:
 def count_failure(sender, credentials=None, request=None, **kwargs):
     if request is None:
         return
+    if credentials is not None and "password" not in credentials:
+        return  # a refused single sign-on (not bound): no password was guessed
     key = _key(client_ip(request))
     # add() starts the window on the first failure; incr() never extends it.
     if not cache.add(key, 1, timeout=_window_seconds()):

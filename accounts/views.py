@@ -10,6 +10,7 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -180,6 +181,13 @@ class ThrottledLoginView(auth_views.LoginView):
         return context
 
     def form_invalid(self, form):
+        # A backend that recognised the password but refused the login (sso: the region
+        # requires single sign-on) says why on the request: show that, not "wrong password"
+        # and no count of attempts left.
+        refusal = getattr(self.request, "login_refusal", None)
+        if refusal:
+            form.errors[NON_FIELD_ERRORS] = form.error_class([refusal])
+            return self.render_to_response(self.get_context_data(form=form))
         username = form.data.get("username", "").strip()
         return self.render_to_response(
             self.get_context_data(

@@ -506,7 +506,7 @@ def throughput(seconds: int = 10) -> dict | None:
     user = User.objects.get(username="bench_province")
     session = SessionStore()
     session["_auth_user_id"] = str(user.pk)
-    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+    session["_auth_user_backend"] = "sso.backends.PasswordBackend"  # the password backend
     session["_auth_user_hash"] = user.get_session_auth_hash()
     session.create()
     port = _free_port()

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "training",
     "incidents",
     "reports",
+    "sso",
     "bench",
 ]
 
@@ -74,6 +75,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.sessions.SessionTimeoutMiddleware",
+    # Inside the WeCom / DingTalk apps the login page goes straight to their silent login.
+    "sso.middleware.InAppLoginMiddleware",
     "core.middleware.RefusalLogMiddleware",
     "core.middleware.PrivacyHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -136,9 +139,66 @@ HEALTHZ_MAX_CONNECTION_USE = env.float("HEALTHZ_MAX_CONNECTION_USE", default=0.9
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# Single sign-on (sso app). Every provider is OFF unless configured here: nothing external is
+# called by default. Local passwords stay the fallback (sso.backends.PasswordBackend is
+# Django's ModelBackend plus the regions' "SSO required" rule).
+SSO_OIDC_ENABLED = env.bool(
+    "SSO_OIDC_ENABLED", default=bool(env.str("OIDC_RP_CLIENT_ID", default=""))
+)
+SSO_OIDC_NAME = env.str("SSO_OIDC_NAME", default="统一身份认证")
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_RP_SIGN_ALGO = env.str("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env.str("OIDC_RP_SCOPES", default="openid profile")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT", default="") or None
+OIDC_OP_LOGOUT_ENDPOINT = env.str("OIDC_OP_LOGOUT_ENDPOINT", default="")
+OIDC_USE_PKCE = env.bool("OIDC_USE_PKCE", default=True)
+OIDC_TIMEOUT = env.float("SSO_HTTP_TIMEOUT", default=10.0)
+OIDC_CREATE_USER = False  # never: an identity must be bound to an existing user
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso:oidc_callback"
+# Bind an unknown OIDC subject to the active user whose username equals this claim (e.g.
+# "preferred_username"); empty = only identities bound by an administrator or the user.
+SSO_OIDC_BIND_BY_CLAIM = env.str("SSO_OIDC_BIND_BY_CLAIM", default="")
+SSO_CAS_ENABLED = env.bool("SSO_CAS_ENABLED", default=bool(env.str("CAS_SERVER_URL", default="")))
+SSO_CAS_NAME = env.str("SSO_CAS_NAME", default="CAS 统一认证")
+CAS_SERVER_URL = env.str("CAS_SERVER_URL", default="") or None
+CAS_VERSION = env.str("CAS_VERSION", default="3")
+CAS_CREATE_USER = False
+SSO_WECOM_ENABLED = env.bool(
+    "SSO_WECOM_ENABLED", default=bool(env.str("WECOM_CORP_ID", default=""))
+)
+WECOM_CORP_ID = env.str("WECOM_CORP_ID", default="")
+WECOM_AGENT_ID = env.str("WECOM_AGENT_ID", default="")
+WECOM_SECRET = env.str("WECOM_SECRET", default="")
+# 政务微信 and private deployments: the same API under other base URLs.
+WECOM_LOGIN_BASE = env.str("WECOM_LOGIN_BASE", default="https://login.work.weixin.qq.com")
+WECOM_OAUTH_BASE = env.str("WECOM_OAUTH_BASE", default="https://open.weixin.qq.com")
+WECOM_API_BASE = env.str("WECOM_API_BASE", default="https://qyapi.weixin.qq.com")
+SSO_DINGTALK_ENABLED = env.bool(
+    "SSO_DINGTALK_ENABLED", default=bool(env.str("DINGTALK_CLIENT_ID", default=""))
+)
+DINGTALK_CLIENT_ID = env.str("DINGTALK_CLIENT_ID", default="")
+DINGTALK_CLIENT_SECRET = env.str("DINGTALK_CLIENT_SECRET", default="")
+# 政务钉钉 and private deployments: the same API under other base URLs.
+DINGTALK_LOGIN_BASE = env.str("DINGTALK_LOGIN_BASE", default="https://login.dingtalk.com")
+DINGTALK_API_BASE = env.str("DINGTALK_API_BASE", default="https://api.dingtalk.com")
+SSO_HTTP_TIMEOUT = env.float("SSO_HTTP_TIMEOUT", default=10.0)
+# Break-glass: these usernames (and superusers) may always log in with a password, even in a
+# region that requires SSO; SSO_REQUIREMENT_SUSPENDED=1 lifts every region's requirement while
+# the identity provider is down.
+SSO_BREAK_GLASS_USERS = env.list("SSO_BREAK_GLASS_USERS", default=[])
+SSO_REQUIREMENT_SUSPENDED = env.bool("SSO_REQUIREMENT_SUSPENDED", default=False)
+
+# django-axes' backend must stay first (it refuses locked-out logins before any other runs).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "sso.backends.PasswordBackend",
+    "sso.backends.ExternalIdentityBackend",
+    *(["sso.backends.OIDCBackend"] if SSO_OIDC_ENABLED else []),
+    *(["sso.backends.CASBackend"] if SSO_CAS_ENABLED else []),
 ]
 # Password policy (accounts.passwords): length, three of four character classes, and a maximum
 # age after which (as after an administrator set the password) the user must change it.
@@ -181,6 +241,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # The lockout page says how long the lock has left (accounts.views.locked_out).
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+# Single sign-on attempts carry no password to guess: axes leaves them alone (sso.lockout).
+AXES_WHITELIST_CALLABLE = "sso.lockout.is_sso_attempt"
 # Behind nginx every request comes from the proxy: list it here (addresses or networks, e.g.
 # "127.0.0.1,10.0.0.0/24") so X-Forwarded-For is believed from it and from nothing else.
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])

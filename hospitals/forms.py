@@ -6,6 +6,7 @@ from __future__ import annotations
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -213,6 +214,19 @@ class RegionCreateForm(forms.ModelForm):
         return cleaned
 
 
+def sso_provider_configured() -> bool:
+    """Whether any single sign-on provider is switched on (sso app settings)."""
+    return any(
+        getattr(settings, name, False)
+        for name in (
+            "SSO_OIDC_ENABLED",
+            "SSO_CAS_ENABLED",
+            "SSO_WECOM_ENABLED",
+            "SSO_DINGTALK_ENABLED",
+        )
+    )
+
+
 class RegionSettingsForm(forms.ModelForm):
     class Meta:
         model = Region
@@ -226,6 +240,7 @@ class RegionSettingsForm(forms.ModelForm):
             "hazard_reminder_days",
             "overdue_repeat_days",
             "security_reminder_days",
+            "sso_required",
         ]
         help_texts = {
             "inspection_reminder_days": _(
@@ -283,8 +298,21 @@ class RegionSettingsForm(forms.ModelForm):
                     Column("security_reminder_days", css_class="col-md-6"),
                 ),
             ),
+            Fieldset(_("单点登录"), "sso_required"),
             Submit("submit", _("保存"), css_class="btn-lg"),
         )
+        if parent and parent.requires_sso():
+            self.fields["sso_required"].help_text = _(
+                "上级区域已要求单点登录,本区域及下级区域的用户均须使用单点登录。"
+            )
+
+    def clean_sso_required(self):
+        required = self.cleaned_data.get("sso_required")
+        if required and not self.instance.sso_required and not sso_provider_configured():
+            raise forms.ValidationError(
+                _("尚未配置任何单点登录方式,要求单点登录会使本区域用户无法登录。")
+            )
+        return required
 
     def clean_code(self):
         code = (self.cleaned_data.get("code") or "").strip().upper()

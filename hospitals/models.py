@@ -123,6 +123,15 @@ class Region(models.Model):
     )
     inspection_reminder_days = models.CharField(_("检查日提前提醒天数"), max_length=50, blank=True)
     security_reminder_days = models.CharField(_("4+N 期限提前提醒天数"), max_length=50, blank=True)
+    # Inherited downwards: a region requires SSO when it or any ancestor does (requires_sso).
+    sso_required = models.BooleanField(
+        _("要求单点登录"),
+        default=False,
+        help_text=_(
+            "勾选后,本区域及下级区域(含其医疗机构)的用户不能再用密码登录,须使用单点登录。"
+            "超级管理员和应急账号不受限制。"
+        ),
+    )
 
     objects = RegionQuerySet.as_manager()
     history = HistoricalRecords()
@@ -174,6 +183,10 @@ class Region(models.Model):
         raw = str(self.setting(name))
         days = {int(part) for part in raw.replace(",", ",").split(",") if part.strip().isdigit()}
         return sorted(days, reverse=True)
+
+    def requires_sso(self) -> bool:
+        """Whether this region or one of its ancestors requires single sign-on (one query)."""
+        return Region.objects.filter(pk__in=self.ancestor_ids, sso_required=True).exists()
 
     def contains(self, other: Region) -> bool:
         """Whether `other` is this region or lies below it (the subtree rule, in Python)."""

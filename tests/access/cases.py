@@ -118,6 +118,21 @@ def _narrative_query(w):
     return f"type=progress&period={period.key}&region={w.county1.pk}"
 
 
+def _identity(w, key):
+    """A WeCom identity bound to `key` (an actor or a world object), made on first use and
+    kept in the world for `watch`."""
+    from sso.models import ExternalIdentity  # local: the module loads before Django is set up
+
+    name = f"identity_{key}"
+    # Each test rolls its own rows back: make it again when an earlier test's is gone.
+    if name not in w.objects or not ExternalIdentity.objects.filter(pk=w.objects[name].pk).exists():
+        user = w.users[key] if key in w.users else w.objects[key]
+        w.objects[name] = ExternalIdentity.objects.create(
+            user=user, provider="wecom", subject=f"m-{key}"
+        )
+    return w.objects[name]
+
+
 def both(row):
     return {"get": row, "post": row}
 
@@ -242,6 +257,71 @@ CASES: list[Case] = [
         "accounts:two_factor_setup",
         **both(E(OK)),
         note="set up one's own authenticator (the key waits in the session until confirmed)",
+    ),
+    # --- sso: the providers' URLs need no login and answer 404 while a provider is not
+    # configured, which is the default (tests/sso/ cover them switched on) ---------------------
+    *[
+        Case(
+            f"sso:{name}",
+            **both(E(NF, anon=NF)),
+            note="single sign-on URL, login not required; 404 while its provider is off",
+        )
+        for name in (
+            "oidc_authenticate",
+            "oidc_callback",
+            "cas_login",
+            "wecom_login",
+            "wecom_callback",
+            "dingtalk_login",
+            "dingtalk_callback",
+        )
+    ],
+    Case(
+        "sso:wecom_bind",
+        get=E(NF),
+        post=E(NA),
+        note="binding one's own WeCom account: a link (GET), 404 while WeCom is off",
+    ),
+    Case(
+        "sso:dingtalk_bind",
+        get=E(NF),
+        post=E(NA),
+        note="binding one's own DingTalk account: a link (GET), 404 while DingTalk is off",
+    ),
+    Case("sso:my_identities", get=E(OK), post=E(NA)),
+    Case(
+        "sso:identity_add",
+        kwargs=user_pk(OA),
+        data={"provider": "wecom", "subject": "m-oa-wecom"},
+        get=only(NA, ADMIN_ONLY),
+        post=only(REDIRECT, ADMIN_ONLY),
+        writers=ADMIN_ONLY,
+        watch=(OA,),
+    ),
+    Case(
+        "sso:identity_add",
+        variant="other county's officer",
+        kwargs=lambda w: {"pk": w.officer_c.pk},
+        data={"provider": "wecom", "subject": "m-oc-wecom"},
+        get=only(NA, ADMIN_ONLY),
+        post=only(NF, ADMIN_ONLY),
+        watch=("officer_c",),
+    ),
+    Case(
+        "sso:identity_remove",
+        kwargs=lambda w: {"pk": _identity(w, OA).pk},
+        get=only(NA, ADMIN_ONLY),
+        post=only(REDIRECT, ADMIN_ONLY),
+        writers=ADMIN_ONLY,
+        watch=("identity_officer_a",),
+    ),
+    Case(
+        "sso:identity_remove",
+        variant="other county officer's identity",
+        kwargs=lambda w: {"pk": _identity(w, "officer_c").pk},
+        get=only(NA, ADMIN_ONLY),
+        post=only(NF, ADMIN_ONLY),
+        watch=("identity_officer_c",),
     ),
     # --- hospitals --------------------------------------------------------------------------
     Case("hospitals:list", **both(E(OK))),
