@@ -41,6 +41,8 @@ urlpatterns = [
     path("incidents/", include("incidents.urls")),
     path("reports/", include("reports.urls")),
     path("notifications/", include("notifications.urls")),
+    path("api/", include("api.urls")),
+    path("api-tokens/", include("api.token_urls")),
     path("admin/", admin.site.urls),
 ]
 

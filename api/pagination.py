@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from django.conf import settings
+from rest_framework.pagination import CursorPagination
+
+
+class StableCursorPagination(CursorPagination):
+    """Opaque `cursor` links, newest first by primary key: stable while rows are added, and a
+    deep page costs the same as the first (an index range, no OFFSET, no COUNT)."""
+
+    ordering = "-pk"
+    page_size_query_param = "page_size"
+
+    @property
+    def page_size(self):
+        return settings.API_PAGE_SIZE
+
+    @property
+    def max_page_size(self):
+        return settings.API_MAX_PAGE_SIZE
