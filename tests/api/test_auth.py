@@ -59,7 +59,7 @@ def test_no_token_is_401_json_not_a_login_redirect(db, accept):
 
 
 def test_wrong_secret_is_401(officer):
-    token, secret = issue(officer)
+    _token, secret = issue(officer)
     response = api_client(secret[:-2] + "xx").get("/api/v1/me/")
     assert response.status_code == 401
     assert response.json()["detail"] == "令牌无效、已过期或已被吊销。"
@@ -72,7 +72,7 @@ def test_revoked_token_is_401(officer):
 
 
 def test_expired_token_is_401(officer):
-    token, secret = issue(officer, days=1)
+    _token, secret = issue(officer, days=1)
     assert api_client(secret).get("/api/v1/me/").status_code == 200
     with time_machine.travel(timezone.now() + dt.timedelta(days=3)):
         response = api_client(secret).get("/api/v1/me/")
@@ -81,14 +81,14 @@ def test_expired_token_is_401(officer):
 
 
 def test_deactivated_owner_is_401(officer):
-    token, secret = issue(officer)
+    _token, secret = issue(officer)
     officer.is_active = False
     officer.save()
     assert api_client(secret).get("/api/v1/me/").status_code == 401
 
 
 def test_read_only_token_cannot_write(officer):
-    token, secret = issue(officer, Scope.READ)
+    _token, secret = issue(officer, Scope.READ)
     response = api_client(secret).post(
         "/api/v1/hazards/",
         {"category": "fire", "location": "x", "description": "y", "source": "self_inspection"},
@@ -100,7 +100,7 @@ def test_read_only_token_cannot_write(officer):
 
 
 def test_write_token_can_write(officer):
-    token, secret = issue(officer, Scope.WRITE)
+    _token, secret = issue(officer, Scope.WRITE)
     response = api_client(secret).post(
         "/api/v1/hazards/",
         {
@@ -129,7 +129,7 @@ def test_session_login_works_for_reads_and_writes_need_csrf(officer, client):
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_validation_errors_are_json_and_translated(officer, language):
-    token, secret = issue(officer)
+    _token, secret = issue(officer)
     response = api_client(secret, **{"Accept-Language": language}).post(
         "/api/v1/hazards/",
         {"category": "nonsense", "source": "self_inspection", "description": "d"},
