@@ -11,10 +11,6 @@ class StableCursorPagination(CursorPagination):
     ordering = "-pk"
     page_size_query_param = "page_size"
 
-    @property
-    def page_size(self):
-        return settings.API_PAGE_SIZE
-
-    @property
-    def max_page_size(self):
-        return settings.API_MAX_PAGE_SIZE
+    def __init__(self):
+        self.page_size = settings.API_PAGE_SIZE
+        self.max_page_size = settings.API_MAX_PAGE_SIZE

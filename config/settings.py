@@ -376,6 +376,8 @@ SPECTACULAR_SETTINGS = {
     "items and report exports, scoped exactly as the pages. Authorization: Bearer <token>.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema is for signed-in users and token holders (as every other API answer).
+    "SERVE_PERMISSIONS": ["api.permissions.TokenScope"],
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {},
