@@ -46,14 +46,18 @@ def _field(form_field: forms.Field) -> serializers.Field:
     return serializers.CharField(**common, **kwargs)
 
 
-def serializer_for_form(form_class: type[forms.Form], name: str) -> type[serializers.Serializer]:
+def serializer_for_form(
+    form_class: type[forms.Form], name: str, overrides: dict | None = None
+) -> type[serializers.Serializer]:
     """A serializer class with one field per field of `form_class` (unbound fields suffice:
-    choices that depend on the user, such as the hospital, become plain ids)."""
+    choices that depend on the user, such as the hospital, become plain ids). `overrides`
+    replaces the description of fields the form only completes per request."""
     attrs = {
         field_name: _field(form_field)
         for field_name, form_field in form_class.base_fields.items()
         if field_name not in INTERNAL_FIELDS
     }
+    attrs.update(overrides or {})
     return type(name, (serializers.Serializer,), attrs)
 
 

@@ -6,7 +6,7 @@ redirect to the login page."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from . import views
@@ -94,4 +94,6 @@ urlpatterns = [
         _viewset(views.ReportExportViewSet, get="download"),
         name="report-download",
     ),
+    # Anything else under /api/: a JSON 404 in the API's shape, not the site's HTML page.
+    re_path(r"^.*$", _open(views.NotFoundView.as_view()), name="not-found"),
 ]

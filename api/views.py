@@ -19,7 +19,7 @@ from django.utils.translation.trans_real import (
 )
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -127,6 +127,19 @@ def _hazard_response(request, pk: int, *, http_status=status.HTTP_200_OK) -> Res
     if http_status == status.HTTP_201_CREATED:
         response["Location"] = reverse("api:hazard-detail", args=[hazard.pk])
     return response
+
+
+class NotFoundView(ApiViewMixin, APIView):
+    """Any path under /api/ that is no route: 404 in the API's error shape (any method)."""
+
+    authentication_classes = []
+    permission_classes = []
+    throttle_classes = []
+    schema = None
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        raise Http404
 
 
 # --- who am I --------------------------------------------------------------------------------
@@ -243,10 +256,17 @@ VIEW_PARAMETER = OpenApiParameter(
     enum=list(HAZARD_VIEWS),
     description="列表页的视图:all 全部、todo 我的待办、overdue 逾期、due 7日内到期",
 )
-RaiseSerializer = serializer_for_form(HazardRaiseForm, "HazardRaiseRequest")
-RaiseSerializer._declared_fields["source"].choices = Source.choices
-for _name in ("hospital", "found_on", "risk_level"):  # pre-filled as on the page
-    RaiseSerializer._declared_fields[_name].required = False
+# Pre-filled as on the page when left out: the officer's own hospital, today, 一般隐患.
+RaiseSerializer = serializer_for_form(
+    HazardRaiseForm,
+    "HazardRaiseRequest",
+    overrides={
+        "hospital": serializers.IntegerField(required=False),
+        "source": serializers.ChoiceField(choices=Source.choices),
+        "found_on": serializers.DateField(required=False),
+        "risk_level": serializers.ChoiceField(choices=RiskLevel.choices, required=False),
+    },
+)
 
 
 class HazardViewSet(ScopedReadViewSet, mixins.CreateModelMixin):
