@@ -38,6 +38,7 @@ PROJECT_APPS = (
     "incidents",
     "reports",
     "notifications",
+    "api",
 )
 
 
