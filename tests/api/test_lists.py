@@ -111,6 +111,7 @@ def test_hazard_filters_match_the_list_page(scope):
     assert ids("overdue=true") == {late.pk}
     assert ids("view=overdue") == {late.pk}
     assert ids(f"region={scope['county'].pk}&status=open") == {major.pk, general.pk, late.pk}
+
     # Same answer as the page's FilterSet over the same scope.
     class _Req:
         user = scope["bureau"]
