@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error
@@ -64,7 +67,19 @@ def _world():
     return bureau
 
 
-def test_api_conforms_to_its_schema(db, settings):
+@pytest.fixture
+def _keep_connection():
+    """The WSGI app closes the database connection at the end of each request (Django's
+    request signals); inside the test's transaction it must stay open, as Django's own test
+    client arranges."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+def test_api_conforms_to_its_schema(db, settings, _keep_connection):
     settings.API_THROTTLE_RATE = ""
     _token, secret = issue(_world())
     headers = {"Authorization": f"Bearer {secret}"}
