@@ -184,3 +184,28 @@ def test_domain_refusal_is_json_403_and_translated(db):
     assert response.status_code == 400
     assert response.json()["code"] == "refused"
     assert ApiToken.objects.count() == 2
+
+
+def test_requests_are_throttled_per_token(officer, settings):
+    settings.API_THROTTLE_RATE = "2/min"
+    _token, secret = issue(officer)
+    _other, other_secret = issue(officer)
+    client = api_client(secret)
+    assert [client.get("/api/v1/me/").status_code for _ in range(2)] == [200, 200]
+    response = client.get("/api/v1/me/")
+    assert response.status_code == 429
+    assert response.json()["code"] == "throttled"
+    assert int(response["Retry-After"]) > 0
+    # Another token of the same account has its own allowance.
+    assert api_client(other_secret).get("/api/v1/me/").status_code == 200
+
+
+def test_schema_is_served_as_yaml_and_json(officer):
+    _token, secret = issue(officer, Scope.READ)
+    client = api_client(secret)
+    yaml = client.get("/api/schema/")
+    assert yaml.status_code == 200
+    assert b"openapi: 3" in yaml.content
+    as_json = client.get("/api/schema/?format=json")
+    assert as_json.status_code == 200
+    assert "/api/v1/hazards/{id}/accept/" in as_json.json()["paths"]
