@@ -380,6 +380,24 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["api.permissions.TokenScope"],
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One schema name per choice set (the same TextChoices class on several models).
+    "ENUM_NAME_OVERRIDES": {
+        "HazardStatusEnum": "hazards.choices.Status",
+        "HazardSourceEnum": "hazards.choices.Source",
+        "HazardCategoryEnum": "hazards.choices.Category",
+        "RiskLevelEnum": "hazards.choices.RiskLevel",
+        "HazardEventKindEnum": "hazards.choices.EventType",
+        "ExtensionStatusEnum": "hazards.choices.ExtensionStatus",
+        "InspectionKindEnum": "inspections.choices.InspectionKind",
+        "InspectionStatusEnum": "inspections.choices.InspectionStatus",
+        "SecurityItemKindEnum": "security.choices.ItemKind",
+        "SecurityItemStatusEnum": "security.choices.ItemStatus",
+        "ReportStatusEnum": "reports.choices.ExportStatus",
+        "ReportTypeEnum": "reports.choices.ReportType",
+        "RegionLevelEnum": "hospitals.choices.RegionLevel",
+        "HospitalLevelEnum": "hospitals.choices.HospitalLevel",
+        "SupervisionLevelEnum": "hazards.choices.SupervisionLevel",
+    },
     # <int:pk> matches digits only: a negative id is not a route at all.
     "PATH_CONVERTER_OVERRIDES": {
         "int": {"type": "integer", "minimum": 0, "maximum": 9223372036854775807}
