@@ -60,6 +60,10 @@ INSTALLED_APPS = [
     "reports",
     "sso",
     "bench",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -68,6 +72,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.middleware.UploadBudgetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Keeps an API client's Accept-Language (the next middleware drops it for the pages).
+    "api.middleware.ApiAcceptLanguageMiddleware",
     "core.middleware.DefaultLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -444,3 +450,64 @@ SITE_NAME = _("平安医院")
 # `manage.py reencrypt_fields` has rewritten everything with the current key.
 FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default="")
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+
+# REST API (api app): tokens, scopes, idempotency, pagination, throttling; schema and docs.
+API_TOKEN_DEFAULT_DAYS = env.int("API_TOKEN_DEFAULT_DAYS", default=90)
+API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
+API_IDEMPOTENCY_HOURS = env.int("API_IDEMPOTENCY_HOURS", default=24)
+API_PAGE_SIZE = env.int("API_PAGE_SIZE", default=50)
+API_MAX_PAGE_SIZE = env.int("API_MAX_PAGE_SIZE", default=200)
+# Requests per token (or per logged-in user) and period, DRF syntax ("600/min"); "" = no limit.
+API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default="600/min")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.TokenScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.StableCursorPagination",
+    "DEFAULT_FILTER_BACKENDS": ["api.filters.ApiFilterBackend"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ApiAutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "平安医院 Safe Hospital API",
+    "DESCRIPTION": "Hospitals, regions, inspections, hazards (with events and evidence), 4+N "
+    "items and report exports, scoped exactly as the pages. Authorization: Bearer <token>.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The schema is for signed-in users and token holders (as every other API answer).
+    "SERVE_PERMISSIONS": ["api.permissions.TokenScope"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # One schema name per choice set (the same TextChoices class on several models).
+    "ENUM_NAME_OVERRIDES": {
+        "HazardStatusEnum": "hazards.choices.Status",
+        "HazardSourceEnum": "hazards.choices.Source",
+        "HazardCategoryEnum": "hazards.choices.Category",
+        "RiskLevelEnum": "hazards.choices.RiskLevel",
+        "HazardEventKindEnum": "hazards.choices.EventType",
+        "ExtensionStatusEnum": "hazards.choices.ExtensionStatus",
+        "InspectionKindEnum": "inspections.choices.InspectionKind",
+        "InspectionStatusEnum": "inspections.choices.InspectionStatus",
+        "SecurityItemKindEnum": "security.choices.ItemKind",
+        "SecurityItemStatusEnum": "security.choices.ItemStatus",
+        "ReportStatusEnum": "reports.choices.ExportStatus",
+        "ReportTypeEnum": "reports.choices.ReportType",
+        "RegionLevelEnum": "hospitals.choices.RegionLevel",
+        "HospitalLevelEnum": "hospitals.choices.HospitalLevel",
+        "SupervisionLevelEnum": "hazards.choices.SupervisionLevel",
+    },
+    # <int:pk> matches digits only: a negative id is not a route at all.
+    "PATH_CONVERTER_OVERRIDES": {
+        "int": {"type": "integer", "minimum": 0, "maximum": 9223372036854775807}
+    },
+}

@@ -42,6 +42,8 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("notifications/", include("notifications.urls")),
     path("sso/", include("sso.urls")),
+    path("api/", include("api.urls")),
+    path("api-tokens/", include("api.token_urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -44,6 +44,8 @@ EXCLUDED = {
 }
 EXCLUDED_NAMESPACES = {
     "admin": "Django admin has its own is_staff checks; test_admin_refuses_non_staff covers it",
+    "api": "the REST API answers tokens, not page logins: tests/api/test_api_matrix.py runs "
+    "every API route for these actors with read and write tokens (401/403/404 as here)",
 }
 
 OK = 200
@@ -1491,5 +1493,37 @@ CASES: list[Case] = [
         post=only(REDIRECT, ADMIN_ONLY),
         writers=ADMIN_ONLY,
         watch=("delivery",),
+    ),
+    # API tokens: everyone sees (and may revoke) their own; administrators issue them to the
+    # accounts they manage and create integration accounts in their region.
+    Case("api_tokens:list", **both(E(OK))),
+    Case(
+        "api_tokens:create",
+        data=lambda w: {
+            "owner": w.users[OA].pk,
+            "name": "医院信息平台",
+            "scope": "read",
+            "expires_on": (today() + dt.timedelta(days=30)).isoformat(),
+        },
+        get=only(OK, ADMIN_ONLY),
+        post=only(OK, ADMIN_ONLY),  # the page that shows the new token once
+        writers=ADMIN_ONLY,
+    ),
+    Case(
+        "api_tokens:revoke",
+        kwargs=pk("api_token"),
+        get=E(NA),
+        # A's officer owns it, county 1's administrator manages A's officer; to anyone else
+        # the token does not exist.
+        post=scoped(REDIRECT, {OA, AD}),
+        writers=frozenset({OA, AD}),
+        watch=("api_token",),
+    ),
+    Case(
+        "api_tokens:integration_create",
+        data=lambda w: {"name": "数据大屏", "role": "officer", "hospital": w.hospital_a.pk},
+        get=only(OK, ADMIN_ONLY),
+        post=only(REDIRECT, ADMIN_ONLY),
+        writers=ADMIN_ONLY,
     ),
 ]

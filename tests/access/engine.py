@@ -39,6 +39,7 @@ PROJECT_APPS = (
     "reports",
     "notifications",
     "sso",
+    "api",
 )
 
 

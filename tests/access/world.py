@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from api.services import token_issue
 from core.dates import today
 from core.uploads import clean_evidence_upload
 from hazards.choices import EvidenceStage, RiskLevel, Status
@@ -418,6 +419,11 @@ def build_world() -> World:
         requested_by=users["bureau_2"],
         status=ExportStatus.FAILED,
         error="测试失败",
+    )
+
+    # --- an API token of A's officer, issued by county 1's administrator ----------------------
+    o["api_token"], _secret = token_issue(
+        owner=officer_a, name="对接令牌", scope="read", expires_on=None, by=admin_1
     )
 
     # --- the administrator's import with an error report ----------------------------------------
