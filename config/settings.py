@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "core",
+    "audit",
     "hospitals",
     "accounts",
     "notifications",
@@ -71,12 +72,16 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.sessions.SessionTimeoutMiddleware",
+    # The audit log: refusals, downloads and changes of every request (audit/middleware.py).
+    "audit.middleware.AuditMiddleware",
     "core.middleware.RefusalLogMiddleware",
     "core.middleware.PrivacyHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "core.middleware.LoginRequiredMiddleware",
+    # Security and audit administrators reach their own pages only (after the login check).
+    "audit.middleware.DutyFenceMiddleware",
     # A NotAllowed no view caught answers 403, as PermissionDenied does.
     "core.views_helpers.DomainErrorMiddleware",
     # AxesMiddleware must be last: it turns a lockout into the lockout page.
@@ -286,6 +291,14 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 
 SESSION_COOKIE_HTTPONLY = True
 # accounts.sessions: idle timeout with a warning before it, and an absolute lifetime.
+# --- audit log and separated administrator duties (等保 8.1.4.2 / 8.1.4.3 / 8.1.4.6) ----------
+AUDIT_LOG_ENABLED = env.bool("AUDIT_LOG_ENABLED", default=True)
+# At least 180 days (网络安全法 art. 21); a smaller value fails the system check audit.E001.
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=180)
+# On: accounts are managed by the security administrator only. Off (small deployments): the
+# system administrator manages accounts as well.
+ADMIN_DUTIES_SEPARATED = env.bool("ADMIN_DUTIES_SEPARATED", default=True)
+
 SESSION_IDLE_TIMEOUT = timedelta(minutes=env.int("SESSION_IDLE_MINUTES", default=30))
 SESSION_IDLE_WARNING = timedelta(minutes=2)
 SESSION_ABSOLUTE_LIFETIME = timedelta(hours=env.int("SESSION_LIFETIME_HOURS", default=12))

@@ -41,6 +41,7 @@ urlpatterns = [
     path("incidents/", include("incidents.urls")),
     path("reports/", include("reports.urls")),
     path("notifications/", include("notifications.urls")),
+    path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]
 
