@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from core.roles import Role
 
 from . import chain
+from .choices import Action
+from .recorder import audit_record
 
 logger = logging.getLogger("safehospital.audit")
 
@@ -51,4 +53,13 @@ def verify_chain() -> bool:
 @shared_task(name="audit.purge_expired", soft_time_limit=1800, time_limit=1900)
 def purge_expired() -> int:
     cutoff = timezone.now() - dt.timedelta(days=settings.AUDIT_RETENTION_DAYS)
-    return chain.purge(older_than=cutoff)
+    purged = chain.purge(older_than=cutoff)
+    if purged:
+        # The purge itself is on the record (a system entry: the top-level auditors read it).
+        audit_record(
+            Action.SYSTEM,
+            object_type="audit.auditentry",
+            object_repr="retention purge",
+            detail={"purged": purged, "cutoff": cutoff.isoformat()},
+        )
+    return purged

@@ -19,7 +19,7 @@ from audit import chain
 from audit.choices import Action
 from audit.models import AppendOnlyError, AuditCheckpoint, AuditEntry, AuditVerification
 from audit.recorder import audit_record
-from audit.tasks import purge_expired
+from audit.tasks import purge_expired, verify_chain
 
 pytestmark = pytest.mark.django_db
 
@@ -163,6 +163,10 @@ def test_retention_purge_keeps_the_rest_verifiable(officer_a, settings):
     recent = record_some(officer_a, 2)
     assert chain.verify().ok
     assert purge_expired() == 3
+    # The purge leaves an entry of its own at the head of the chain.
+    purge_entry = AuditEntry.objects.get(action=Action.SYSTEM)
+    assert purge_entry.detail["purged"] == 3 and purge_entry.seq == 6
+    recent.append(purge_entry)
     assert not AuditEntry.objects.filter(seq__in=[e.seq for e in old]).exists()
     checkpoint = AuditCheckpoint.objects.get()
     assert checkpoint.through_seq == 3
@@ -172,7 +176,7 @@ def test_retention_purge_keeps_the_rest_verifiable(officer_a, settings):
     ]
     report = chain.verify()
     assert report.ok, report.message
-    assert report.checked == 2
+    assert report.checked == 3
     # Nothing older left: a second purge does nothing; the chain continues from the head.
     assert purge_expired() == 0
     audit_record(Action.LOGOUT, actor=officer_a)
@@ -237,3 +241,15 @@ def test_concurrent_writers_keep_one_chain(officer_a):
     )
     report = chain.verify()
     assert report.ok, report.message
+
+
+def test_nightly_verification_tells_the_auditors_when_broken(officer_a, county_auditor, mailoutbox):
+    record_some(officer_a, 3)
+    assert verify_chain() is True
+    assert not mailoutbox
+    without_trigger("UPDATE audit_auditentry SET username = 'someone' WHERE seq = 2")
+    assert verify_chain() is False
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == [county_auditor.email]
+    assert "2" in mailoutbox[0].body
+    assert not AuditVerification.objects.order_by("-pk").first().ok
