@@ -120,6 +120,14 @@ class AuditCheckpoint(models.Model):
     def __str__(self) -> str:
         return f"≤#{self.through_seq} {self.anchor_hash[:12]}"
 
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError(_("审计日志只能追加,不能修改。"))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(_("审计日志只能追加,不能删除。"))
+
 
 class AuditVerification(models.Model):
     """One run of the chain verification (the command or the nightly task)."""

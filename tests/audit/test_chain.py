@@ -64,7 +64,8 @@ def test_rows_form_a_chain_and_verify_passes(officer_a):
     code, output = run_verify()
     assert code == 0, output
     assert "5" in output
-    assert AuditVerification.objects.get().ok
+    verification = AuditVerification.objects.get()
+    assert verification.ok and verification.head_seq == 5
 
 
 def test_orm_update_and_delete_are_refused(officer_a):
@@ -91,6 +92,22 @@ def test_raw_update_and_delete_are_refused_by_the_trigger(officer_a):
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
             raw(sql, [entry.pk])
     assert AuditEntry.objects.filter(pk=entry.pk, actor_name=entry.actor_name).exists()
+
+
+@pytest.mark.postgres
+def test_purge_checkpoints_are_immutable(officer_a):
+    record_some(officer_a, 2)
+    chain.purge(older_than=timezone.now() + dt.timedelta(seconds=1))
+    checkpoint = AuditCheckpoint.objects.get()
+    with pytest.raises(AppendOnlyError):
+        checkpoint.delete()
+    for sql in (
+        "UPDATE audit_auditcheckpoint SET through_seq = 1 WHERE id = %s",
+        "DELETE FROM audit_auditcheckpoint WHERE id = %s",
+    ):
+        with pytest.raises(DatabaseError, match="immutable"), transaction.atomic():
+            raw(sql, [checkpoint.pk])
+    assert AuditCheckpoint.objects.get().through_seq == 2
 
 
 @pytest.mark.postgres
