@@ -45,7 +45,7 @@ def user_save(*, user: User, by: User, password: str | None = None) -> User:
         stored_role = User.objects.filter(pk=user.pk).values_list("role", flat=True).first()
         if user.pk == by.pk and stored_role != user.role:
             raise UserManagementError(_("不能更改自己的角色。"), field="role")
-        if stored_role in SUPERUSER_GRANTS and not by.is_superuser:
+        if stored_role in SUPERUSER_GRANTS and user.pk != by.pk and not by.is_superuser:
             raise NotAllowed(_("安全管理员和审计管理员账号只能由超级用户管理。"))
     if user.is_superuser and not by.is_superuser:
         raise NotAllowed(_("超级用户账号不能在此管理。"))

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from accounts.models import User
-from accounts.services import user_save
+from accounts.services import UserManagementError, user_save
 from audit.choices import Action
 from audit.recorder import audit_record
 from core.errors import NotAllowed
@@ -93,11 +93,29 @@ def test_security_admin_cannot_touch_an_auditor_account(client, county_secadmin,
 
 
 def test_nobody_changes_their_own_role(county_secadmin):
-    county_secadmin.role = Role.AUDITOR
-    with pytest.raises(NotAllowed):
-        user_save(user=county_secadmin, by=county_secadmin)
+    me = User.objects.get(pk=county_secadmin.pk)
+    me.role = Role.ADMIN
+    with pytest.raises(UserManagementError):
+        user_save(user=me, by=county_secadmin)
     county_secadmin.refresh_from_db()
     assert county_secadmin.role == Role.SECADMIN
+
+
+def test_security_admin_edits_their_own_account(client, county_secadmin, county):
+    client.force_login(county_secadmin)
+    response = client.post(
+        reverse("accounts:user_edit", args=[county_secadmin.pk]),
+        {
+            "username": "county_secadmin",
+            "full_name": "新名字",
+            "phone": "13700000001",
+            "email": "sec@example.org",
+        },
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    county_secadmin.refresh_from_db()
+    assert county_secadmin.full_name == "新名字"
+    assert county_secadmin.role == Role.SECADMIN and county_secadmin.region == county
 
 
 def test_superuser_grants_the_duties(client, county):
