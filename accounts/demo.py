@@ -34,6 +34,9 @@ USERS = [
     ("jj_admin", "晋江市卫健局管理员", Role.ADMIN, "JJ", None, None, False),
     ("na_admin", "南安市卫健局管理员", Role.ADMIN, "NA", None, None, False),
     ("ha_admin", "惠安县卫健局管理员", Role.ADMIN, "HA", None, None, False),
+    # The two separated duties of the city: accounts and roles; the audit log.
+    ("qz_secadmin", "市卫健委安全管理员", Role.SECADMIN, "QZ", None, None, False),
+    ("qz_auditor", "市卫健委审计管理员", Role.AUDITOR, "QZ", None, None, False),
     ("qz_bureau", "陈思远", Role.BUREAU, "QZ", None, "医政医管科", False),
     ("jj_bureau", "林晓红", Role.BUREAU, "JJ", None, "医政科", False),
     ("jj_gw", "蔡建明", Role.BUREAU, "JJ", None, "公卫科", False),

@@ -10,11 +10,29 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
-from hospitals.models import BureauDepartment, Hospital, Region
+from core.roles import REGION_ROLES, SUPERUSER_GRANTS
+from hospitals.models import BureauDepartment, Hospital, Region, within
 
 from .choices import Role
 from .models import User
 from .services import user_change_own_password
+
+
+def manageable_regions(actor):
+    """The regions whose accounts `actor` manages: a security administrator's region and
+    below (they see no records, so the records' scoping rules give them nothing)."""
+    if actor.is_security_admin and actor.region_id:
+        return Region.objects.filter(within(actor.region))
+    return Region.objects.visible_to(actor)
+
+
+def grantable_roles(actor) -> list[tuple[str, str]]:
+    """The roles `actor` may give: the superuser every role; a security (or system)
+    administrator the bureau, officer and system-administrator roles, never the security or
+    audit administrator (only the superuser makes those)."""
+    if actor.is_superuser:
+        return list(Role.choices)
+    return [(value, label) for value, label in Role.choices if value not in SUPERUSER_GRANTS]
 
 
 class UserForm(forms.ModelForm):
@@ -37,23 +55,25 @@ class UserForm(forms.ModelForm):
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
         self.actor = actor
-        regions = Region.objects.visible_to(actor)
+        regions = manageable_regions(actor)
+        own_account = bool(self.instance.pk and self.instance.pk == actor.pk)
         self.fields["role"].required = True
-        self.fields["role"].choices = [("", "---------"), *Role.choices]
+        roles = Role.choices if own_account else grantable_roles(actor)
+        self.fields["role"].choices = [("", "---------"), *roles]
         self.fields["full_name"].required = True
         self.fields["region"].queryset = regions
         self.fields["region"].help_text = _("卫健局工作人员和管理员必填。")
-        self.fields["hospital"].queryset = Hospital.objects.visible_to(actor).select_related(
-            "region"
-        )
+        self.fields["hospital"].queryset = Hospital.objects.filter(
+            region__in=regions
+        ).select_related("region")
         self.fields["hospital"].label_from_instance = lambda h: f"{h.region.name} · {h.name}"
         self.fields["hospital"].help_text = _("医院安全管理员必填。")
-        self.fields["department"].queryset = BureauDepartment.objects.visible_to(
-            actor
+        self.fields["department"].queryset = BureauDepartment.objects.filter(
+            region__in=regions
         ).select_related("region")
         self.fields["department"].label_from_instance = lambda d: f"{d.region.name} · {d.name}"
         self.fields["department"].help_text = _("仅卫健局工作人员:所在的挂钩科室(可不填)。")
-        if self.instance.pk and self.instance.pk == actor.pk:
+        if own_account:
             # Changing your own role or region could lock you out of this page.
             for name in ("role", "region", "hospital", "department"):
                 self.fields[name].disabled = True
@@ -85,9 +105,9 @@ class UserForm(forms.ModelForm):
         if role == Role.OFFICER:
             cleaned["region"] = None
             cleaned["department"] = None
-        elif role in (Role.BUREAU, Role.ADMIN):
+        elif role in REGION_ROLES:
             cleaned["hospital"] = None
-            if role == Role.ADMIN:
+            if role != Role.BUREAU:
                 cleaned["department"] = None
         department, region = cleaned.get("department"), cleaned.get("region")
         if department and region and department.region_id != region.pk:
@@ -164,7 +184,7 @@ class UserFilterForm(forms.Form):
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = Region.objects.visible_to(actor)
+        self.fields["region"].queryset = manageable_regions(actor)
 
 
 class TwoFactorCodeForm(forms.Form):

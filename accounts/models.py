@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.fields import EncryptedCharField
+from core.roles import DUTY_ROLES, REGION_ROLES, user_manager_roles
 from hospitals.models import within
 
 from .choices import Role
@@ -21,7 +22,7 @@ class UserQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self.all()
-        if user.is_bureau_side and user.region_id:
+        if (user.is_bureau_side or user.is_security_admin) and user.region_id:
             return self.filter(
                 within(user.region, "region") | within(user.region, "hospital__region")
             )
@@ -95,7 +96,11 @@ class User(AbstractUser):
         constraints = [
             models.CheckConstraint(
                 condition=Q(role="")
-                | Q(role__in=["bureau", "admin"], region__isnull=False, hospital__isnull=True)
+                | Q(
+                    role__in=["bureau", "admin", "secadmin", "auditor"],
+                    region__isnull=False,
+                    hospital__isnull=True,
+                )
                 | Q(role="officer", hospital__isnull=False),
                 name="user_role_binding",
             )
@@ -125,6 +130,25 @@ class User(AbstractUser):
         return self.role == Role.ADMIN
 
     @property
+    def is_security_admin(self) -> bool:
+        """安全管理员: manages the accounts of their region and nothing else."""
+        return self.role == Role.SECADMIN
+
+    @property
+    def is_audit_admin(self) -> bool:
+        """审计管理员: reads the audit log of their region and nothing else."""
+        return self.role == Role.AUDITOR
+
+    @property
+    def has_separate_duty(self) -> bool:
+        """A security or audit administrator: sees no records of the bureau or the hospitals."""
+        return self.role in DUTY_ROLES
+
+    @property
+    def can_manage_users(self) -> bool:
+        return self.is_superuser or self.role in user_manager_roles()
+
+    @property
     def is_bureau_side(self) -> bool:
         """Bureau staff and administrators act for the health bureau."""
         return self.role in (Role.BUREAU, Role.ADMIN)
@@ -132,7 +156,10 @@ class User(AbstractUser):
     def clean(self):
         super().clean()
         errors = {}
-        if self.is_bureau_side:
+        if self.is_superuser and self.role:
+            # The superuser is the break-glass system account, not a fourth duty.
+            errors["role"] = _("超级用户是系统应急账号,不担任任何角色。")
+        if self.role in REGION_ROLES:
             if not self.region_id:
                 errors["region"] = _("卫健局工作人员和管理员须指定所属区域。")
             if self.hospital_id:

@@ -5,12 +5,13 @@ two-factor steps (accounts.twofactor), the password change and the account secur
 from __future__ import annotations
 
 import math
+from functools import wraps
 
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,9 +24,11 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice
 
+from core.errors import DomainError
 from core.http import client_ip
 from core.pagination import paginate
 from core.permissions import role_required
+from core.roles import SUPERUSER_GRANTS
 from core.views_helpers import apply_domain_error
 from hospitals.models import within
 
@@ -57,15 +60,33 @@ PAGE_SIZES = (20, 50, 100)
 SETUP_KEY = "two_factor_setup_key"
 
 
+def user_manager_required(view):
+    """The security administrator (and, with ADMIN_DUTIES_SEPARATED off, the system
+    administrator) manages accounts; everybody else gets 403."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        user = request.user
+        if not (user.is_authenticated and user.can_manage_users):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
 def manageable_users(actor):
-    """The users an administrator may manage: their region's, never a superuser's account."""
+    """The users an administrator may manage: their region's, never a superuser's account,
+    and never another security or audit administrator's (only the superuser manages those:
+    whoever could reset an auditor's password could read the log as the auditor)."""
     users = User.objects.visible_to(actor)
     if not actor.is_superuser:
-        users = users.exclude(is_superuser=True)
+        users = users.exclude(is_superuser=True).exclude(
+            Q(role__in=SUPERUSER_GRANTS) & ~Q(pk=actor.pk)
+        )
     return users
 
 
-@role_required(Role.ADMIN)
+@user_manager_required
 def user_list(request):
     users = manageable_users(request.user).select_related("region", "hospital", "department")
     form = UserFilterForm(request.GET or None, actor=request.user)
@@ -90,26 +111,38 @@ def user_list(request):
     return render(request, "accounts/user_list.html", {"form": form, "page": page})
 
 
-@role_required(Role.ADMIN)
+@user_manager_required
 def user_create(request):
     form = UserCreateForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
-        user = user_save(
-            user=form.save(commit=False), by=request.user, password=form.cleaned_data["password2"]
-        )
-        messages.success(request, _("已创建账号“%(username)s”。") % {"username": user.username})
-        return redirect("accounts:user_list")
+        try:
+            user = user_save(
+                user=form.save(commit=False),
+                by=request.user,
+                password=form.cleaned_data["password2"],
+            )
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("已创建账号“%(username)s”。") % {"username": user.username})
+            return redirect("accounts:user_list")
     return render(request, "accounts/user_form.html", {"form": form, "title": _("新建用户")})
 
 
-@role_required(Role.ADMIN)
+@user_manager_required
 def user_edit(request, pk: int):
     target = get_object_or_404(manageable_users(request.user), pk=pk)
     form = UserForm(request.POST or None, instance=target, actor=request.user)
     if request.method == "POST" and form.is_valid():
-        user_save(user=form.save(commit=False), by=request.user)
-        messages.success(request, _("已保存账号“%(username)s”。") % {"username": target.username})
-        return redirect("accounts:user_list")
+        try:
+            user_save(user=form.save(commit=False), by=request.user)
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(
+                request, _("已保存账号“%(username)s”。") % {"username": target.username}
+            )
+            return redirect("accounts:user_list")
     history = target.history.select_related("history_user")[:10]
     return render(
         request,
@@ -125,7 +158,7 @@ def user_edit(request, pk: int):
     )
 
 
-@role_required(Role.ADMIN)
+@user_manager_required
 @require_POST
 def user_toggle_active(request, pk: int):
     target = get_object_or_404(manageable_users(request.user), pk=pk)
@@ -147,7 +180,7 @@ def user_toggle_active(request, pk: int):
     return redirect("accounts:user_edit", pk=target.pk)
 
 
-@role_required(Role.ADMIN)
+@user_manager_required
 @require_POST
 def user_unlock_view(request, pk: int):
     target = get_object_or_404(manageable_users(request.user), pk=pk)
@@ -156,7 +189,7 @@ def user_unlock_view(request, pk: int):
     return redirect("accounts:user_edit", pk=target.pk)
 
 
-@role_required(Role.ADMIN)
+@user_manager_required
 def user_password(request, pk: int):
     target = get_object_or_404(manageable_users(request.user), pk=pk)
     form = AdminSetPasswordForm(target, request.POST or None)

@@ -5,6 +5,7 @@ is decided by visible_to(user) and the services, as on the pages."""
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from .models import ApiToken
@@ -17,6 +18,10 @@ class TokenScope(BasePermission):
         user = request.user
         if not (user and user.is_authenticated and user.is_active):
             return False
+        if user.has_separate_duty:
+            # The security and audit administrators see no records (audit.DutyFenceMiddleware
+            # fences the pages; a token is authenticated after the middleware, so here).
+            raise PermissionDenied(_("安全管理员和审计管理员不能使用业务接口。"))
         if request.method in SAFE_METHODS:
             return True
         token = request.auth

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from importlib import import_module
 
-SCHEDULE_APPS = ("hospitals", "notifications", "hazards", "inspections", "security", "reports")
+SCHEDULE_APPS = (
+    "audit",
+    "hospitals",
+    "notifications",
+    "hazards",
+    "inspections",
+    "security",
+    "reports",
+)
 
 
 def build_beat_schedule() -> dict:

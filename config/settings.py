@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "csp",
     "core",
+    "audit",
     "hospitals",
     "accounts",
     "notifications",
@@ -83,6 +84,8 @@ MIDDLEWARE = [
     "accounts.sessions.SessionTimeoutMiddleware",
     # Inside the WeCom / DingTalk apps the login page goes straight to their silent login.
     "sso.middleware.InAppLoginMiddleware",
+    # The audit log: refusals, downloads and changes of every request (audit/middleware.py).
+    "audit.middleware.AuditMiddleware",
     "core.middleware.RefusalLogMiddleware",
     "core.middleware.PrivacyHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -92,6 +95,8 @@ MIDDLEWARE = [
     # Login controls (等保): the second factor, then a required password change.
     "accounts.middleware.TwoFactorMiddleware",
     "accounts.middleware.PasswordPolicyMiddleware",
+    # Security and audit administrators reach their own pages only (after the login check).
+    "audit.middleware.DutyFenceMiddleware",
     # A NotAllowed no view caught answers 403, as PermissionDenied does.
     "core.views_helpers.DomainErrorMiddleware",
     # AxesMiddleware must be last: it turns a lockout into the lockout page.
@@ -387,6 +392,14 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 SESSION_COOKIE_HTTPONLY = True
 # accounts.sessions: idle timeout with a warning before it, and an absolute lifetime.
+# --- audit log and separated administrator duties (等保 8.1.4.2 / 8.1.4.3 / 8.1.4.6) ----------
+AUDIT_LOG_ENABLED = env.bool("AUDIT_LOG_ENABLED", default=True)
+# At least 180 days (网络安全法 art. 21); a smaller value fails the system check audit.E001.
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=180)
+# On: accounts are managed by the security administrator only. Off (small deployments): the
+# system administrator manages accounts as well.
+ADMIN_DUTIES_SEPARATED = env.bool("ADMIN_DUTIES_SEPARATED", default=True)
+
 SESSION_IDLE_TIMEOUT = timedelta(
     minutes=env.int(
         "SESSION_IDLE_MINUTES", default=env.int("SESSION_IDLE_TIMEOUT_MINUTES", default=30)

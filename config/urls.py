@@ -44,6 +44,7 @@ urlpatterns = [
     path("sso/", include("sso.urls")),
     path("api/", include("api.urls")),
     path("api-tokens/", include("api.token_urls")),
+    path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -7,7 +7,8 @@
   function sync() {
     var value = role.value;
     var show = {
-      region: value === "bureau" || value === "admin" || value === "",
+      // The administrator duties (system, security, audit) are bound to a region as bureau staff are.
+      region: ["bureau", "admin", "secadmin", "auditor", ""].indexOf(value) !== -1,
       department: value === "bureau" || value === "",
       hospital: value === "officer" || value === ""
     };

@@ -22,6 +22,7 @@ from core.dates import today
 
 from .engine import (
     AD,
+    AU,
     B1,
     B2,
     BC,
@@ -29,6 +30,7 @@ from .engine import (
     OA,
     OB,
     REDIRECT,
+    SA,
     SIGNED_IN,
     Case,
     E,
@@ -52,6 +54,8 @@ OK = 200
 NF = 404
 NA = 405  # method not allowed
 ADMIN_ONLY = frozenset({AD})
+# Accounts are the security administrator's (ADMIN_DUTIES_SEPARATED, on by default).
+USER_MANAGERS = frozenset({SA})
 BUREAU_DECIDES = frozenset({B1, BC})  # bureau staff over county 1 (the hazards' deciders)
 REVIEWERS = frozenset({B1, BC, AD})  # 4+N review: bureau side over hospital A
 ALL_405 = E(NA)
@@ -168,42 +172,42 @@ CASES: list[Case] = [
     Case("password_change_done", get=E(OK), post=E(NA)),
     # --- accounts ---------------------------------------------------------------------------
     Case("accounts:session_keepalive", get=E(NA), post=E(204)),
-    Case("accounts:user_list", **both(only(OK, ADMIN_ONLY))),
+    Case("accounts:user_list", **both(only(OK, USER_MANAGERS))),
     Case(
         "accounts:user_create",
         data=lambda w: new_officer(w.hospital_a),
-        get=only(OK, ADMIN_ONLY),
-        post=only(REDIRECT, ADMIN_ONLY),
-        writers=ADMIN_ONLY,
+        get=only(OK, USER_MANAGERS),
+        post=only(REDIRECT, USER_MANAGERS),
+        writers=USER_MANAGERS,
     ),
     Case(
         "accounts:user_create",
         variant="an officer for county 2's hospital",
         data=lambda w: new_officer(w.hospital_c),
-        **both(only(OK, ADMIN_ONLY)),
-        note="hospital C is not a choice for county 1's administrator: the form says so",
+        **both(only(OK, USER_MANAGERS)),
+        note="hospital C is not a choice for county 1's security administrator: the form says so",
     ),
     Case(
         "accounts:user_edit",
         kwargs=user_pk(OA),
-        **both(only(OK, ADMIN_ONLY)),
-        writers=ADMIN_ONLY,
+        **both(only(OK, USER_MANAGERS)),
+        writers=USER_MANAGERS,
         watch=(OA,),
     ),
     Case(
         "accounts:user_edit",
         variant="city bureau's account",
         kwargs=user_pk(BC),
-        **both(only(NF, ADMIN_ONLY)),
+        **both(only(NF, USER_MANAGERS)),
         watch=(BC,),
     ),
     Case(
         "accounts:user_toggle_active",
         kwargs=user_pk(OA),
         data={"active": "0"},
-        get=only(NA, ADMIN_ONLY),
-        post=only(REDIRECT, ADMIN_ONLY),
-        writers=ADMIN_ONLY,
+        get=only(NA, USER_MANAGERS),
+        post=only(REDIRECT, USER_MANAGERS),
+        writers=USER_MANAGERS,
         watch=(OA,),
     ),
     Case(
@@ -211,25 +215,25 @@ CASES: list[Case] = [
         variant="other county's officer",
         kwargs=lambda w: {"pk": w.officer_c.pk},
         data={"active": "0"},
-        get=only(NA, ADMIN_ONLY),
-        post=only(NF, ADMIN_ONLY),
+        get=only(NA, USER_MANAGERS),
+        post=only(NF, USER_MANAGERS),
         watch=("officer_c",),
     ),
     Case(
         "accounts:user_unlock",
         kwargs=user_pk(OA),
-        get=only(NA, ADMIN_ONLY),
-        post=only(REDIRECT, ADMIN_ONLY),
-        writers=ADMIN_ONLY,
+        get=only(NA, USER_MANAGERS),
+        post=only(REDIRECT, USER_MANAGERS),
+        writers=USER_MANAGERS,
         watch=(OA,),
     ),
     Case(
         "accounts:user_password",
         kwargs=user_pk(OA),
         data={"new_password1": "Matrix-Pass-2026!", "new_password2": "Matrix-Pass-2026!"},
-        get=only(OK, ADMIN_ONLY),
-        post=only(REDIRECT, ADMIN_ONLY),
-        writers=ADMIN_ONLY,
+        get=only(OK, USER_MANAGERS),
+        post=only(REDIRECT, USER_MANAGERS),
+        writers=USER_MANAGERS,
         watch=(OA,),
     ),
     Case(
@@ -1525,5 +1529,24 @@ CASES: list[Case] = [
         get=only(OK, ADMIN_ONLY),
         post=only(REDIRECT, ADMIN_ONLY),
         writers=ADMIN_ONLY,
+    ),
+    # --- audit log: the audit administrator only (region-scoped) ------------------------------
+    Case("audit:list", get=only(OK, {AU}), post=only(NA, {AU})),
+    Case(
+        "audit:list",
+        variant="filtered",
+        query="action=login&start=2020-01-01&ip=10.",
+        get=only(OK, {AU}),
+        post=only(NA, {AU}),
+    ),
+    Case("audit:export", get=only(OK, {AU}), post=only(NA, {AU})),
+    Case("audit:detail", kwargs=pk("audit_entry"), get=only(OK, {AU}), post=only(NA, {AU})),
+    Case(
+        "audit:detail",
+        variant="county 2's entry",
+        kwargs=pk("audit_entry_c"),
+        get=only(NF, {AU}),
+        post=only(NA, {AU}),
+        note="an entry of a county-2 officer is outside county 1's audit administrator's scope",
     ),
 ]

@@ -17,7 +17,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from .world import ACTORS
 
 # Short names of the actors (tests/access/world.py builds them).
-ANON, OA, OB, B1, B2, BC, AD = ACTORS
+ANON, OA, OB, B1, B2, BC, AD, SA, AU = ACTORS
+# The separated duties (security administrator, audit administrator): see nothing but their
+# own pages. A row that does not name them gets DUTY_DEFAULT below.
+DUTIES = frozenset({SA, AU})
 
 LOGIN = "login"  # 302 to the login page
 REDIRECT = 302  # any other redirect (a page's own "done" or "refused, see why" redirect)
@@ -27,7 +30,45 @@ SEE_A = frozenset({OA, B1, BC, AD})
 SIGNED_IN = frozenset(ACTORS) - {ANON}
 BUREAU_SIDE = frozenset({B1, B2, BC, AD})
 
-# The apps whose rows a refused POST must leave alone.
+# What the security and audit administrators get where a row does not name them: the audit
+# app's fence (audit.middleware.DutyFenceMiddleware) answers 403 for every page outside their
+# own before the view runs; their own account's pages (login, logout, password, the accounts
+# and sso namespaces) answer them as they answer the county-1 bureau; home and 我的工作 send
+# them to their own list.
+DUTY_LIKE_B1_NAMES = frozenset(
+    {
+        "login",
+        "logout",
+        "password_change",
+        "password_change_done",
+        "set_language",
+        "javascript-catalog",
+        "csp_report",
+        "healthz",
+        "service_worker",
+    }
+)
+DUTY_LIKE_B1_NAMESPACES = ("accounts:", "sso:")
+DUTY_LANDING_NAMES = frozenset({"home", "my_work"})
+
+
+def duty_default(name: str, row: dict[str, Any]) -> dict[str, Any]:
+    """Fill in SA and AU where `row` does not name them (see DUTY_LIKE_B1_NAMES)."""
+    row = dict(row)
+    for actor in DUTIES:
+        if actor in row:
+            continue
+        if name in DUTY_LIKE_B1_NAMES or name.startswith(DUTY_LIKE_B1_NAMESPACES):
+            row[actor] = row[B1]
+        elif name in DUTY_LANDING_NAMES:
+            row[actor] = REDIRECT
+        else:
+            row[actor] = 403
+    return row
+
+
+# The apps whose rows a refused POST must leave alone. (Not `audit`: every refusal is
+# recorded there on purpose, tests/audit/ checks what.)
 PROJECT_APPS = (
     "accounts",
     "hospitals",
@@ -45,10 +86,11 @@ PROJECT_APPS = (
 
 def E(default, **by_actor) -> dict[str, Any]:
     """One row of the table: every actor gets `default` unless named; anonymous is sent to
-    the login page unless named."""
+    the login page unless named. The separated duties (SA, AU) get `default` only when named:
+    otherwise Case fills them in (duty_default)."""
     unknown = set(by_actor) - set(ACTORS)
     assert not unknown, unknown
-    row = {actor: default for actor in ACTORS}
+    row = {actor: default for actor in ACTORS if actor not in DUTIES}
     row[ANON] = LOGIN
     row.update(by_actor)
     return row
@@ -80,6 +122,10 @@ class Case:
     query: Callable[[Any], str] | str = ""  # the query string, e.g. a filter naming a region
     variant: str = ""
     note: str = ""
+
+    def __post_init__(self):
+        self.get = duty_default(self.name, self.get)
+        self.post = duty_default(self.name, self.post)
 
     @property
     def id(self) -> str:

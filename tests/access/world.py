@@ -5,7 +5,8 @@
                      └─ 南安市 (county 2, NA): hospital C
 
 The actors (ACTORS) are: anonymous, the officers of hospitals A and B, bureau staff of
-county 1, county 2 and the city, and the administrator of county 1. Every object the matrix
+county 1, county 2 and the city, the (system) administrator of county 1, and the security and
+audit administrators of county 1 (the separated duties: accounts; the audit log). Every object the matrix
 requests belongs to hospital A (or county 1), so for each object URL the officer of B is the
 "other hospital" and the county-2 bureau the "other region"; the city bureau sees it from above.
 """
@@ -19,7 +20,10 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from api.services import token_issue
+from audit.choices import Action
+from audit.recorder import audit_record
 from core.dates import today
+from core.roles import Role
 from core.uploads import clean_evidence_upload
 from hazards.choices import EvidenceStage, RiskLevel, Status
 from hazards.services import (
@@ -62,6 +66,7 @@ from tests.factories import (
     HospitalFactory,
     OfficerFactory,
     RegionFactory,
+    UserFactory,
 )
 from tests.hazards.factories import (
     cleaned_photo,
@@ -75,7 +80,17 @@ from tests.notifications.factories import NotificationFactory, RobotFactory
 from tests.security.factories import SecurityPlanFactory, complete_records, png_upload
 from training import services as training_services
 
-ACTORS = ("anon", "officer_a", "officer_b", "bureau_1", "bureau_2", "bureau_city", "admin_1")
+ACTORS = (
+    "anon",
+    "officer_a",
+    "officer_b",
+    "bureau_1",
+    "bureau_2",
+    "bureau_city",
+    "admin_1",
+    "secadmin_1",
+    "auditor_1",
+)
 
 
 @dataclass
@@ -113,6 +128,8 @@ def build_world() -> World:
         "bureau_2": BureauUserFactory(username="m_bureau_2", region=county2),
         "bureau_city": BureauUserFactory(username="m_bureau_city", region=city),
         "admin_1": AdminUserFactory(username="m_admin_1", region=county1),
+        "secadmin_1": UserFactory(username="m_secadmin_1", role=Role.SECADMIN, region=county1),
+        "auditor_1": UserFactory(username="m_auditor_1", role=Role.AUDITOR, region=county1),
     }
     officer_a, bureau_1, admin_1 = users["officer_a"], users["bureau_1"], users["admin_1"]
     o["officer_c"] = OfficerFactory(username="m_officer_c", hospital=hospital_c)
@@ -375,6 +392,9 @@ def build_world() -> World:
         payload="{}",
         status=DeliveryStatus.FAILED,
     )
+    # --- audit log: an entry of county 1 (officer A) and one of county 2 (officer C) -------
+    o["audit_entry"] = audit_record(Action.LOGIN, actor=officer_a)
+    o["audit_entry_c"] = audit_record(Action.LOGIN, actor=o["officer_c"])
 
     # --- report exports -------------------------------------------------------------------------
     export = ReportExport(
