@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.choices import Role
+from accounts.forms import manageable_regions
 from hospitals.models import Hospital, Region
 
 from .choices import Scope
@@ -73,7 +74,10 @@ class IntegrationAccountForm(forms.Form):
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = Region.objects.visible_to(actor)
-        self.fields["hospital"].queryset = Hospital.objects.visible_to(actor).active()
+        # The regions whose accounts the actor manages (a security administrator sees no
+        # records, so the records' scoping would offer nothing): as on the user pages.
+        regions = manageable_regions(actor)
+        self.fields["region"].queryset = regions
+        self.fields["hospital"].queryset = Hospital.objects.filter(region__in=regions).active()
         self.helper = FormHelper()
         self.helper.form_tag = False

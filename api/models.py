@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.roles import SUPERUSER_GRANTS
 
 from .choices import Scope
 
@@ -20,8 +22,14 @@ def manageable_users(user):
         return User.objects.none()
     if user.is_superuser:
         return User.objects.all()
-    if user.is_region_admin:
-        return User.objects.visible_to(user).exclude(is_superuser=True)
+    if user.can_manage_users:
+        # The account managers (the security administrator; also the system administrator
+        # when duties are combined) handle credentials, never another duty's or a superuser's.
+        return (
+            User.objects.visible_to(user)
+            .exclude(is_superuser=True)
+            .exclude(Q(role__in=SUPERUSER_GRANTS) & ~Q(pk=user.pk))
+        )
     return User.objects.filter(pk=user.pk)
 
 
@@ -29,7 +37,7 @@ class IntegrationAccountQuerySet(models.QuerySet):
     def visible_to(self, user) -> IntegrationAccountQuerySet:
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
-        if not (user.is_superuser or user.is_region_admin):
+        if not (user.is_superuser or user.can_manage_users):
             return self.none()
         return self.filter(user__in=manageable_users(user))
 

@@ -3,16 +3,17 @@ to the accounts they manage; everyone sees and may revoke their own tokens."""
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.contrib import messages
-from django.core.paginator import Paginator
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.choices import Role
 from core.errors import DomainError
-from core.permissions import role_required
+from core.pagination import paginate
 from core.views_helpers import apply_domain_error
 
 from .forms import IntegrationAccountForm, TokenIssueForm
@@ -22,17 +23,31 @@ from .services import integration_account_create, token_issue, token_revoke
 PAGE_SIZE = 25
 
 
+def credential_manager_required(view):
+    """Issuing tokens and creating integration accounts is account management: the security
+    administrator's (and the system administrator's when duties are combined)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        user = request.user
+        if not (user.is_authenticated and (user.is_superuser or user.can_manage_users)):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
 def token_list(request):
     tokens = (
         ApiToken.objects.visible_to(request.user)
         .select_related("owner", "owner__integration_account", "created_by")
         .order_by("revoked_at", "-created_at", "-pk")
     )
-    page = Paginator(tokens, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, tokens, per_page=PAGE_SIZE)
     accounts = IntegrationAccount.objects.visible_to(request.user).select_related(
         "user", "user__region", "user__hospital"
     )
-    is_admin = request.user.is_superuser or request.user.is_region_admin
+    is_admin = request.user.is_superuser or request.user.can_manage_users
     return render(
         request,
         "api/token_list.html",
@@ -40,7 +55,7 @@ def token_list(request):
     )
 
 
-@role_required(Role.ADMIN)
+@credential_manager_required
 def token_create(request):
     initial = {}
     if request.GET.get("owner", "").isdigit():
@@ -76,7 +91,7 @@ def token_revoke_view(request, pk: int):
     return redirect("api_tokens:list")
 
 
-@role_required(Role.ADMIN)
+@credential_manager_required
 def integration_create(request):
     form = IntegrationAccountForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():

@@ -46,7 +46,7 @@ def _new_secret() -> tuple[str, str]:
 def may_manage(actor: User, owner: User) -> bool:
     """Whether `actor` may issue tokens to `owner`: administrators for the accounts they manage
     (themselves included); nobody else issues tokens."""
-    if not (actor.is_superuser or actor.is_region_admin) or not actor.is_active:
+    if not (actor.is_superuser or actor.can_manage_users) or not actor.is_active:
         return False
     return manageable_users(actor).filter(pk=owner.pk).exists()
 
@@ -140,7 +140,7 @@ def integration_account_create(
     """An account for a system: a user with no usable password (it cannot log in on the site),
     bound like a person to a region (bureau side) or a hospital (officer), inside the
     administrator's region."""
-    if not (by.is_superuser or by.is_region_admin):
+    if not (by.is_superuser or by.can_manage_users):
         raise NotAllowed(_("只有管理员可以创建接口对接账号。"))
     name = (name or "").strip()
     if not name:

@@ -129,7 +129,8 @@ COMMON_NAMES = frozenset(
 # Namespaces open to both duties: their own account (accounts; the user-management views
 # check the role themselves), single sign-on, and Django admin (gated by is_staff).
 COMMON_NAMESPACES = frozenset({"accounts", "sso", "admin"})
-OWN_NAMESPACES = {Role.AUDITOR: frozenset({"audit"}), Role.SECADMIN: frozenset()}
+# The security administrator manages accounts and their API credentials (api_tokens).
+OWN_NAMESPACES = {Role.AUDITOR: frozenset({"audit"}), Role.SECADMIN: frozenset({"api_tokens"})}
 LANDING_NAMES = frozenset({"home", "my_work"})
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from core.dates import today
 from core.http import XLSX_CONTENT_TYPE, ascii_filename, attachment_response
+from core.pagination import paginate
 from core.permissions import role_required
 from core.roles import Role
 
@@ -49,28 +49,13 @@ def _filtered(request):
 @require_GET
 def entry_list(request):
     form, entries = _filtered(request)
-    try:
-        per_page = int(request.GET.get("per_page", PAGE_SIZES[0]))
-    except ValueError:
-        per_page = PAGE_SIZES[0]
-    if per_page not in PAGE_SIZES:
-        per_page = PAGE_SIZES[0]
-    page = Paginator(entries.only(*LIST_FIELDS).order_by("-seq"), per_page).get_page(
-        request.GET.get("page")
-    )
-    params = request.GET.copy()
-    params.pop("page", None)
-    export_params = request.GET.copy()
-    for name in ("page", "per_page"):
-        export_params.pop(name, None)
+    page = paginate(request, entries.only(*LIST_FIELDS).order_by("-seq"), per_page=PAGE_SIZES)
     return render(
         request,
         "audit/entry_list.html",
         {
             "form": form,
             "page": page,
-            "query_without_page": params.urlencode(),
-            "export_query": export_params.urlencode(),
             "verification": AuditVerification.objects.first(),
             "checkpoint": AuditCheckpoint.objects.first(),
         },

@@ -26,10 +26,8 @@ from mozilla_django_oidc.views import (
     OIDCAuthenticationRequestView,
 )
 
-from accounts.choices import Role
-from accounts.views import manageable_users
+from accounts.views import manageable_users, user_manager_required
 from core.errors import DomainError
-from core.permissions import role_required
 from core.views_helpers import apply_domain_error
 
 from . import dingtalk, wecom
@@ -255,7 +253,7 @@ def cas_login(request):
 # --- binding identities (administrators) -----------------------------------------------------
 
 
-@role_required(Role.ADMIN)
+@user_manager_required
 @require_POST
 def identity_add(request, pk: int):
     target = get_object_or_404(manageable_users(request.user), pk=pk)
@@ -287,7 +285,7 @@ def identity_add(request, pk: int):
     return redirect("accounts:user_edit", pk=target.pk)
 
 
-@role_required(Role.ADMIN)
+@user_manager_required
 @require_POST
 def identity_remove(request, pk: int):
     identity = get_object_or_404(ExternalIdentity.objects.visible_to(request.user), pk=pk)

@@ -299,9 +299,9 @@ CASES: list[Case] = [
         "sso:identity_add",
         kwargs=user_pk(OA),
         data={"provider": "wecom", "subject": "m-oa-wecom"},
-        get=only(NA, ADMIN_ONLY),
-        post=only(REDIRECT, ADMIN_ONLY),
-        writers=ADMIN_ONLY,
+        get=only(NA, USER_MANAGERS),
+        post=only(REDIRECT, USER_MANAGERS),
+        writers=USER_MANAGERS,
         watch=(OA,),
     ),
     Case(
@@ -309,24 +309,24 @@ CASES: list[Case] = [
         variant="other county's officer",
         kwargs=lambda w: {"pk": w.officer_c.pk},
         data={"provider": "wecom", "subject": "m-oc-wecom"},
-        get=only(NA, ADMIN_ONLY),
-        post=only(NF, ADMIN_ONLY),
+        get=only(NA, USER_MANAGERS),
+        post=only(NF, USER_MANAGERS),
         watch=("officer_c",),
     ),
     Case(
         "sso:identity_remove",
         kwargs=lambda w: {"pk": _identity(w, OA).pk},
-        get=only(NA, ADMIN_ONLY),
-        post=only(REDIRECT, ADMIN_ONLY),
-        writers=ADMIN_ONLY,
+        get=only(NA, USER_MANAGERS),
+        post=only(REDIRECT, USER_MANAGERS),
+        writers=USER_MANAGERS,
         watch=("identity_officer_a",),
     ),
     Case(
         "sso:identity_remove",
         variant="other county officer's identity",
         kwargs=lambda w: {"pk": _identity(w, "officer_c").pk},
-        get=only(NA, ADMIN_ONLY),
-        post=only(NF, ADMIN_ONLY),
+        get=only(NA, USER_MANAGERS),
+        post=only(NF, USER_MANAGERS),
         watch=("identity_officer_c",),
     ),
     # --- hospitals --------------------------------------------------------------------------
@@ -1500,7 +1500,10 @@ CASES: list[Case] = [
     ),
     # API tokens: everyone sees (and may revoke) their own; administrators issue them to the
     # accounts they manage and create integration accounts in their region.
-    Case("api_tokens:list", **both(E(OK))),
+    # API tokens: everyone sees (and may revoke) their own; the account managers (the security
+    # administrator, duties being separated) issue them to the accounts they manage and create
+    # integration accounts in their region. The audit administrator is fenced out.
+    Case("api_tokens:list", **both(E(OK, **{SA: OK}))),
     Case(
         "api_tokens:create",
         data=lambda w: {
@@ -1509,26 +1512,26 @@ CASES: list[Case] = [
             "scope": "read",
             "expires_on": (today() + dt.timedelta(days=30)).isoformat(),
         },
-        get=only(OK, ADMIN_ONLY),
-        post=only(OK, ADMIN_ONLY),  # the page that shows the new token once
-        writers=ADMIN_ONLY,
+        get=only(OK, USER_MANAGERS),
+        post=only(OK, USER_MANAGERS),  # the page that shows the new token once
+        writers=USER_MANAGERS,
     ),
     Case(
         "api_tokens:revoke",
         kwargs=pk("api_token"),
-        get=E(NA),
-        # A's officer owns it, county 1's administrator manages A's officer; to anyone else
-        # the token does not exist.
-        post=scoped(REDIRECT, {OA, AD}),
-        writers=frozenset({OA, AD}),
+        get=E(NA, **{SA: NA}),
+        # A's officer owns it, county 1's security administrator manages A's officer; to anyone
+        # else the token does not exist.
+        post=scoped(REDIRECT, {OA, SA}),
+        writers=frozenset({OA, SA}),
         watch=("api_token",),
     ),
     Case(
         "api_tokens:integration_create",
         data=lambda w: {"name": "数据大屏", "role": "officer", "hospital": w.hospital_a.pk},
-        get=only(OK, ADMIN_ONLY),
-        post=only(REDIRECT, ADMIN_ONLY),
-        writers=ADMIN_ONLY,
+        get=only(OK, USER_MANAGERS),
+        post=only(REDIRECT, USER_MANAGERS),
+        writers=USER_MANAGERS,
     ),
     # --- audit log: the audit administrator only (region-scoped) ------------------------------
     Case("audit:list", get=only(OK, {AU}), post=only(NA, {AU})),

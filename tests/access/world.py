@@ -441,9 +441,9 @@ def build_world() -> World:
         error="测试失败",
     )
 
-    # --- an API token of A's officer, issued by county 1's administrator ----------------------
+    # --- an API token of A's officer, issued by county 1's security administrator -------------
     o["api_token"], _secret = token_issue(
-        owner=officer_a, name="对接令牌", scope="read", expires_on=None, by=admin_1
+        owner=officer_a, name="对接令牌", scope="read", expires_on=None, by=users["secadmin_1"]
     )
 
     # --- the administrator's import with an error report ----------------------------------------

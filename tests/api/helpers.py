@@ -9,15 +9,17 @@ from django.utils import timezone
 
 from api.choices import Scope
 from api.services import token_issue
-from tests.factories import AdminUserFactory
+from core.roles import Role
+from tests.factories import UserFactory
 
 
 def issue(user, scope=Scope.WRITE, *, days=30, name="测试令牌"):
-    """A token for `user`, issued by an administrator over the user's region (as in the app)."""
+    """A token for `user`, issued by the security administrator over the user's region (the
+    account manager when duties are separated, as in production)."""
     region = user.region or user.hospital.region
     while region.parent_id:
         region = region.parent
-    admin = AdminUserFactory(region=region)
+    admin = UserFactory(role=Role.SECADMIN, region=region)
     token, secret = token_issue(
         owner=user,
         name=name,

@@ -6,16 +6,25 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 
 from api.choices import Scope
 from api.models import ApiToken, IntegrationAccount
 from api.services import integration_account_create, token_issue
 from core.dates import today
 from core.errors import DomainError, NotAllowed
-from tests.factories import AdminUserFactory
+from core.roles import Role
+from tests.factories import AdminUserFactory, UserFactory
 
 from .helpers import api_client
+
+
+@pytest.fixture(autouse=True)
+def _combined_admin_duties(settings):
+    """These tests run the pages in the combined mode (the system administrator also manages
+    accounts and their credentials, as a small deployment runs it); the separated mode is
+    covered below and by the access matrix."""
+    settings.ADMIN_DUTIES_SEPARATED = False
 
 
 def _issue_page(client, owner, **extra):
@@ -146,3 +155,40 @@ def test_docs_page_is_served_from_static_without_inline_script(client, officer_a
     assert "<script>" not in html and "style=" not in html and "<style" not in html
     assert "cdn" not in html.lower()
     assert Client().get("/api/docs/").status_code == 302  # the login page
+
+
+def test_separated_duties_the_security_administrator_issues_tokens(client, county, officer_a):
+    security_admin = UserFactory(role=Role.SECADMIN, region=county)
+    system_admin = AdminUserFactory(region=county)
+    with override_settings(ADMIN_DUTIES_SEPARATED=True):
+        client.force_login(system_admin)
+        assert _issue_page(client, officer_a).status_code == 403
+        client.force_login(security_admin)
+        assert _issue_page(client, officer_a).status_code == 200
+        assert ApiToken.objects.filter(owner=officer_a).count() == 1
+        with pytest.raises(NotAllowed):
+            integration_account_create(
+                name="大屏",
+                description="",
+                role="officer",
+                hospital=officer_a.hospital,
+                by=system_admin,
+            )
+
+
+@pytest.mark.parametrize("role", [Role.SECADMIN, Role.AUDITOR])
+def test_security_and_audit_administrators_use_no_business_endpoint(county, role):
+    """The duty fence of the pages holds for the API: their tokens are refused (403)."""
+    user = UserFactory(role=role, region=county)
+    _token, secret = token_issue(
+        owner=user,
+        name="测试",
+        scope=Scope.READ,
+        expires_on=today() + dt.timedelta(days=5),
+        by=UserFactory(is_superuser=True, is_staff=True),
+    )
+    api = api_client(secret)
+    for path in ("/api/v1/me/", "/api/v1/hazards/", "/api/v1/hospitals/"):
+        response = api.get(path)
+        assert response.status_code == 403, path
+        assert response.json()["code"] == "permission_denied"

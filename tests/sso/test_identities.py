@@ -16,6 +16,13 @@ from .conftest import bind
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _combined_admin_duties(settings):
+    """The system administrator binds identities in the combined mode (the separated mode,
+    where the security administrator does, is covered by the access matrix)."""
+    settings.ADMIN_DUTIES_SEPARATED = False
+
+
 def test_no_section_where_sso_is_not_used(client, county_admin, officer_a):
     client.force_login(county_admin)
     page = client.get(reverse("accounts:user_edit", args=[officer_a.pk])).content.decode()
