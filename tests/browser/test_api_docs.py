@@ -13,8 +13,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_administrator_issues_a_token_and_reads_the_api_docs(
-    open_page, login, county_admin, officer_a
+    open_page, login, county_admin, officer_a, settings
 ):
+    # Duties combined: the system administrator also manages accounts and their tokens.
+    settings.ADMIN_DUTIES_SEPARATED = False
     page = login(open_page("desktop"), county_admin)
     page.goto("/api-tokens/")
     page.get_by_role("link", name="签发令牌").first.click()
@@ -35,7 +37,8 @@ def test_administrator_issues_a_token_and_reads_the_api_docs(
 WIDTH = "() => [document.documentElement.scrollWidth, window.innerWidth]"
 
 
-def test_token_page_and_docs_fit_a_phone(open_page, login, county_admin, officer_a):
+def test_token_page_and_docs_fit_a_phone(open_page, login, county_admin, officer_a, settings):
+    settings.ADMIN_DUTIES_SEPARATED = False
     token, _secret = token_issue(
         owner=officer_a, name="医院信息平台对接", scope="read", expires_on=None, by=county_admin
     )

@@ -40,8 +40,10 @@ def wecom_idp(settings):
 
 
 def test_bound_officer_logs_in_with_wecom_where_the_county_requires_sso(
-    open_page, login, wecom_idp, county, county_admin, officer_a
+    open_page, login, wecom_idp, county, county_admin, officer_a, settings
 ):
+    # Duties combined: the one administrator binds the identity and sets the region.
+    settings.ADMIN_DUTIES_SEPARATED = False
     admin = login(open_page("desktop"), county_admin)
     admin.goto(f"/accounts/users/{officer_a.pk}/")
     admin.get_by_label("登录方式").select_option("wecom")
