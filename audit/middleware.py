@@ -135,7 +135,7 @@ LANDING_NAMES = frozenset({"home", "my_work"})
 
 
 def landing_url(user) -> str:
-    return "audit:list" if user.role == Role.AUDITOR else "accounts:user_list"
+    return "audit:list" if user.is_audit_admin else "accounts:user_list"
 
 
 class DutyFenceMiddleware:

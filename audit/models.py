@@ -18,6 +18,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
+from core.regions import subtree_q
 
 from .choices import Action, Source
 
@@ -38,7 +39,7 @@ class AuditEntryQuerySet(models.QuerySet):
             return self.all()
         if getattr(user, "is_audit_admin", False) and user.region_id:
             region = user.region
-            scope = models.Q(scope_path__startswith=region.path)
+            scope = subtree_q(region.path, "scope_path")
             if region.parent_id is None:
                 scope |= models.Q(scope_path="")
             return self.filter(scope)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.fields import EncryptedCharField
+from core.regions import subtree_q
 
 from .choices import (
     Demonstration,
@@ -40,7 +41,7 @@ def within(region: Region | str, prefix: str = "") -> Q:
     "region" for anything with a region, "hospital__region" for a hospital's records, etc.
     """
     path = region if isinstance(region, str) else region.path
-    return Q(**{f"{prefix}__path__startswith" if prefix else "path__startswith": path})
+    return subtree_q(path, f"{prefix}__path" if prefix else "path")
 
 
 def _is_bureau_side(user) -> bool:
