@@ -3,9 +3,13 @@ choice (cursor pagination needs one fixed order)."""
 
 from __future__ import annotations
 
+import copy
+
 import django_filters
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from hazards.filters import HazardFilter
 from hospitals.filters import HospitalFilter
@@ -19,6 +23,13 @@ from security.models import ChecklistItem as SecurityItem
 
 class ApiHazardFilter(HazardFilter):
     o = None
+
+
+# The region filter's choices are computed per request (the regions the user sees), so the
+# schema cannot guess them: it takes a region id.
+ApiHazardFilter.base_filters["region"] = extend_schema_field(OpenApiTypes.INT)(
+    copy.deepcopy(HazardFilter.base_filters["region"])
+)
 
 
 class ApiHospitalFilter(HospitalFilter):

@@ -518,6 +518,8 @@ SPECTACULAR_SETTINGS = {
         "RegionLevelEnum": "hospitals.choices.RegionLevel",
         "HospitalLevelEnum": "hospitals.choices.HospitalLevel",
         "SupervisionLevelEnum": "hazards.choices.SupervisionLevel",
+        # 停业整改 / 停用整改 (the suspend action's `kind`), without the empty "none" choice.
+        "SuspensionKindEnum": "hazards.choices.Suspension",
     },
     # <int:pk> matches digits only: a negative id is not a route at all.
     "PATH_CONVERTER_OVERRIDES": {
