@@ -95,6 +95,19 @@ def _live_services(request):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the site's language. A request leaves its language active in the
+    thread (LocaleMiddleware does not reset it), and an API request may ask for English: a
+    service called directly by the next test on this worker would then speak English."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Counters kept in the (in-memory) cache, e.g. the login throttle, start at zero."""
     from django.core.cache import cache
