@@ -210,9 +210,17 @@ def _hazards_and_extensions(user, on: dt.date) -> tuple[Group, Group]:
     return hazards, extensions
 
 
-def _security_items(user) -> Group:
-    """4+N items a hospital declared met, waiting for the bureau side (staff or administrator)
-    to confirm or send back."""
+# A 4+N item of one's own hospital is listed this many days before its planned completion date.
+SECURITY_DAYS_AHEAD = 30
+
+
+def _security_items(user, on: dt.date) -> Group:
+    """4+N items: for the bureau side (staff or administrator), the items a hospital declared
+    met, waiting to be confirmed or sent back; for a hospital's officer, their own items not yet
+    met whose planned completion date is near or past (declaring one met sends it to the
+    bureau, which then leaves this list)."""
+    if user.is_officer and user.hospital_id:
+        return _own_security_items(user, on)
     group = Group(
         "security",
         _("待确认的4+N项目"),
@@ -241,6 +249,38 @@ def _security_items(user) -> Group:
     return group
 
 
+def _own_security_items(user, on: dt.date) -> Group:
+    group = Group(
+        "security",
+        _("即将到期的4+N建设项目"),
+        more_url=reverse("security:hospital", args=[user.hospital_id]),
+    )
+    rows = list(
+        ChecklistItem.objects.visible_to(user)
+        .filter(
+            hospital_id=user.hospital_id,
+            status__in=[ItemStatus.NOT_STARTED, ItemStatus.IN_PROGRESS],
+            target_date__lte=on + dt.timedelta(days=SECURITY_DAYS_AHEAD),
+        )
+        .select_related("hospital")
+        .order_by("target_date", "pk")[: LIMIT + 1]
+    )
+    for item in _cut(rows, group):
+        group.tasks.append(
+            Task(
+                kind="security",
+                title=f"{item.number}. {item.display_name}",
+                place=item.hospital.name,
+                deadline=item.target_date,
+                status=item.get_status_display(),
+                action=_("更新进展"),
+                url=reverse("security:item", args=[item.pk]),
+                overdue=item.target_date < on,
+            )
+        )
+    return group
+
+
 def my_work(user, *, on: dt.date | None = None) -> MyWork:
     """Everything that waits for `user`, grouped; at most LIMIT rows a group."""
     on = on or today()
@@ -251,6 +291,6 @@ def my_work(user, *, on: dt.date | None = None) -> MyWork:
             _drafts(user),
             hazards,
             extensions,
-            _security_items(user),
+            _security_items(user, on),
         ]
     )

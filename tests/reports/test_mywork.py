@@ -148,6 +148,35 @@ def test_bureau_and_admin_see_4n_items_to_confirm(
     assert _keys(my_work(officer_a), "security") == []
 
 
+def test_officer_sees_own_4n_items_due_soon_or_overdue(officer_a, officer_b, hospital_a):
+    items = {item.kind: item for item in checklist_ensure(hospital=hospital_a)}
+    model = type(items[ItemKind.POLICE_ROOM])
+    late = items[ItemKind.POLICE_ROOM]
+    soon = items[ItemKind.ALARM]
+    far = items[ItemKind.GUARDS]
+    declared = items[ItemKind.SCREENING]
+    model.objects.filter(pk=late.pk).update(
+        status=ItemStatus.IN_PROGRESS, target_date=today() - dt.timedelta(days=3)
+    )
+    model.objects.filter(pk=soon.pk).update(target_date=today() + dt.timedelta(days=20))
+    model.objects.filter(pk=far.pk).update(target_date=today() + dt.timedelta(days=90))
+    model.objects.filter(pk=declared.pk).update(
+        status=ItemStatus.PENDING, target_date=today() - dt.timedelta(days=1)
+    )
+    work = my_work(officer_a)
+    assert _keys(work, "security") == [
+        reverse("security:item", args=[late.pk]),
+        reverse("security:item", args=[soon.pk]),
+    ]
+    tasks = work.group("security").tasks
+    assert tasks[0].overdue and not tasks[1].overdue
+    assert tasks[1].deadline == today() + dt.timedelta(days=20)
+    # Met items leave the list; another hospital's officer sees none of it.
+    model.objects.filter(pk=late.pk).update(status=ItemStatus.MET)
+    assert _keys(my_work(officer_a), "security") == [reverse("security:item", args=[soon.pk])]
+    assert _keys(my_work(officer_b), "security") == []
+
+
 def test_query_count_does_not_grow_with_the_work(
     django_assert_num_queries, officer_a, hospital_a, county_bureau, safety_template
 ):
