@@ -60,12 +60,15 @@ INSTALLED_APPS = [
     "incidents",
     "reports",
     "sso",
-    "bench",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "api",
 ]
+# The benchmark tooling (`bench_generate` writes a million rows): development, the tests and
+# `make bench` (BENCH_ENABLED=1) only, never in a production deployment unless asked for.
+if env.bool("BENCH_ENABLED", default=DEBUG):
+    INSTALLED_APPS.append("bench")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

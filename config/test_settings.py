@@ -8,6 +8,8 @@ from .settings import *  # noqa: F403
 from .settings import VAR_DIR
 
 DEBUG = False
+if "bench" not in INSTALLED_APPS:  # noqa: F405 (the benchmark's own tests, tests/bench/)
+    INSTALLED_APPS = [*INSTALLED_APPS, "bench"]  # noqa: F405
 SECRET_KEY = "test-secret-key-not-for-production-use-0123456789abcdef"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

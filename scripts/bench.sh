@@ -9,6 +9,9 @@ export DATABASE_URL=${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/$DB
 export DEBUG=0 SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0
 export ALLOWED_HOSTS=testserver,127.0.0.1,localhost
 export SECRET_KEY=${SECRET_KEY:-bench-only-not-secret-0123456789-0123456789-0123456789}
+# The bench app (bench_generate, bench_run) is installed only when asked for; DEBUG off needs the
+# SM4 key of the encrypted fields (a fixed, bench-only one).
+export BENCH_ENABLED=1 FIELD_ENCRYPTION_KEY=${FIELD_ENCRYPTION_KEY:-00112233445566778899aabbccddeeff}
 if [ "${BENCH_KEEP:-0}" != 1 ]; then
   dropdb -h 127.0.0.1 -U postgres --if-exists "$DB"
   createdb -h 127.0.0.1 -U postgres "$DB"
