@@ -201,3 +201,18 @@ def test_nothing_is_recorded_when_switched_off(settings, officer_a):
     client.force_login(officer_a)
     client.get(reverse("hospitals:create"))
     assert not AuditEntry.objects.exists()
+
+
+def test_a_system_task_that_changes_records_is_recorded(hospital_a):
+    from inspections.tasks import generate_assignments
+    from reports.tasks import refresh_figures
+
+    generate_assignments.delay()  # eager in the tests: the same signals as on a worker
+    entry = only_entry(action=Action.SYSTEM, object_repr="inspections.generate_assignments")
+    assert entry.source == Source.SYSTEM and entry.actor_id is None
+    assert entry.detail["task"] == "inspections.generate_assignments"
+    assert entry.detail["state"] == "SUCCESS"
+    assert isinstance(entry.detail["result"], int)
+    # A periodic read (figures refresh) changes no one's records and is not logged.
+    refresh_figures.delay()
+    assert not AuditEntry.objects.filter(object_repr="reports.refresh_figures").exists()
