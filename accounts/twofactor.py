@@ -24,6 +24,7 @@ import qrcode.image.svg
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
+from django.db.models import Q
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,6 +34,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.errors import DomainError, NotAllowed
+from core.roles import SUPERUSER_GRANTS
 
 from .models import User
 
@@ -210,13 +212,17 @@ def two_factor_remove(*, user: User) -> None:
 
 @transaction.atomic
 def user_two_factor_reset(*, user: User, by: User) -> None:
-    """An administrator resets a user's two-factor login (a lost phone): the user sets it up
-    again at the next login if it is required. Scope: users the administrator may manage."""
-    if not (by.is_superuser or by.is_region_admin):
+    """The account manager resets a user's two-factor login (a lost phone): the user sets it
+    up again at the next login if it is required. Scope: the accounts they manage (the
+    security administrator's when duties are separated; never a superuser's, and the security
+    and audit administrators' only by the superuser)."""
+    if not (by.is_superuser or by.can_manage_users):
         raise NotAllowed(_("只有管理员可以重置他人的两步验证。"))
     scope = User.objects.visible_to(by)
     if not by.is_superuser:
-        scope = scope.exclude(is_superuser=True)
+        scope = scope.exclude(is_superuser=True).exclude(
+            Q(role__in=SUPERUSER_GRANTS) & ~Q(pk=by.pk)
+        )
     if not scope.filter(pk=user.pk).exists():
         raise NotAllowed(_("您无权管理该账号。"))
     if user.pk == by.pk:

@@ -27,13 +27,11 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from core.errors import DomainError
 from core.http import client_ip
 from core.pagination import paginate
-from core.permissions import role_required
 from core.roles import SUPERUSER_GRANTS
 from core.views_helpers import apply_domain_error
 from hospitals.models import within
 
 from . import twofactor
-from .choices import Role
 from .forms import (
     AdminSetPasswordForm,
     OwnPasswordChangeForm,
@@ -439,7 +437,7 @@ def account_security(request):
     )
 
 
-@role_required(Role.ADMIN)
+@user_manager_required
 @require_POST
 def user_two_factor_reset_view(request, pk: int):
     target = get_object_or_404(manageable_users(request.user), pk=pk)

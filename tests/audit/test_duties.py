@@ -186,3 +186,18 @@ def test_nav_shows_each_duty_its_own_page(client, county_auditor, county_secadmi
     client.force_login(county_secadmin)
     page = client.get(LIST).content.decode()
     assert reverse("audit:list") not in page and reverse("hazards:list") not in page
+
+
+def test_resetting_a_users_two_factor_login_is_the_security_administrators(
+    client, county_secadmin, county_admin, officer_a
+):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.create(user=officer_a, name="phone", confirmed=True)
+    url = reverse("accounts:user_two_factor_reset", args=[officer_a.pk])
+    client.force_login(county_admin)
+    assert client.post(url).status_code == 403
+    assert TOTPDevice.objects.filter(user=officer_a).exists()
+    client.force_login(county_secadmin)
+    assert client.post(url).status_code == 302
+    assert not TOTPDevice.objects.filter(user=officer_a).exists()
