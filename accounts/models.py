@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.fields import EncryptedCharField
-from core.roles import DUTY_ROLES, REGION_ROLES, user_manager_roles
+from core.roles import DUTY_ROLES, REGION_ROLES, SUPERUSER_GRANTS, user_manager_roles
 from hospitals.models import within
 
 from .choices import Role
@@ -27,6 +27,24 @@ class UserQuerySet(models.QuerySet):
                 within(user.region, "region") | within(user.region, "hospital__region")
             )
         return self.filter(pk=user.pk)
+
+    def manageable_by(self, actor) -> UserQuerySet:
+        """THE accounts `actor` manages (user pages, API credentials, SSO bindings, 2FA
+        resets): the user managers' (core.roles.user_manager_roles) region and below, never a
+        superuser's account and never another security or audit administrator's (only the
+        superuser manages those: whoever could reset an auditor's password could read the log
+        as the auditor). Nobody else manages any account."""
+        if not getattr(actor, "is_authenticated", False) or not actor.is_active:
+            return self.none()
+        if actor.is_superuser:
+            return self.all()
+        if not actor.can_manage_users:
+            return self.none()
+        return (
+            self.visible_to(actor)
+            .exclude(is_superuser=True)
+            .exclude(Q(role__in=SUPERUSER_GRANTS) & ~Q(pk=actor.pk))
+        )
 
     def with_role(self, role: str) -> UserQuerySet:
         return self.filter(role=role, is_active=True)

@@ -24,7 +24,6 @@ import qrcode.image.svg
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
-from django.db.models import Q
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,7 +33,6 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.errors import DomainError, NotAllowed
-from core.roles import SUPERUSER_GRANTS
 
 from .models import User
 
@@ -218,12 +216,7 @@ def user_two_factor_reset(*, user: User, by: User) -> None:
     and audit administrators' only by the superuser)."""
     if not (by.is_superuser or by.can_manage_users):
         raise NotAllowed(_("只有管理员可以重置他人的两步验证。"))
-    scope = User.objects.visible_to(by)
-    if not by.is_superuser:
-        scope = scope.exclude(is_superuser=True).exclude(
-            Q(role__in=SUPERUSER_GRANTS) & ~Q(pk=by.pk)
-        )
-    if not scope.filter(pk=user.pk).exists():
+    if not User.objects.manageable_by(by).filter(pk=user.pk).exists():
         raise NotAllowed(_("您无权管理该账号。"))
     if user.pk == by.pk:
         raise TwoFactorError(_("请在“账号安全”页面重置自己的两步验证。"))

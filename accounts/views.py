@@ -27,7 +27,6 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from core.errors import DomainError
 from core.http import client_ip
 from core.pagination import paginate
-from core.roles import SUPERUSER_GRANTS
 from core.views_helpers import apply_domain_error
 from hospitals.models import within
 
@@ -72,21 +71,11 @@ def user_manager_required(view):
     return wrapped
 
 
-def manageable_users(actor):
-    """The users an administrator may manage: their region's, never a superuser's account,
-    and never another security or audit administrator's (only the superuser manages those:
-    whoever could reset an auditor's password could read the log as the auditor)."""
-    users = User.objects.visible_to(actor)
-    if not actor.is_superuser:
-        users = users.exclude(is_superuser=True).exclude(
-            Q(role__in=SUPERUSER_GRANTS) & ~Q(pk=actor.pk)
-        )
-    return users
-
-
 @user_manager_required
 def user_list(request):
-    users = manageable_users(request.user).select_related("region", "hospital", "department")
+    users = User.objects.manageable_by(request.user).select_related(
+        "region", "hospital", "department"
+    )
     form = UserFilterForm(request.GET or None, actor=request.user)
     if form.is_valid():
         q = form.cleaned_data["q"].strip()
@@ -129,7 +118,7 @@ def user_create(request):
 
 @user_manager_required
 def user_edit(request, pk: int):
-    target = get_object_or_404(manageable_users(request.user), pk=pk)
+    target = get_object_or_404(User.objects.manageable_by(request.user), pk=pk)
     form = UserForm(request.POST or None, instance=target, actor=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -159,7 +148,7 @@ def user_edit(request, pk: int):
 @user_manager_required
 @require_POST
 def user_toggle_active(request, pk: int):
-    target = get_object_or_404(manageable_users(request.user), pk=pk)
+    target = get_object_or_404(User.objects.manageable_by(request.user), pk=pk)
     active = request.POST.get("active") == "1"
     try:
         user_set_active(user=target, active=active, by=request.user)
@@ -181,7 +170,7 @@ def user_toggle_active(request, pk: int):
 @user_manager_required
 @require_POST
 def user_unlock_view(request, pk: int):
-    target = get_object_or_404(manageable_users(request.user), pk=pk)
+    target = get_object_or_404(User.objects.manageable_by(request.user), pk=pk)
     user_unlock(user=target, by=request.user)
     messages.success(request, _("已解除“%(username)s”的登录锁定。") % {"username": target.username})
     return redirect("accounts:user_edit", pk=target.pk)
@@ -189,7 +178,7 @@ def user_unlock_view(request, pk: int):
 
 @user_manager_required
 def user_password(request, pk: int):
-    target = get_object_or_404(manageable_users(request.user), pk=pk)
+    target = get_object_or_404(User.objects.manageable_by(request.user), pk=pk)
     form = AdminSetPasswordForm(target, request.POST or None)
     if request.method == "POST" and form.is_valid():
         user_set_password(user=target, password=form.cleaned_data["new_password1"], by=request.user)
@@ -440,7 +429,7 @@ def account_security(request):
 @user_manager_required
 @require_POST
 def user_two_factor_reset_view(request, pk: int):
-    target = get_object_or_404(manageable_users(request.user), pk=pk)
+    target = get_object_or_404(User.objects.manageable_by(request.user), pk=pk)
     try:
         twofactor.user_two_factor_reset(user=target, by=request.user)
     except twofactor.TwoFactorError as exc:

@@ -5,31 +5,21 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from core.roles import SUPERUSER_GRANTS
 
 from .choices import Scope
 
 
 def manageable_users(user):
-    """The accounts whose credentials `user` may see and revoke: an administrator's users (as on
-    the user pages, never a superuser's unless they are one), everyone else only their own."""
+    """The accounts whose credentials `user` may see and revoke: an account manager's (as on
+    the user pages, `User.objects.manageable_by`), everyone else only their own."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return User.objects.none()
-    if user.is_superuser:
-        return User.objects.all()
     if user.can_manage_users:
-        # The account managers (the security administrator; also the system administrator
-        # when duties are combined) handle credentials, never another duty's or a superuser's.
-        return (
-            User.objects.visible_to(user)
-            .exclude(is_superuser=True)
-            .exclude(Q(role__in=SUPERUSER_GRANTS) & ~Q(pk=user.pk))
-        )
+        return User.objects.manageable_by(user)
     return User.objects.filter(pk=user.pk)
 
 

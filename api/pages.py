@@ -3,15 +3,13 @@ to the accounts they manage; everyone sees and may revoke their own tokens."""
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.views import user_manager_required
 from core.errors import DomainError
 from core.pagination import paginate
 from core.views_helpers import apply_domain_error
@@ -21,20 +19,6 @@ from .models import ApiToken, IntegrationAccount
 from .services import integration_account_create, token_issue, token_revoke
 
 PAGE_SIZE = 25
-
-
-def credential_manager_required(view):
-    """Issuing tokens and creating integration accounts is account management: the security
-    administrator's (and the system administrator's when duties are combined)."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        user = request.user
-        if not (user.is_authenticated and (user.is_superuser or user.can_manage_users)):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def token_list(request):
@@ -55,7 +39,7 @@ def token_list(request):
     )
 
 
-@credential_manager_required
+@user_manager_required
 def token_create(request):
     initial = {}
     if request.GET.get("owner", "").isdigit():
@@ -91,7 +75,7 @@ def token_revoke_view(request, pk: int):
     return redirect("api_tokens:list")
 
 
-@credential_manager_required
+@user_manager_required
 def integration_create(request):
     form = IntegrationAccountForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():

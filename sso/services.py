@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import DomainError, NotAllowed
-from core.roles import SUPERUSER_GRANTS
 
 from .choices import Provider
 from .models import ExternalIdentity
@@ -24,11 +23,7 @@ def _may_manage(*, user: User, by: User) -> bool:
     """One's own identities, or (administrators) those of the users they manage."""
     if by.pk == user.pk:
         return True
-    if not (by.is_superuser or by.can_manage_users):
-        return False
-    if (user.is_superuser or user.role in SUPERUSER_GRANTS) and not by.is_superuser:
-        return False
-    return User.objects.visible_to(by).filter(pk=user.pk).exists()
+    return User.objects.manageable_by(by).filter(pk=user.pk).exists()
 
 
 def clean_subject(subject: str) -> str:

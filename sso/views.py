@@ -26,7 +26,8 @@ from mozilla_django_oidc.views import (
     OIDCAuthenticationRequestView,
 )
 
-from accounts.views import manageable_users, user_manager_required
+from accounts.models import User
+from accounts.views import user_manager_required
 from core.errors import DomainError
 from core.views_helpers import apply_domain_error
 
@@ -256,7 +257,7 @@ def cas_login(request):
 @user_manager_required
 @require_POST
 def identity_add(request, pk: int):
-    target = get_object_or_404(manageable_users(request.user), pk=pk)
+    target = get_object_or_404(User.objects.manageable_by(request.user), pk=pk)
     form = IdentityForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
