@@ -15,6 +15,7 @@ import re
 import time
 
 import pytest
+from playwright.sync_api import expect
 
 from core.dates import today
 from hazards.models import Hazard, HazardEvidence
@@ -181,7 +182,9 @@ def test_offline_inspection_survives_a_restart_and_syncs_exactly_once(
         page.get_by_role("button", name="提交检查").click()
         page.get_by_text("本检查已提交,等待联网同步").wait_for()
         outbox = page.locator("[data-outbox] li")
-        assert outbox.count() == total + 2  # every answer, the photo, the submission
+        # Every answer, the photo, the submission: the last queued write may land a moment after
+        # the "submitted" text, so wait for the count (it must still be exactly this).
+        expect(outbox).to_have_count(total + 2)
         phone.shot(page, "3-offline-submitted")
 
         # Nothing reached the server while offline.
@@ -283,7 +286,7 @@ def test_the_offline_page_says_what_waits_and_needs_no_server_for_it(
         first = page.locator("[data-item]").first
         first.wait_for()
         assert first.get_by_label("检查情况").input_value() == "灭火器压力正常"
-        assert page.locator("[data-outbox] li").count() == 1
+        expect(page.locator("[data-outbox] li")).to_have_count(1)
         assert page.locator("[data-outbox-count]").inner_text() == "1"
         phone.shot(page, "5-outbox-offline")
         answer = Inspection.objects.get(assignment=assignment).answers.order_by("pk").first()
